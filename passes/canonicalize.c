@@ -1,0 +1,187 @@
+/*
+ * canonicalize.c - the canonicalize pass: rewrites that remove what exports
+ * add around the computation, each exact in float arithmetic.
+ *
+ *   Identity(x), Dropout(x), Cast(x to its own dtype)     -> x
+ *   x + 0, 0 + x, x - 0, x * 1, 1 * x, x / 1              -> x   (same type only)
+ *   Reshape-like(Reshape-like(x))                         -> Reshape(x)
+ *   Reshape-like(x) to x's own shape                      -> x
+ *   Pad(x, all pads 0), Concat(x), Slice/Transpose that keep everything -> x
+ *   Gather(Concat(a, b, ...), i) along the concat axis    -> the piece holding i
+ *   Gather(x, 0) along an axis of size 1                  -> Reshape(x)
+ *
+ * "Reshape-like" is Reshape, Flatten, Squeeze, Unsqueeze: they keep the
+ * row-major order of elements. The unrolled time loop of a time-folded
+ * export (Concat of per-step Unsqueeze, then per-step Gather) collapses under
+ * the last three rules. Adding +0 is exact except for the sign of a zero,
+ * which no op of a spiking network observes (x/0 does not occur).
+ */
+#include <string.h>
+
+#include "passes/rewrite.h"
+
+static bool is_reshape_like(OpKind op) {
+    return op == OP_RESHAPE || op == OP_FLATTEN || op == OP_SQUEEZE || op == OP_UNSQUEEZE;
+}
+
+static bool same_type(const Value *a, const Value *b) {
+    return type_eq(&a->type, &b->type);
+}
+
+/* Binary ops with an identity element on either side: the kept operand, or NULL. */
+static Value *binary_identity(const Node *n) {
+    Value *a = n->in[0], *b = n->in[1], *out = n->out[0];
+    switch (n->op) {
+    case OP_ADD:
+        if (is_const_all(b, 0) && same_type(a, out)) return a;
+        if (is_const_all(a, 0) && same_type(b, out)) return b;
+        return NULL;
+    case OP_SUB:
+        return is_const_all(b, 0) && same_type(a, out) ? a : NULL;
+    case OP_MUL:
+        if (is_const_all(b, 1) && same_type(a, out)) return a;
+        if (is_const_all(a, 1) && same_type(b, out)) return b;
+        return NULL;
+    case OP_DIV:
+        return is_const_all(b, 1) && same_type(a, out) ? a : NULL;
+    default:
+        return NULL;
+    }
+}
+
+/* Normalised axis of a Gather; -1 if out of range. */
+static int gather_axis(const Node *n) {
+    int64_t axis = node_attr_int(n, "axis", 0), r = n->in[0]->type.shape.rank;
+    if (axis < 0) axis += r;
+    return axis >= 0 && axis < r ? (int)axis : -1;
+}
+
+/* Gather with one constant scalar index: its normalised value, or -1. */
+static int64_t gather_scalar_index(const Node *n, int axis) {
+    const Value *idx = n->in[1];
+    double v;
+    if (idx->type.shape.rank != 0 || !const_scalar(idx, &v)) return -1;
+    int64_t i = (int64_t)v, dim = n->in[0]->type.shape.dim[axis];
+    if (i < 0) i += dim;
+    return i >= 0 && i < dim ? i : -1;
+}
+
+/*
+ * Gather(Concat(pieces), i) along the concat axis reads one piece: returns
+ * that piece's value (reshaped) or a smaller Gather of it, else NULL.
+ */
+static Value *gather_of_concat(Graph *g, Node *n, int axis, int64_t i) {
+    const Node *c = n->in[0]->def;
+    if (!c || c->op != OP_CONCAT) return NULL;
+    int64_t caxis = node_attr_int(c, "axis", 0);
+    if (caxis < 0) caxis += c->out[0]->type.shape.rank;
+    if (caxis != axis) return NULL;
+    int64_t off = 0;
+    for (int k = 0; k < c->n_in; k++) {
+        Value *piece = c->in[k];
+        int64_t len = piece->type.shape.dim[axis];
+        if (i < off + len) {
+            if (len == 1) return insert_reshape(g, n, piece, &n->out[0]->type.shape, n->name);
+            int64_t local = i - off;
+            Value *in[2] = {piece, NULL};
+            Shape s0 = {.rank = 0};
+            Tensor *t = tensor_new(g->arena, DT_I64, &s0);
+            ((int64_t *)t->data)[0] = local;
+            in[1] = graph_const(g, NULL, t);
+            Node *gn = graph_add_node(g, n, OP_GATHER, n->name, 2, in, 1);
+            node_set_attr_int(g, gn, "axis", axis);
+            node_infer_or_die(gn);
+            return gn->out[0];
+        }
+        off += len;
+    }
+    return NULL;
+}
+
+/* Slice whose result has the input's shape with unit steps selects everything. */
+static bool slice_is_full(const Node *n) {
+    if (!same_type(n->in[0], n->out[0])) return false;
+    if (n->n_in > 4 && n->in[4]) {
+        const Value *steps = n->in[4];
+        if (!steps->konst) return false;
+        for (int64_t i = 0; i < tensor_numel(steps->konst); i++)
+            if (tensor_get_i64(steps->konst, i) != 1) return false;
+    }
+    return true;
+}
+
+static bool transpose_is_identity(const Node *n) {
+    int count;
+    const int64_t *perm = node_attr_ints(n, "perm", &count);
+    if (!perm) return n->in[0]->type.shape.rank <= 1;
+    for (int i = 0; i < count; i++)
+        if (perm[i] != i) return false;
+    return true;
+}
+
+/* The value that replaces n's single output, or NULL if no rule applies. */
+static Value *simplify(Graph *g, Node *n) {
+    Value *x = n->n_in > 0 ? n->in[0] : NULL;
+    switch (n->op) {
+    case OP_IDENTITY:
+    case OP_DROPOUT:
+        return x;
+    case OP_CAST:
+        return same_type(x, n->out[0]) ? x : NULL;
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL:
+    case OP_DIV:
+        return binary_identity(n);
+    case OP_RESHAPE:
+    case OP_FLATTEN:
+    case OP_SQUEEZE:
+    case OP_UNSQUEEZE:
+        if (same_type(x, n->out[0])) return x;
+        if (x->def && is_reshape_like(x->def->op)) {
+            if (same_type(x->def->in[0], n->out[0])) return x->def->in[0];
+            return insert_reshape(g, n, x->def->in[0], &n->out[0]->type.shape, n->name);
+        }
+        return NULL;
+    case OP_PAD:
+        return n->in[1] && is_const_all(n->in[1], 0) && same_type(x, n->out[0]) ? x : NULL;
+    case OP_CONCAT:
+        return n->n_in == 1 ? x : NULL;
+    case OP_SLICE:
+        return slice_is_full(n) ? x : NULL;
+    case OP_TRANSPOSE:
+        return transpose_is_identity(n) ? x : NULL;
+    case OP_GATHER: {
+        int axis = gather_axis(n);
+        if (axis < 0) return NULL;
+        int64_t i = gather_scalar_index(n, axis);
+        if (i < 0) return NULL;
+        Value *r = gather_of_concat(g, n, axis, i);
+        if (r) return r;
+        if (x->type.shape.dim[axis] == 1) return insert_reshape(g, n, x, &n->out[0]->type.shape, n->name);
+        return NULL;
+    }
+    default:
+        return NULL;
+    }
+}
+
+int pass_canonicalize(Graph *g, PassContext *cx) {
+    (void)cx;
+    /* Each sweep can expose more (a Gather of a Concat becomes a Reshape of a Reshape). */
+    for (int sweep = 0; sweep < 16; sweep++) {
+        Rewriter rw;
+        rw_init(&rw, g);
+        for (Node *n = g->first; n; n = n->next) {
+            rw_resolve_inputs(&rw, n);
+            if (n->n_out != 1) continue;
+            Value *r = simplify(g, n);
+            if (r && r != n->out[0]) rw_replace(&rw, n->out[0], r);
+        }
+        int changes = rw.changes;
+        rw_finish(&rw);
+        pass_dce(g, cx);
+        if (!changes) break;
+    }
+    return 0;
+}
