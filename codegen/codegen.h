@@ -1,0 +1,42 @@
+/*
+ * codegen.h - emitting self-contained C99 from a lowered graph.
+ *
+ * The generated NAME.c includes only standard headers and NAME.h; weights
+ * are static const arrays; intermediates live in one static arena planned by
+ * plan_memory.c; kernels are copied in from runtime/ (docs/generated-api.md).
+ */
+#ifndef TSNC_CODEGEN_H
+#define TSNC_CODEGEN_H
+
+#include "ir/ir.h"
+
+typedef enum Target { TARGET_GENERIC, TARGET_AVX2, TARGET_NEON, TARGET_COUNT } Target;
+
+/* "generic", "avx2", "neon". */
+const char *target_name(Target t);
+/* Parses a target name; TARGET_COUNT if unknown. */
+Target target_from_name(const char *s);
+
+/* A growable byte buffer (generated sources are built in memory, then written). */
+typedef struct Buf {
+    char *data;
+    size_t len, cap;
+} Buf;
+void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_append(Buf *b, const char *s, size_t n);
+void buf_free(Buf *b);
+
+typedef struct CodegenOptions {
+    const char *name;     /* C identifier prefix of the API (NAME_run, NAME_INPUT_SIZE) */
+    Target target;
+    const char *banner;   /* text of the leading comment (version, command line, model hash) */
+} CodegenOptions;
+
+/*
+ * Emits NAME.c into c_src and NAME.h into h_src. Requires a verified graph
+ * with one f32 input and one f32 output and static shapes. Returns 0, or -1
+ * with every op it cannot emit listed in d.
+ */
+int codegen_c(const Graph *g, const CodegenOptions *o, Buf *c_src, Buf *h_src, Diag *d);
+
+#endif

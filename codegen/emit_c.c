@@ -1,0 +1,405 @@
+/*
+ * emit_c.c - codegen_c: lays out NAME.c and NAME.h (docs/generated-api.md).
+ *
+ * NAME.c, top to bottom: the banner, standard includes, the weight table
+ * and the weights as static const arrays, the arena (a union of typed
+ * arrays over one static block, planned by plan_memory.c), the kernels
+ * copied from runtime/ (only those called), and NAME_run: local pointers
+ * into the arena, then one commented call per node. Everything is emitted
+ * in node / value-id order, so that two runs give identical bytes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen/emit_ctx.h"
+
+/* Longest --name accepted (identifiers derived from it stay readable). */
+#define NAME_MAX_LEN 64
+/* Operand types listed in a node comment before "...". */
+#define COMMENT_MAX_OPERANDS 6
+
+static int check_options(const CodegenOptions *o, Diag *d) {
+    if (!o || !o->name || !c_is_identifier(o->name, NAME_MAX_LEN)) {
+        diag_error(d, NULL,
+                   "the program name '%.80s' is not a C identifier of at most %d characters",
+                   o && o->name ? o->name : "", NAME_MAX_LEN);
+        return -1;
+    }
+    if ((unsigned)o->target >= TARGET_COUNT) {
+        diag_error(d, NULL, "unknown code generation target %d", (int)o->target);
+        return -1;
+    }
+    return 0;
+}
+
+static bool type_known(const Type *t) {
+    return t->dtype != DT_UNDEF && (unsigned)t->dtype < DT_COUNT && t->shape.rank >= 0 &&
+           shape_numel(&t->shape) >= 0;
+}
+
+/* The API takes one f32 tensor and returns one; every operand has a static type. */
+static int check_graph(const Graph *g, Diag *d) {
+    int errors = d->n_errors;
+    if (g->n_inputs != 1)
+        diag_error(d, NULL, "the generated C API takes exactly one input tensor; the graph has %d",
+                   g->n_inputs);
+    if (g->n_outputs != 1)
+        diag_error(d, NULL,
+                   "the generated C API returns exactly one output tensor; the graph has %d",
+                   g->n_outputs);
+    if (d->n_errors != errors) return -1;
+    const Value *in = g->inputs[0], *out = g->outputs[0];
+    if (in->type.dtype != DT_F32 || !type_known(&in->type))
+        diag_error(d, NULL, "the graph input '%.200s' must be a float32 tensor of static shape",
+                   in->name ? in->name : "");
+    if (out->type.dtype != DT_F32 || !type_known(&out->type) ||
+        (cx_konst(out) && !type_eq(&cx_konst(out)->type, &out->type)))
+        diag_error(d, NULL, "the graph output '%.200s' must be a float32 tensor of static shape",
+                   out->name ? out->name : "");
+    for (const Node *n = g->first; n; n = n->next) {
+        const OpInfo *oi = op_info(n->op);
+        if (n->n_in < oi->min_in || (oi->max_in >= 0 && n->n_in > oi->max_in) ||
+            (oi->n_out >= 0 && n->n_out != oi->n_out) || n->n_out < 1) {
+            diag_error(d, n, "has %d inputs and %d outputs, which %s does not take", n->n_in,
+                       n->n_out, oi->name);
+            continue;
+        }
+        for (int i = 0; i < oi->min_in; i++)
+            if (!n->in[i]) diag_error(d, n, "required input %d is missing", i);
+        for (int i = 0; i < n->n_in; i++) {
+            const Value *v = n->in[i];
+            const Tensor *t = v ? cx_konst(v) : NULL;
+            if (v && !type_known(&v->type))
+                diag_error(d, n, "input %d has no static type (run infer-shapes first)", i);
+            else if (t && !type_eq(&t->type, &v->type))
+                diag_error(d, n, "the data of constant input %d does not match its type", i);
+        }
+        for (int i = 0; i < n->n_out; i++)
+            if (!type_known(&n->out[i]->type))
+                diag_error(d, n, "output %d has no static type (run infer-shapes first)", i);
+    }
+    return d->n_errors == errors ? 0 : -1;
+}
+
+/* "'name' Op: f32[..], f32[..] -> f32[..]" */
+static void node_comment(EmitCtx *cx, const Node *n, const char *note) {
+    Buf b = {0};
+    char tb[256];
+    if (n->name && n->name[0]) {
+        buf_printf(&b, "'");
+        c_comment_text(&b, n->name, false, 160);
+        buf_printf(&b, "' ");
+    } else {
+        buf_printf(&b, "node #%d ", n->id);
+    }
+    buf_printf(&b, "%s:", op_info(n->op)->name);
+    for (int i = 0; i < n->n_in; i++) {
+        if (i == COMMENT_MAX_OPERANDS) {
+            buf_printf(&b, " ... (%d inputs)", n->n_in);
+            break;
+        }
+        buf_printf(&b, "%s %s", i ? "," : "",
+                   n->in[i] ? type_str(&n->in[i]->type, tb, sizeof tb) : "-");
+    }
+    buf_printf(&b, " ->");
+    for (int i = 0; i < n->n_out; i++) {
+        if (i == COMMENT_MAX_OPERANDS) {
+            buf_printf(&b, " ... (%d outputs)", n->n_out);
+            break;
+        }
+        buf_printf(&b, "%s %s", i ? "," : "", type_str(&n->out[i]->type, tb, sizeof tb));
+    }
+    if (note) buf_printf(&b, ": %s", note);
+    cx_printf(cx, "    /* %s */\n", b.data);
+    buf_free(&b);
+}
+
+static bool all_outputs(const Node *n, bool (*pred)(const Node *, int)) {
+    for (int i = 0; i < n->n_out; i++)
+        if (!pred(n, i)) return false;
+    return n->n_out > 0;
+}
+
+static bool output_empty(const Node *n, int i) {
+    return numel(n->out[i]) == 0;
+}
+
+static void emit_nodes(EmitCtx *cx) {
+    for (const Node *n = cx->g->first; n; n = n->next) {
+        const OpEmitter *e = op_emitter(n->op);
+        if (plan_node_folded(n)) {
+            node_comment(cx, n, "folded to a constant, no code");
+        } else if (all_outputs(n, plan_is_view)) {
+            node_comment(cx, n, "a view of its input, no code");
+        } else if (all_outputs(n, output_empty)) {
+            node_comment(cx, n, "empty output, no code");
+        } else if (!e->emit) {
+            cx_error(cx, n, "op %s is not supported by the C code generator", op_info(n->op)->name);
+        } else {
+            node_comment(cx, n, NULL);
+            e->emit(cx, n);
+        }
+    }
+}
+
+/* The output is copied when it is not computed in place in the caller's buffer. */
+static void emit_output_copy(EmitCtx *cx) {
+    const Value *out = cx->g->outputs[0];
+    const ValueLoc *l = &cx->plan->loc[out->id];
+    if (l->kind == LOC_OUTPUT || numel(out) == 0) return;
+    const char *what = l->kind == LOC_INPUT   ? "the input"
+                       : l->kind == LOC_CONST ? "a constant"
+                                              : "part of a larger intermediate";
+    cx_printf(cx, "    /* the output is %s: copy it */\n", what);
+    cx_printf(cx, "    memcpy(output, %s, %lld);\n", cx_ref(cx, out), (long long)(numel(out) * 4));
+}
+
+static void write_values(Buf *b, DType dt, const void *data, int64_t n, bool *needs_math) {
+    char lit[C_LITERAL_MAX];
+    int per_line = dt == DT_I64 || dt == DT_F64 ? 4 : 8;
+    Tensor t = {.type = {.dtype = dt, .shape = {.rank = 1, .dim = {n}}}, .data = (void *)data};
+    for (int64_t i = 0; i < n; i++) {
+        if (i % per_line == 0) buf_printf(b, "    ");
+        switch (dt) {
+        case DT_F32: c_f32_literal(lit, ((const float *)data)[i], needs_math); break;
+        case DT_F64: c_f64_literal(lit, ((const double *)data)[i], needs_math); break;
+        case DT_I64: c_i64_literal(lit, ((const int64_t *)data)[i]); break;
+        default: c_int_literal(lit, tensor_get_i64(&t, i)); break;
+        }
+        buf_printf(b, "%s%s", lit, i + 1 == n ? "\n" : (i + 1) % per_line == 0 ? ",\n" : ", ");
+    }
+}
+
+static void type_text(Buf *b, const Type *t) {
+    char tb[256];
+    buf_printf(b, "%s", type_str(t, tb, sizeof tb));
+}
+
+/* The weight table comment, then one static const array per used constant. */
+static void emit_weights(EmitCtx *cx, Buf *c) {
+    const Graph *g = cx->g;
+    int n_weights = 0;
+    for (int v = 0; v < g->n_values; v++) {
+        const ValueLoc *l = &cx->plan->loc[v];
+        n_weights += cx->used[v] && l->kind == LOC_CONST && l->root == g->values[v];
+    }
+    if (!n_weights && !cx->n_derived) return;
+    buf_printf(c, "/*\n * Weights (static const, row-major ONNX element order):\n");
+    for (int v = 0; v < g->n_values; v++) {
+        const ValueLoc *l = &cx->plan->loc[v];
+        const Value *val = g->values[v];
+        if (!cx->used[v] || l->kind != LOC_CONST || l->root != val) continue;
+        buf_printf(c, " *   %-32s ", cx->cname[v]);
+        type_text(c, &val->type);
+        buf_printf(c, "  '");
+        c_comment_text(c, val->name ? val->name : "", false, 120);
+        buf_printf(c, "'\n");
+    }
+    for (int i = 0; i < cx->n_derived; i++) {
+        buf_printf(c, " *   %-32s f32[%lld]  ", cx->derived[i].name,
+                   (long long)cx->derived[i].count);
+        c_comment_text(c, cx->derived[i].comment, false, 160);
+        buf_printf(c, "\n");
+    }
+    buf_printf(c, " */\n\n");
+    for (int v = 0; v < g->n_values; v++) {
+        const ValueLoc *l = &cx->plan->loc[v];
+        const Value *val = g->values[v];
+        if (!cx->used[v] || l->kind != LOC_CONST || l->root != val) continue;
+        const Tensor *t = cx_konst(val);
+        buf_printf(c, "/* '");
+        c_comment_text(c, val->name ? val->name : "", false, 160);
+        buf_printf(c, "' ");
+        type_text(c, &val->type);
+        buf_printf(c, " */\nstatic const %s %s[%lld] = {\n", c_elem_type(val->type.dtype),
+                   cx->cname[v], (long long)numel(val));
+        write_values(c, t->type.dtype, t->data, numel(val), &cx->needs_math);
+        buf_printf(c, "};\n\n");
+    }
+    for (int i = 0; i < cx->n_derived; i++) {
+        const Derived *dv = &cx->derived[i];
+        buf_printf(c, "/* ");
+        c_comment_text(c, dv->comment, false, 200);
+        buf_printf(c, " */\nstatic const float %s[%lld] = {\n", dv->name, (long long)dv->count);
+        write_values(c, DT_F32, dv->data, dv->count, &cx->needs_math);
+        buf_printf(c, "};\n\n");
+    }
+}
+
+/* The arena: one static block seen through an array of each element type in use. */
+static void emit_arena(EmitCtx *cx, Buf *c) {
+    static const DType order[] = {DT_F32, DT_F64, DT_I64, DT_I32, DT_I16, DT_U8, DT_I8};
+    bool member[DT_COUNT] = {0}, any = false;
+    for (int v = 0; v < cx->g->n_values; v++)
+        if (cx->used[v] && cx->plan->loc[v].kind == LOC_ARENA) {
+            DType dt = cx->g->values[v]->type.dtype;
+            member[dt == DT_BOOL ? DT_U8 : dt] = any = true;
+        }
+    if (!any) return;
+    int64_t bytes = cx->plan->arena_bytes;
+    buf_printf(c,
+               "/*\n * Intermediates: %lld bytes, reused once their last reader has run (%lld "
+               "without\n * reuse). Each tensor starts at a 64-byte aligned offset.\n */\n"
+               "static union {\n",
+               (long long)bytes, (long long)cx->plan->naive_bytes);
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++)
+        if (member[order[i]])
+            buf_printf(c, "    %s %s[%lld];\n", c_elem_type(order[i]), arena_member(order[i]),
+                       (long long)(bytes / (int64_t)dtype_size(order[i])));
+    buf_printf(c, "} tsnc_arena;\n\n");
+}
+
+/* Local pointers for arena tensors and views at an offset, in value order. */
+static void emit_locals(EmitCtx *cx, Buf *c) {
+    bool any = false;
+    for (int v = 0; v < cx->g->n_values; v++) {
+        const Value *val = cx->g->values[v];
+        if (!cx->used[v] || !cx_needs_local(cx, val)) continue;
+        const ValueLoc *l = &cx->plan->loc[v];
+        const char *ty = c_elem_type(val->type.dtype);
+        int64_t elem = (int64_t)dtype_size(val->type.dtype);
+        bool ro = l->kind == LOC_INPUT || l->kind == LOC_CONST;
+        buf_printf(c, "    %s%s *const %s = ", ro ? "const " : "", ty, cx->cname[v]);
+        switch (l->kind) {
+        case LOC_ARENA:
+            buf_printf(c, "tsnc_arena.%s + %lld;", arena_member(val->type.dtype),
+                       (long long)(l->offset / elem));
+            break;
+        case LOC_INPUT: buf_printf(c, "input + %lld;", (long long)(l->offset / elem)); break;
+        case LOC_OUTPUT: buf_printf(c, "output + %lld;", (long long)(l->offset / elem)); break;
+        default:
+            buf_printf(c, "%s + %lld;", cx->cname[l->root->id], (long long)(l->offset / elem));
+            break;
+        }
+        buf_printf(c, " /* ");
+        type_text(c, &val->type);
+        if (val->name) {
+            buf_printf(c, " '");
+            c_comment_text(c, val->name, false, 80);
+            buf_printf(c, "'");
+        }
+        buf_printf(c, " */\n");
+        any = true;
+    }
+    if (any) buf_printf(c, "\n");
+}
+
+static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, Buf *c) {
+    const Graph *g = cx->g;
+    char tin[256], tout[256];
+    type_str(&g->inputs[0]->type, tin, sizeof tin);
+    type_str(&g->outputs[0]->type, tout, sizeof tout);
+    c_block_comment(c, o->banner);
+
+    /* weights and the body are built first: they decide what to include */
+    Buf weights = {0}, arena = {0}, kernels = {0}, run = {0};
+    emit_weights(cx, &weights);
+    emit_arena(cx, &arena);
+    kernels_emit(cx->kernels, &kernels);
+    buf_printf(&run, "int %s_run(const float *input, float *output)\n{\n", o->name);
+    emit_locals(cx, &run);
+    if (!cx->used[g->inputs[0]->id])
+        buf_printf(&run, "    (void)input; /* the output does not depend on it */\n\n");
+    if (cx->body.len) buf_append(&run, cx->body.data, cx->body.len);
+    buf_printf(&run, "    return 0;\n}\n");
+
+    buf_printf(c,
+               "/*\n * %s.c - %s_run(), generated by tsnc %s (target %s, generic C99 kernels).\n",
+               o->name, o->name, TSNC_VERSION, target_name(o->target));
+    buf_printf(c, " * Input %s, output %s; %d nodes; arena %lld bytes.\n", tin, tout, g->n_nodes,
+               (long long)cx->plan->arena_bytes);
+    buf_printf(
+        c, " * Self-contained: compile it with %s.h; it allocates nothing and does no I/O.\n */\n",
+        o->name);
+    buf_printf(c, "#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n");
+    if (cx->needs_math || kernels_need_header(cx->kernels, "<math.h>"))
+        buf_printf(c, "#include <math.h>\n");
+    if (kernels_need_header(cx->kernels, "<float.h>")) buf_printf(c, "#include <float.h>\n");
+    buf_printf(c, "\n#include \"%s.h\"\n\n", o->name);
+    if (weights.len) buf_append(c, weights.data, weights.len);
+    if (arena.len) buf_append(c, arena.data, arena.len);
+    if (kernels.len) {
+        buf_printf(c, "/* ---- kernels, copied from runtime/generic ---- */\n\n");
+        buf_append(c, kernels.data, kernels.len);
+    }
+    buf_printf(c, "/* ---- the network: one call per node, in order ---- */\n\n");
+    buf_append(c, run.data, run.len);
+    buf_free(&weights);
+    buf_free(&arena);
+    buf_free(&kernels);
+    buf_free(&run);
+}
+
+static void io_line(Buf *h, const char *what, const Value *v) {
+    char tb[256];
+    buf_printf(h, " * %s %s (%lld floats, row-major ONNX element order)", what,
+               type_str(&v->type, tb, sizeof tb), (long long)numel(v));
+    if (v->name) {
+        buf_printf(h, ", '");
+        c_comment_text(h, v->name, false, 120);
+        buf_printf(h, "'");
+    }
+    buf_printf(h, "\n");
+}
+
+static void emit_h_file(const EmitCtx *cx, const CodegenOptions *o, Buf *h) {
+    const Graph *g = cx->g;
+    char guard[NAME_MAX_LEN + 16];
+    size_t i = 0;
+    for (; o->name[i]; i++)
+        guard[i] =
+            (char)(o->name[i] >= 'a' && o->name[i] <= 'z' ? o->name[i] - 'a' + 'A' : o->name[i]);
+    strcpy(guard + i, "_H_INCLUDED");
+    bool libm = kernels_need_header(cx->kernels, "-lm");
+    c_block_comment(h, o->banner);
+    buf_printf(h, "/*\n * %s.h - C API of the network compiled by tsnc %s (target %s).\n *\n",
+               o->name, TSNC_VERSION, target_name(o->target));
+    io_line(h, "input: ", g->inputs[0]);
+    io_line(h, "output:", g->outputs[0]);
+    buf_printf(h,
+               " *\n * Intermediates live in a static arena (%s_ARENA_BYTES bytes): %s_run is\n"
+               " * not reentrant, one call at a time.%s\n */\n",
+               o->name, o->name, libm ? " Link with -lm." : "");
+    buf_printf(h, "#ifndef %s\n#define %s\n\n", guard, guard);
+    buf_printf(h, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
+    buf_printf(h, "#define %s_INPUT_SIZE %lld /* floats */\n", o->name,
+               (long long)numel(g->inputs[0]));
+    buf_printf(h, "#define %s_OUTPUT_SIZE %lld /* floats */\n", o->name,
+               (long long)numel(g->outputs[0]));
+    buf_printf(h, "#define %s_ARENA_BYTES %lld\n\n", o->name, (long long)cx->plan->arena_bytes);
+    buf_printf(h,
+               "/*\n * Runs the network on input[%s_INPUT_SIZE] and writes output[%s_OUTPUT_SIZE]\n"
+               " * (the two must not overlap). Returns 0, or 1 on a run-time error (an index\n"
+               " * computed at run time out of range).\n */\n",
+               o->name, o->name);
+    buf_printf(h, "int %s_run(const float *input, float *output);\n\n", o->name);
+    buf_printf(h, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s */\n", guard);
+}
+
+int codegen_c(const Graph *g, const CodegenOptions *o, Buf *c_src, Buf *h_src, Diag *d) {
+    if (check_options(o, d) || check_graph(g, d)) return -1;
+    MemPlan plan;
+    if (plan_memory(g, PLAN_AUTO, &plan, d)) return -1;
+#ifndef NDEBUG
+    char why[256]; /* debug builds re-check the plan (quadratic: small graphs only) */
+    if (g->n_values <= 4096 && plan_check(g, &plan, why, sizeof why))
+        die("bad memory plan: %s", why);
+#endif
+    EmitCtx cx;
+    /* avx2 and neon use the generic kernels until they have their own */
+    if (cx_init(&cx, g, &plan, "generic", d)) {
+        plan_free(&plan);
+        return -1;
+    }
+    int errors = d->n_errors;
+    emit_nodes(&cx);
+    emit_output_copy(&cx);
+    int rc = d->n_errors == errors ? 0 : -1;
+    if (!rc) {
+        emit_c_file(&cx, o, c_src);
+        emit_h_file(&cx, o, h_src);
+    }
+    cx_free(&cx);
+    plan_free(&plan);
+    return rc;
+}

@@ -1,0 +1,207 @@
+/*
+ * emit_ctx.c - the helpers op emitters write through (emit_ops.h).
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen/emit_ctx.h"
+
+/* Identifiers: w_ for weights (static data), t_ for tensors (locals). */
+#define IDENT_MAX 48
+
+int cx_init(EmitCtx *cx, const Graph *g, const MemPlan *plan, const char *kernel_dir, Diag *d) {
+    memset(cx, 0, sizeof *cx);
+    cx->g = g;
+    cx->plan = plan;
+    cx->d = d;
+    cx->kernels = kernels_load(kernel_dir, d);
+    if (!cx->kernels) return -1;
+    cx->arena = arena_new();
+    cx->names = nameset_new();
+    cx->cname = calloc((size_t)g->n_values + 1, sizeof *cx->cname);
+    cx->used = calloc((size_t)g->n_values + 1, sizeof *cx->used);
+    if (!cx->cname || !cx->used) die("out of memory");
+    static const char *const reserved[] = {"input", "output", "tsnc_arena"};
+    for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
+        nameset_reserve(cx->names, reserved[i]);
+    for (int v = 0; v < g->n_values; v++) {
+        const ValueLoc *l = &plan->loc[v];
+        if (l->kind == LOC_NONE) continue;
+        const Value *val = g->values[v];
+        char id[IDENT_MAX], base[IR_MAX_NAME];
+        bool weight = l->kind == LOC_CONST && l->root == val;
+        /* "/lif1/Mul_output_0" reads better as t_lif1_Mul */
+        snprintf(base, sizeof base, "%s", val->name ? val->name : "");
+        size_t len = strlen(base), sl = strlen("_output_0");
+        if (len > sl && !strcmp(base + len - sl, "_output_0")) base[len - sl] = 0;
+        c_identifier(id, sizeof id, weight ? "w_" : "t_", base, val->id);
+        cx->cname[v] = nameset_unique(cx->names, id);
+    }
+    return 0;
+}
+
+void cx_free(EmitCtx *cx) {
+    kernels_free(cx->kernels);
+    arena_free(cx->arena);
+    nameset_free(cx->names);
+    free(cx->cname);
+    free(cx->used);
+    for (int i = 0; i < cx->n_derived; i++) free(cx->derived[i].data);
+    free(cx->derived);
+    buf_free(&cx->body);
+    memset(cx, 0, sizeof *cx);
+}
+
+const Graph *cx_graph(const EmitCtx *cx) {
+    return cx->g;
+}
+
+int cx_error(EmitCtx *cx, const Node *n, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    diag_verror(cx->d, n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+void cx_printf(EmitCtx *cx, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char small[512];
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) die("bad format");
+    if ((size_t)n < sizeof small) {
+        buf_append(&cx->body, small, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) die("out of memory");
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    buf_append(&cx->body, big, (size_t)n);
+    free(big);
+}
+
+char *cx_str(EmitCtx *cx, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) die("bad format");
+    char *s = arena_alloc(cx->arena, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+const Tensor *cx_konst(const Value *v) {
+    return v->konst && (!v->def || plan_node_folded(v->def)) ? v->konst : NULL;
+}
+
+bool cx_needs_local(const EmitCtx *cx, const Value *v) {
+    const ValueLoc *l = &cx->plan->loc[v->id];
+    switch (l->kind) {
+    case LOC_ARENA: return true;
+    case LOC_INPUT:
+    case LOC_CONST:
+    case LOC_OUTPUT: return l->offset != 0;
+    default: return false;
+    }
+}
+
+const char *cx_ref(EmitCtx *cx, const Value *v) {
+    const ValueLoc *l = &cx->plan->loc[v->id];
+    if (numel(v) == 0) return "0";
+    if (l->kind == LOC_NONE) die("cx_ref: value %d has no storage", v->id);
+    cx->used[v->id] = true;
+    /* a view of the input or of a constant reads its root's name */
+    if (l->kind == LOC_INPUT || l->kind == LOC_CONST) cx->used[l->root->id] = true;
+    if (cx_needs_local(cx, v)) return cx->cname[v->id];
+    switch (l->kind) {
+    case LOC_INPUT: return "input";
+    case LOC_OUTPUT: return "output";
+    default: return cx->cname[l->root->id];
+    }
+}
+
+void cx_kernel(EmitCtx *cx, const char *name) {
+    kernels_want(cx->kernels, name);
+}
+
+const char *cx_f32(EmitCtx *cx, float v) {
+    char buf[C_LITERAL_MAX];
+    return cx_str(cx, "%s", c_f32_literal(buf, v, &cx->needs_math));
+}
+
+static const char *int_list(EmitCtx *cx, const char *type, int n, const int64_t *v) {
+    Buf b = {0};
+    if (type) buf_printf(&b, "(const %s[])", type);
+    buf_printf(&b, "{");
+    for (int i = 0; i < n; i++) buf_printf(&b, "%s%lld", i ? ", " : "", (long long)v[i]);
+    buf_printf(&b, "}");
+    char *s = cx_str(cx, "%s", b.data);
+    buf_free(&b);
+    return s;
+}
+
+const char *cx_longs(EmitCtx *cx, int n, const int64_t *v) {
+    return int_list(cx, "long", n, v);
+}
+
+const char *cx_init_list(EmitCtx *cx, int n, const int64_t *v) {
+    return int_list(cx, NULL, n, v);
+}
+
+const char *cx_sizes(EmitCtx *cx, int n, const int64_t *v) {
+    return int_list(cx, "size_t", n, v);
+}
+
+const char *cx_derived_f32(EmitCtx *cx, const Node *n, const char *what, const float *data,
+                           int64_t count) {
+    char base[IDENT_MAX], id[IDENT_MAX + 32];
+    c_identifier(base, sizeof base - 16, "w_", n->name, n->id);
+    snprintf(id, sizeof id, "%s_%s", base, what);
+    Derived *nd = realloc(cx->derived, (size_t)(cx->n_derived + 1) * sizeof *nd);
+    if (!nd) die("out of memory");
+    cx->derived = nd;
+    Derived *dv = &cx->derived[cx->n_derived++];
+    dv->name = nameset_unique(cx->names, id);
+    dv->comment = cx_str(cx, "%s of node '%.200s' (%s)", what, n->name, op_info(n->op)->name);
+    dv->count = count;
+    dv->data = malloc((size_t)(count ? count : 1) * sizeof *dv->data);
+    if (!dv->data) die("out of memory");
+    if (count) memcpy(dv->data, data, (size_t)count * sizeof *data);
+    return dv->name;
+}
+
+const char *c_elem_type(DType dt) {
+    switch (dt) {
+    case DT_F32: return "float";
+    case DT_F64: return "double";
+    case DT_I8: return "signed char";
+    case DT_U8:
+    case DT_BOOL: return "unsigned char";
+    case DT_I16: return "int16_t";
+    case DT_I32: return "int32_t";
+    case DT_I64: return "int64_t";
+    default: die("c_elem_type: dtype %d", (int)dt);
+    }
+}
+
+const char *arena_member(DType dt) {
+    switch (dt) {
+    case DT_F32: return "f32";
+    case DT_F64: return "f64";
+    case DT_I8: return "i8";
+    case DT_U8:
+    case DT_BOOL: return "u8";
+    case DT_I16: return "i16";
+    case DT_I32: return "i32";
+    case DT_I64: return "i64";
+    default: die("arena_member: dtype %d", (int)dt);
+    }
+}

@@ -1,0 +1,50 @@
+/*
+ * norm.c - per-channel affine maps (inference BatchNormalization) and
+ * softmax.
+ *
+ * needs: <math.h> and libm, -lm (softmax_f32)
+ */
+
+/* @kernel channel_affine_f32 */
+/*
+ * batchnorm (inference): x (N, C, inner) -> y = x * mul[c] + add[c]. The
+ * emitter folds the ONNX formula (x - mean) / sqrt(var + eps) * scale + B
+ * into mul = scale / sqrt(var + eps) and add = B - mean * mul at compile
+ * time (in double precision). y may be x.
+ */
+static void channel_affine_f32(const float *x, const float *mul, const float *add, float *y,
+                               long n, long c, long inner)
+{
+    long i, j, k;
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < c; j++) {
+            const float *xs = x + (i * c + j) * inner;
+            float *ys = y + (i * c + j) * inner;
+            for (k = 0; k < inner; k++) ys[k] = xs[k] * mul[j] + add[j];
+        }
+    }
+}
+
+/* @kernel softmax_f32 needs <math.h> -lm */
+/*
+ * softmax over the middle axis of x (outer, n, inner) (ONNX Softmax-13):
+ * y = exp(x - max) / sum(exp(x - max)). y may be x.
+ */
+static void softmax_f32(const float *x, float *y, long outer, long n, long inner)
+{
+    long o, i, k;
+    for (o = 0; o < outer; o++) {
+        for (k = 0; k < inner; k++) {
+            const float *xs = x + o * n * inner + k;
+            float *ys = y + o * n * inner + k;
+            float m = xs[0], sum = 0.0f;
+            for (i = 1; i < n; i++)
+                if (xs[i * inner] > m) m = xs[i * inner];
+            for (i = 0; i < n; i++) {
+                ys[i * inner] = expf(xs[i * inner] - m);
+                sum += ys[i * inner];
+            }
+            for (i = 0; i < n; i++) ys[i * inner] /= sum;
+        }
+    }
+}

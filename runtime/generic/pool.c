@@ -1,0 +1,106 @@
+/*
+ * pool.c - 2-D pooling, NCHW (ONNX AveragePool, MaxPool; 1-D pooling runs
+ * with H = 1) and global pooling (GlobalAveragePool, GlobalMaxPool).
+ *
+ * needs: <float.h> (maxpool2d_f32)
+ *
+ * Windows are clipped to the input. AveragePool divides by the window
+ * clipped to the padded input when count_include_pad is set, else by the
+ * number of input elements it covers (as PyTorch and onnxruntime).
+ */
+
+/* @kernel pool2d_params */
+/* Shapes and attributes of one 2-D pooling. */
+struct pool2d_params {
+    long n, c, h, w;                  /* input x (N, C, H, W) */
+    long oh, ow;                      /* output y (N, C, OH, OW) */
+    long kh, kw;                      /* window */
+    long stride_h, stride_w;
+    long pad_top, pad_left, pad_bottom, pad_right;
+    long dil_h, dil_w;                /* MaxPool only */
+    int count_include_pad;            /* AveragePool only */
+};
+
+/* @kernel avgpool2d_f32 uses pool2d_params */
+/* avgpool2d: x (N,C,H,W) -> y (N,C,OH,OW), mean over each kh x kw window. */
+static void avgpool2d_f32(const float *x, float *y, const struct pool2d_params *p)
+{
+    long nc, oy, ox, iy, ix;
+    for (nc = 0; nc < p->n * p->c; nc++) {
+        const float *xc = x + nc * p->h * p->w;
+        float *yc = y + nc * p->oh * p->ow;
+        for (oy = 0; oy < p->oh; oy++) {
+            for (ox = 0; ox < p->ow; ox++) {
+                long y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
+                long y1 = y0 + p->kh, x1 = x0 + p->kw, count;
+                float sum = 0.0f;
+                /* the window clipped to the padded input */
+                if (y1 > p->h + p->pad_bottom) y1 = p->h + p->pad_bottom;
+                if (x1 > p->w + p->pad_right) x1 = p->w + p->pad_right;
+                count = (y1 > y0 ? y1 - y0 : 0) * (x1 > x0 ? x1 - x0 : 0);
+                /* ... and to the input itself */
+                if (y0 < 0) y0 = 0;
+                if (x0 < 0) x0 = 0;
+                if (y1 > p->h) y1 = p->h;
+                if (x1 > p->w) x1 = p->w;
+                if (!p->count_include_pad)
+                    count = (y1 > y0 ? y1 - y0 : 0) * (x1 > x0 ? x1 - x0 : 0);
+                for (iy = y0; iy < y1; iy++)
+                    for (ix = x0; ix < x1; ix++) sum += xc[iy * p->w + ix];
+                yc[oy * p->ow + ox] = count > 0 ? sum / (float)count : 0.0f;
+            }
+        }
+    }
+}
+
+/* @kernel maxpool2d_f32 uses pool2d_params needs <float.h> */
+/* maxpool2d: x (N,C,H,W) -> y (N,C,OH,OW); an empty window gives -FLT_MAX (onnxruntime). */
+static void maxpool2d_f32(const float *x, float *y, const struct pool2d_params *p)
+{
+    long nc, oy, ox, ky, kx;
+    for (nc = 0; nc < p->n * p->c; nc++) {
+        const float *xc = x + nc * p->h * p->w;
+        float *yc = y + nc * p->oh * p->ow;
+        for (oy = 0; oy < p->oh; oy++) {
+            for (ox = 0; ox < p->ow; ox++) {
+                long y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
+                float m = -FLT_MAX;
+                for (ky = 0; ky < p->kh; ky++) {
+                    long iy = y0 + ky * p->dil_h;
+                    if (iy < 0 || iy >= p->h) continue;
+                    for (kx = 0; kx < p->kw; kx++) {
+                        long ix = x0 + kx * p->dil_w;
+                        if (ix < 0 || ix >= p->w) continue;
+                        if (xc[iy * p->w + ix] > m) m = xc[iy * p->w + ix];
+                    }
+                }
+                yc[oy * p->ow + ox] = m;
+            }
+        }
+    }
+}
+
+/* @kernel global_avgpool_f32 */
+/* global average pool: x (NC, inner) -> y (NC), inner >= 1. */
+static void global_avgpool_f32(const float *x, float *y, long nc, long inner)
+{
+    long i, j;
+    for (i = 0; i < nc; i++) {
+        float sum = 0.0f;
+        for (j = 0; j < inner; j++) sum += x[i * inner + j];
+        y[i] = sum / (float)inner;
+    }
+}
+
+/* @kernel global_maxpool_f32 */
+/* global max pool: x (NC, inner) -> y (NC), inner >= 1. */
+static void global_maxpool_f32(const float *x, float *y, long nc, long inner)
+{
+    long i, j;
+    for (i = 0; i < nc; i++) {
+        float m = x[i * inner];
+        for (j = 1; j < inner; j++)
+            if (x[i * inner + j] > m) m = x[i * inner + j];
+        y[i] = m;
+    }
+}

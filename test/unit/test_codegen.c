@@ -1,0 +1,1326 @@
+/*
+ * test_codegen.c - codegen_c end to end: small graphs built by hand (with
+ * the output types set as infer-shapes would), emitted as C, compiled with
+ * gcc and clang as strict C99 (-Wall -Wextra -Werror -pedantic), linked
+ * with a test main, run, and compared with values computed by hand. Also:
+ * identical output for identical input, buffer reuse, the memory plan's
+ * invariants, and the errors for what cannot be emitted.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <setjmp.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "codegen/c_text.h"
+#include "codegen/codegen.h"
+#include "codegen/plan_memory.h"
+#include "frontend/frontend.h"
+#include "passes/passes.h"
+
+/* ---- building graphs ---- */
+
+static Shape shp(int rank, ...) {
+    Shape s = {.rank = rank};
+    va_list ap;
+    va_start(ap, rank);
+    for (int i = 0; i < rank; i++) s.dim[i] = va_arg(ap, int);
+    va_end(ap);
+    return s;
+}
+
+static Value *input(Graph *g, const char *name, Shape s) {
+    Type t = {DT_F32, s};
+    return graph_add_input(g, name, &t);
+}
+
+static Value *cf32(Graph *g, const char *name, Shape s, const float *v) {
+    Tensor *t = tensor_new(g->arena, DT_F32, &s);
+    memcpy(t->data, v, (size_t)shape_numel(&s) * sizeof(float));
+    return graph_const(g, name, t);
+}
+
+static Value *scalar(Graph *g, const char *name, float v) {
+    return graph_const(g, name, tensor_scalar_f32(g->arena, v));
+}
+
+static Value *ci64(Graph *g, const char *name, Shape s, const int64_t *v) {
+    Tensor *t = tensor_new(g->arena, DT_I64, &s);
+    memcpy(t->data, v, (size_t)shape_numel(&s) * sizeof(int64_t));
+    return graph_const(g, name, t);
+}
+
+/* Appends a node with one output of the given type. */
+static Node *node(Graph *g, OpKind op, const char *name, DType dt, Shape out, int n_in, ...) {
+    Value *in[8];
+    va_list ap;
+    va_start(ap, n_in);
+    for (int i = 0; i < n_in; i++) in[i] = va_arg(ap, Value *);
+    va_end(ap);
+    Node *n = graph_add_node(g, NULL, op, name, n_in, in, 1);
+    n->out[0]->type = (Type){dt, out};
+    n->out[0]->name = arena_printf(g->arena, "%s_out", name);
+    return n;
+}
+
+static Value *out0(Node *n) {
+    return n->out[0];
+}
+
+static void set_output(Graph *g, Value *v) {
+    g->outputs = arena_alloc(g->arena, sizeof *g->outputs);
+    g->outputs[0] = v;
+    g->n_outputs = 1;
+}
+
+/* True if one of d's messages contains text. */
+static bool diag_has(const Diag *d, const char *text) {
+    for (int i = 0; i < d->n_kept; i++)
+        if (strstr(d->msgs[i], text)) return true;
+    return false;
+}
+
+/* ---- generating, compiling, running ---- */
+
+static int emit(const Graph *g, const char *name, Buf *c, Buf *h, Diag *d) {
+    CodegenOptions o = {.name = name,
+                        .target = TARGET_GENERIC,
+                        .banner = "tsnc test banner\ncommand: test_codegen */ ?\?/ /* x"};
+    return codegen_c(g, &o, c, h, d);
+}
+
+static void write_file(const char *path, const char *text, size_t len) {
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    fclose(f);
+}
+
+/*
+ * Generates g as NAME.c/.h, compiles it with each compiler (and flags),
+ * runs it on `in` and checks the return code and the output against want
+ * (absolute tolerance tol). The files stay in the directory on failure, or
+ * always with TSNC_KEEP_TEST_FILES set in the environment.
+ */
+static void check_run(const Graph *g, const char *name, const float *in, int n_in,
+                      const float *want, int n_out, float tol, int want_rc,
+                      const char *extra_flags) {
+    Buf c = {0}, h = {0};
+    Diag d = {.file = name};
+    int rc = emit(g, name, &c, &h, &d);
+    diag_print(&d, stderr);
+    assert_int_equal(rc, 0);
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/codegen_test_%s_XXXXXX", TSNC_BINARY_DIR, name);
+    assert_non_null(mkdtemp(dir));
+    char path[700], cmd[2400];
+    snprintf(path, sizeof path, "%s/%s.c", dir, name);
+    write_file(path, c.data, c.len);
+    snprintf(path, sizeof path, "%s/%s.h", dir, name);
+    write_file(path, h.data, h.len);
+    Buf m = {0};
+    buf_printf(&m, "#include <stdio.h>\n#include \"%s.h\"\n", name);
+    buf_printf(&m, "static const float in[%d] = {", n_in ? n_in : 1);
+    for (int i = 0; i < n_in; i++) buf_printf(&m, "(float)%.9g,", (double)in[i]);
+    buf_printf(&m, "%s};\nint main(void) {\n    static float out[%s_OUTPUT_SIZE + 1];\n",
+               n_in ? "" : "0", name);
+    buf_printf(&m, "    int i, rc;\n    if (%s_INPUT_SIZE != %d) return 2;\n", name, n_in);
+    buf_printf(&m, "    rc = %s_run(in, out);\n    printf(\"%%d\\n\", rc);\n", name);
+    buf_printf(&m,
+               "    for (i = 0; i < %s_OUTPUT_SIZE; i++) printf(\"%%.9g\\n\", (double)out[i]);\n",
+               name);
+    buf_printf(&m, "    return 0;\n}\n");
+    snprintf(path, sizeof path, "%s/main.c", dir);
+    write_file(path, m.data, m.len);
+    buf_free(&m);
+
+    static const char *const compilers[] = {"gcc", "clang"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s' && %s -std=c99 -pedantic -Wall -Wextra -Werror -Wshadow -O1 %s "
+                 "-o prog %s.c main.c -lm 2> cc.log || (cat cc.log >&2; exit 1)",
+                 dir, compilers[k], extra_flags ? extra_flags : "", name);
+        if (system(cmd) != 0) {
+            print_error("%s failed on %s/%s.c\n", compilers[k], dir, name);
+            fail();
+        }
+        snprintf(cmd, sizeof cmd, "cd '%s' && ./prog", dir);
+        FILE *p = popen(cmd, "r");
+        assert_non_null(p);
+        int got_rc = -1;
+        assert_int_equal(fscanf(p, "%d", &got_rc), 1);
+        assert_int_equal(got_rc, want_rc);
+        for (int i = 0; i < n_out && want_rc == 0; i++) {
+            double v;
+            assert_int_equal(fscanf(p, "%lf", &v), 1);
+            if (!(v == want[i] || fabs(v - want[i]) <= tol)) {
+                print_error("%s, %s: output[%d] = %.9g, want %.9g (files in %s)\n", name,
+                            compilers[k], i, v, (double)want[i], dir);
+                fail();
+            }
+        }
+        assert_int_equal(pclose(p), 0);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (!getenv("TSNC_KEEP_TEST_FILES")) assert_int_equal(system(cmd), 0);
+    buf_free(&c);
+    buf_free(&h);
+    diag_free(&d);
+}
+
+/* ---- graphs ---- */
+
+/*
+ * x = 1..16 as 1x1x4x4, w = [[1,2],[3,4]], b = 0.5, pads 1, stride 2.
+ * Output window (oy, ox) covers input rows 2oy-1..2oy and cols 2ox-1..2ox:
+ *   y(0,0) = 1*4            = 4    y(0,1) = 2*3 + 3*4       = 18   y(0,2) = 4*3 = 12
+ *   y(1,0) = 5*2 + 9*4      = 46   y(1,1) = 6+7*2+10*3+11*4 = 94   y(1,2) = 8*1 + 12*3 = 44
+ *   y(2,0) = 13*2           = 26   y(2,1) = 14*1 + 15*2     = 44   y(2,2) = 16*1 = 16
+ * each + 0.5.
+ */
+static void test_conv(void **state) {
+    (void)state;
+    Graph *g = graph_new("conv");
+    Value *x = input(g, "x", shp(4, 1, 1, 4, 4));
+    Value *w = cf32(g, "conv.weight", shp(4, 1, 1, 2, 2), (const float[]){1, 2, 3, 4});
+    Value *b = cf32(g, "conv.bias", shp(1, 1), (const float[]){0.5f});
+    Node *n = node(g, OP_CONV, "/conv/Conv", DT_F32, shp(4, 1, 1, 3, 3), 3, x, w, b);
+    node_set_attr_ints(g, n, "pads", 4, (const int64_t[]){1, 1, 1, 1});
+    node_set_attr_ints(g, n, "strides", 2, (const int64_t[]){2, 2});
+    node_set_attr_ints(g, n, "kernel_shape", 2, (const int64_t[]){2, 2});
+    set_output(g, out0(n));
+    float in[16];
+    for (int i = 0; i < 16; i++) in[i] = (float)(i + 1);
+    const float want[9] = {4.5f, 18.5f, 12.5f, 46.5f, 94.5f, 44.5f, 26.5f, 44.5f, 16.5f};
+    check_run(g, "conv", in, 16, want, 9, 0, 0, NULL);
+    graph_free(g);
+}
+
+/*
+ * x [1,3] = {1,2,3}; W [2,3] = {{1,0,-1},{2,1,0}}, transB: x W^T = {1-3, 2+2} = {-2, 4};
+ * + b {0.5, -1} = {-1.5, 3}. Then a second Gemm with alpha 2, beta 0.5 and the first
+ * result as A [1,2], B [2,2] = I, C = {1, 1}: 2 * {-1.5, 3} + 0.5 = {-2.5, 6.5}.
+ */
+static void test_gemm(void **state) {
+    (void)state;
+    Graph *g = graph_new("gemm");
+    Value *x = input(g, "x", shp(2, 1, 3));
+    Value *w = cf32(g, "fc.weight", shp(2, 2, 3), (const float[]){1, 0, -1, 2, 1, 0});
+    Value *b = cf32(g, "fc.bias", shp(1, 2), (const float[]){0.5f, -1});
+    Node *n = node(g, OP_GEMM, "/fc/Gemm", DT_F32, shp(2, 1, 2), 3, x, w, b);
+    node_set_attr_int(g, n, "transB", 1);
+    Value *eye = cf32(g, "eye", shp(2, 2, 2), (const float[]){1, 0, 0, 1});
+    Value *ones = cf32(g, "ones", shp(2, 1, 2), (const float[]){1, 1});
+    Node *n2 = node(g, OP_GEMM, "/fc2/Gemm", DT_F32, shp(2, 1, 2), 3, out0(n), eye, ones);
+    node_set_attr_float(g, n2, "alpha", 2.0f);
+    node_set_attr_float(g, n2, "beta", 0.5f);
+    set_output(g, out0(n2));
+    check_run(g, "gemm", (const float[]){1, 2, 3}, 3, (const float[]){-2.5f, 6.5f}, 2, 0, 0, NULL);
+    graph_free(g);
+}
+
+/*
+ * x [1,2,2,2] = 1..8. a = x * 2 (scalar) = 2..16; b = a + c, c [2,1,1] = {10, 20}
+ * per channel: {12,14,16,18, 30,32,34,36}; y = b / 4 = {3,3.5,4,4.5, 7.5,8,8.5,9}.
+ * Also scalar on the left: z = 40 - y... kept simple: out = 1 - y / ... see below.
+ */
+static void test_broadcast(void **state) {
+    (void)state;
+    Graph *g = graph_new("bcast");
+    Value *x = input(g, "x", shp(4, 1, 2, 2, 2));
+    Node *a = node(g, OP_MUL, "mul", DT_F32, shp(4, 1, 2, 2, 2), 2, x, scalar(g, "two", 2));
+    Value *c = cf32(g, "c", shp(3, 2, 1, 1), (const float[]){10, 20});
+    Node *b = node(g, OP_ADD, "add", DT_F32, shp(4, 1, 2, 2, 2), 2, out0(a), c);
+    Node *y = node(g, OP_DIV, "div", DT_F32, shp(4, 1, 2, 2, 2), 2, out0(b), scalar(g, "four", 4));
+    set_output(g, out0(y));
+    float in[8];
+    for (int i = 0; i < 8; i++) in[i] = (float)(i + 1);
+    check_run(g, "bcast", in, 8, (const float[]){3, 3.5f, 4, 4.5f, 7.5f, 8, 8.5f, 9}, 8, 0, 0,
+              NULL);
+    graph_free(g);
+}
+
+/*
+ * Scalars on the left and a row/column broadcast: x [2,1] = {1, 2}.
+ * s = 10 - x = {9, 8}; t = 36 / s = {4, 4.5}; r = t + row [1,3] {10,20,30}
+ * = {{14,24,34},{14.5,24.5,34.5}}; m = Max(r, 20, [3] {0, 30, 0}) per element
+ * = {{20,30,34},{20,30,34.5}}; out = Min(m, 33) = {{20,30,33},{20,30,33}}.
+ */
+static void test_broadcast_scalar_left(void **state) {
+    (void)state;
+    Graph *g = graph_new("left");
+    Value *x = input(g, "x", shp(2, 2, 1));
+    Node *s = node(g, OP_SUB, "sub", DT_F32, shp(2, 2, 1), 2, scalar(g, "ten", 10), x);
+    Node *t = node(g, OP_DIV, "div", DT_F32, shp(2, 2, 1), 2, scalar(g, "k36", 36), out0(s));
+    Value *row = cf32(g, "row", shp(2, 1, 3), (const float[]){10, 20, 30});
+    Node *r = node(g, OP_ADD, "add", DT_F32, shp(2, 2, 3), 2, out0(t), row);
+    Value *v = cf32(g, "v", shp(1, 3), (const float[]){0, 30, 0});
+    Node *m = node(g, OP_MAX, "max", DT_F32, shp(2, 2, 3), 3, out0(r), scalar(g, "twenty", 20), v);
+    Node *o = node(g, OP_MIN, "min", DT_F32, shp(2, 2, 3), 2, out0(m), scalar(g, "k33", 33));
+    set_output(g, out0(o));
+    check_run(g, "left", (const float[]){1, 2}, 2, (const float[]){20, 30, 33, 20, 30, 33}, 6, 0, 0,
+              NULL);
+    graph_free(g);
+}
+
+/*
+ * The ternary spike of the exports: x = {-1, -0.5, 0, 0.25, 0.5, 2}.
+ * ge = x >= 0.5 = {0,0,0,0,1,1}; le = x <= -0.5 = {1,1,0,0,0,0};
+ * s = Cast(ge) - Cast(le) = {-1,-1,0,0,1,1};
+ * out = Where(|x| < 0.25, 7, s) = {-1,-1,7,0,1,1} (|x| < 0.25 only for x = 0).
+ */
+static void test_compare_cast_where(void **state) {
+    (void)state;
+    Graph *g = graph_new("spike");
+    Value *x = input(g, "x", shp(1, 6));
+    Node *ge =
+        node(g, OP_GREATER_OR_EQUAL, "ge", DT_BOOL, shp(1, 6), 2, x, scalar(g, "half", 0.5f));
+    Node *le = node(g, OP_LESS_OR_EQUAL, "le", DT_BOOL, shp(1, 6), 2, x, scalar(g, "mhalf", -0.5f));
+    Node *cg = node(g, OP_CAST, "cast_ge", DT_F32, shp(1, 6), 1, out0(ge));
+    node_set_attr_int(g, cg, "to", 1);
+    Node *cl = node(g, OP_CAST, "cast_le", DT_F32, shp(1, 6), 1, out0(le));
+    node_set_attr_int(g, cl, "to", 1);
+    Node *s = node(g, OP_SUB, "sub", DT_F32, shp(1, 6), 2, out0(cg), out0(cl));
+    Node *ab = node(g, OP_ABS, "abs", DT_F32, shp(1, 6), 1, x);
+    Node *lt = node(g, OP_LESS, "lt", DT_BOOL, shp(1, 6), 2, out0(ab), scalar(g, "quarter", 0.25f));
+    Node *w =
+        node(g, OP_WHERE, "where", DT_F32, shp(1, 6), 3, out0(lt), scalar(g, "seven", 7), out0(s));
+    set_output(g, out0(w));
+    check_run(g, "spike", (const float[]){-1, -0.5f, 0, 0.25f, 0.5f, 2}, 6,
+              (const float[]){-1, -1, 7, 0, 1, 1}, 6, 0, 0, NULL);
+    graph_free(g);
+}
+
+/*
+ * More comparisons with a scalar on the left and broadcasting, plus Sign,
+ * Clip and Not/And: x = {-2, 0, 3}.
+ * gt = 1 > x = {1, 1, 0} (scalar left: x < 1); eq = x == [3] {-2, 5, 3} = {1, 0, 1};
+ * both = gt And eq = {1, 0, 0}; nb = Not both = {0, 1, 1};
+ * out = Where(nb, Clip(x, -1, 2) = {-1, 0, 2}, Sign(x) = {-1, 0, 1}) = {-1, 0, 2}.
+ */
+static void test_logic(void **state) {
+    (void)state;
+    Graph *g = graph_new("logic");
+    Value *x = input(g, "x", shp(1, 3));
+    Node *gt = node(g, OP_GREATER, "gt", DT_BOOL, shp(1, 3), 2, scalar(g, "one", 1), x);
+    Value *v = cf32(g, "v", shp(1, 3), (const float[]){-2, 5, 3});
+    Node *eq = node(g, OP_EQUAL, "eq", DT_BOOL, shp(1, 3), 2, x, v);
+    Node *both = node(g, OP_AND, "and", DT_BOOL, shp(1, 3), 2, out0(gt), out0(eq));
+    Node *nb = node(g, OP_NOT, "not", DT_BOOL, shp(1, 3), 1, out0(both));
+    Node *cl =
+        node(g, OP_CLIP, "clip", DT_F32, shp(1, 3), 3, x, scalar(g, "m1", -1), scalar(g, "p2", 2));
+    Node *sg = node(g, OP_SIGN, "sign", DT_F32, shp(1, 3), 1, x);
+    Node *w = node(g, OP_WHERE, "where", DT_F32, shp(1, 3), 3, out0(nb), out0(cl), out0(sg));
+    set_output(g, out0(w));
+    check_run(g, "logic", (const float[]){-2, 0, 3}, 3, (const float[]){-1, 0, 2}, 3, 0, 0, NULL);
+    graph_free(g);
+}
+
+/*
+ * Views: x [4,3] = 0..11; r = Reshape(x) [4,1,3]; g1 = Gather(r, 1) = {3,4,5}
+ * [1,3] and g3 = Gather(r, 3) = {9,10,11} are views of the input; a = g1 + 1
+ * = {4,5,6}; c = Concat(a, g3) [2,3] = {4,5,6,9,10,11}; u = Unsqueeze(c) [1,2,3];
+ * f = Flatten(u) [1,6] is the output.
+ */
+static void test_views(void **state) {
+    (void)state;
+    Graph *g = graph_new("views");
+    Value *x = input(g, "x", shp(2, 4, 3));
+    Node *r = node(g, OP_RESHAPE, "reshape", DT_F32, shp(3, 4, 1, 3), 2, x,
+                   ci64(g, "shape", shp(1, 3), (const int64_t[]){4, 1, 3}));
+    Value *one = ci64(g, "idx1", shp(0), (const int64_t[]){1});
+    Value *three = ci64(g, "idx3", shp(0), (const int64_t[]){-1}); /* -1 is 3 */
+    Node *g1 = node(g, OP_GATHER, "gather1", DT_F32, shp(2, 1, 3), 2, out0(r), one);
+    Node *g3 = node(g, OP_GATHER, "gather3", DT_F32, shp(2, 1, 3), 2, out0(r), three);
+    Node *a = node(g, OP_ADD, "add", DT_F32, shp(2, 1, 3), 2, out0(g1), scalar(g, "one", 1));
+    Node *c = node(g, OP_CONCAT, "concat", DT_F32, shp(2, 2, 3), 2, out0(a), out0(g3));
+    node_set_attr_int(g, c, "axis", 0);
+    Node *u = node(g, OP_UNSQUEEZE, "unsqueeze", DT_F32, shp(3, 1, 2, 3), 2, out0(c),
+                   ci64(g, "axes", shp(1, 1), (const int64_t[]){0}));
+    Node *f = node(g, OP_FLATTEN, "flatten", DT_F32, shp(2, 1, 6), 1, out0(u));
+    node_set_attr_int(g, f, "axis", 1);
+    set_output(g, out0(f));
+    /* the gathers, reshape, unsqueeze and flatten are views: no buffers */
+    MemPlan p;
+    Diag d = {0};
+    assert_int_equal(plan_memory(g, PLAN_AUTO, &p, &d), 0);
+    assert_int_equal(p.loc[out0(g3)->id].kind, LOC_INPUT);
+    assert_int_equal(p.loc[out0(g3)->id].offset, 9 * 4);
+    assert_int_equal(p.loc[out0(g1)->id].offset, 3 * 4);
+    assert_int_equal(p.loc[out0(f)->id].kind, LOC_OUTPUT); /* concat writes the output */
+    assert_int_equal(p.n_buffers, 1);                      /* only a */
+    plan_free(&p);
+    float in[12];
+    for (int i = 0; i < 12; i++) in[i] = (float)i;
+    check_run(g, "views", in, 12, (const float[]){4, 5, 6, 9, 10, 11}, 6, 0, 0, NULL);
+    graph_free(g);
+}
+
+/*
+ * Copies that are not views: x [4,3] = 0..11. Gather axis 1 with {2, 0}
+ * = {{2,0},{5,3},{8,6},{11,9}}; Slice rows 1:4:2 (= rows 1 and 3) of that
+ * = {{5,3},{11,9}}; Transpose = {{5,11},{3,9}}; Split along axis 1 into
+ * [2,1] + [2,1] = {5,3}, {11,9}; out = the difference {6, 6}.
+ */
+static void test_copies(void **state) {
+    (void)state;
+    Graph *g = graph_new("copies");
+    Value *x = input(g, "x", shp(2, 4, 3));
+    Node *ga = node(g, OP_GATHER, "gather", DT_F32, shp(2, 4, 2), 2, x,
+                    ci64(g, "idx", shp(1, 2), (const int64_t[]){2, -3}));
+    node_set_attr_int(g, ga, "axis", 1);
+    Node *sl = node(g, OP_SLICE, "slice", DT_F32, shp(2, 2, 2), 5, out0(ga),
+                    ci64(g, "starts", shp(1, 1), (const int64_t[]){1}),
+                    ci64(g, "ends", shp(1, 1), (const int64_t[]){INT64_MAX}),
+                    ci64(g, "axes", shp(1, 1), (const int64_t[]){0}),
+                    ci64(g, "steps", shp(1, 1), (const int64_t[]){2}));
+    Node *tr = node(g, OP_TRANSPOSE, "transpose", DT_F32, shp(2, 2, 2), 1, out0(sl));
+    Value *in2[1] = {out0(tr)};
+    Node *sp = graph_add_node(g, NULL, OP_SPLIT, "split", 1, in2, 2);
+    node_set_attr_int(g, sp, "axis", 1);
+    sp->out[0]->type = sp->out[1]->type = (Type){DT_F32, shp(2, 2, 1)};
+    Node *d = node(g, OP_SUB, "sub", DT_F32, shp(2, 2, 1), 2, sp->out[1], sp->out[0]);
+    set_output(g, out0(d));
+    float in[12];
+    for (int i = 0; i < 12; i++) in[i] = (float)i;
+    check_run(g, "copies", in, 12, (const float[]){6, 6}, 2, 0, 0, NULL);
+    graph_free(g);
+}
+
+/* AveragePool 2x2 stride 2 on 1..16 (4x4): (1+2+5+6)/4 = 3.5, 5.5, 11.5, 13.5. */
+static void test_avgpool(void **state) {
+    (void)state;
+    Graph *g = graph_new("avgpool");
+    Value *x = input(g, "x", shp(4, 1, 1, 4, 4));
+    Node *p = node(g, OP_AVERAGE_POOL, "pool", DT_F32, shp(4, 1, 1, 2, 2), 1, x);
+    node_set_attr_ints(g, p, "kernel_shape", 2, (const int64_t[]){2, 2});
+    node_set_attr_ints(g, p, "strides", 2, (const int64_t[]){2, 2});
+    set_output(g, out0(p));
+    float in[16];
+    for (int i = 0; i < 16; i++) in[i] = (float)(i + 1);
+    check_run(g, "avgpool", in, 16, (const float[]){3.5f, 5.5f, 11.5f, 13.5f}, 4, 0, 0, NULL);
+    graph_free(g);
+}
+
+/*
+ * MaxPool 2x2 stride 2 of 1..16 = {{6,8},{14,16}}; GlobalAveragePool = 11;
+ * and a Relu and Sigmoid of it: sigmoid(11) = 1 / (1 + e^-11) = 0.999983298.
+ */
+static void test_maxpool_global(void **state) {
+    (void)state;
+    Graph *g = graph_new("maxpool");
+    Value *x = input(g, "x", shp(4, 1, 1, 4, 4));
+    Node *p = node(g, OP_MAX_POOL, "pool", DT_F32, shp(4, 1, 1, 2, 2), 1, x);
+    node_set_attr_ints(g, p, "kernel_shape", 2, (const int64_t[]){2, 2});
+    node_set_attr_ints(g, p, "strides", 2, (const int64_t[]){2, 2});
+    Node *gp = node(g, OP_GLOBAL_AVERAGE_POOL, "gap", DT_F32, shp(4, 1, 1, 1, 1), 1, out0(p));
+    Node *r = node(g, OP_RELU, "relu", DT_F32, shp(4, 1, 1, 1, 1), 1, out0(gp));
+    Node *s = node(g, OP_SIGMOID, "sigmoid", DT_F32, shp(4, 1, 1, 1, 1), 1, out0(r));
+    Value *pieces[2] = {out0(r), out0(s)};
+    Node *c = graph_add_node(g, NULL, OP_CONCAT, "concat", 2, pieces, 1);
+    node_set_attr_int(g, c, "axis", 3);
+    c->out[0]->type = (Type){DT_F32, shp(4, 1, 1, 1, 2)};
+    set_output(g, out0(c));
+    float in[16];
+    for (int i = 0; i < 16; i++) in[i] = (float)(i + 1);
+    check_run(g, "maxpool", in, 16, (const float[]){11, 0.999983298f}, 2, 1e-6f, 0, NULL);
+    graph_free(g);
+}
+
+/* ReduceMean over axis 0 of [4,1,3] = 1..12 rows: (1+4+7+10)/4 = 5.5, 6.5, 7.5. */
+static void test_reducemean(void **state) {
+    (void)state;
+    Graph *g = graph_new("reduce");
+    Value *x = input(g, "x", shp(3, 4, 1, 3));
+    Node *r = node(g, OP_REDUCE_MEAN, "mean", DT_F32, shp(2, 1, 3), 1, x);
+    node_set_attr_ints(g, r, "axes", 1, (const int64_t[]){0});
+    node_set_attr_int(g, r, "keepdims", 0);
+    set_output(g, out0(r));
+    float in[12];
+    for (int i = 0; i < 12; i++) in[i] = (float)(i + 1);
+    check_run(g, "reduce", in, 12, (const float[]){5.5f, 6.5f, 7.5f}, 3, 0, 0, NULL);
+    graph_free(g);
+}
+
+/*
+ * Tile of x [1,2] = {1, 2} by (2, 3) -> [2,6] = 1,2,1,2,1,2 twice; Expand of
+ * [2,1] {10, 20} to [2,6] (columns repeated); out = tile + expand
+ * = {11,12,11,12,11,12, 21,22,21,22,21,22}.
+ */
+static void test_tile_expand(void **state) {
+    (void)state;
+    Graph *g = graph_new("tile");
+    Value *x = input(g, "x", shp(2, 1, 2));
+    Node *t = node(g, OP_TILE, "tile", DT_F32, shp(2, 2, 6), 2, x,
+                   ci64(g, "repeats", shp(1, 2), (const int64_t[]){2, 3}));
+    Value *col = cf32(g, "col", shp(2, 2, 1), (const float[]){10, 20});
+    Node *e = node(g, OP_EXPAND, "expand", DT_F32, shp(2, 2, 6), 2, col,
+                   ci64(g, "shape", shp(1, 2), (const int64_t[]){2, 6}));
+    Node *a = node(g, OP_ADD, "add", DT_F32, shp(2, 2, 6), 2, out0(t), out0(e));
+    set_output(g, out0(a));
+    check_run(g, "tile", (const float[]){1, 2}, 2,
+              (const float[]){11, 12, 11, 12, 11, 12, 21, 22, 21, 22, 21, 22}, 12, 0, 0, NULL);
+    graph_free(g);
+}
+
+/*
+ * Pad (reflect) of [[1,2],[3,4]] by rows (1,0), cols (1,1) = numpy.pad(...,
+ * 'reflect') = {{4,3,4,3},{2,1,2,1},{4,3,4,3}}, then a constant Pad of one
+ * zero column on the right -> [3,5]; then BatchNormalization of the [1,3,5]
+ * view with scale {2,1,1}, B {1,0,0}, mean {0,1,0}, var {1-eps...}: see below.
+ */
+static void test_pad_batchnorm(void **state) {
+    (void)state;
+    Graph *g = graph_new("pad");
+    Value *x = input(g, "x", shp(2, 2, 2));
+    Node *p = node(g, OP_PAD, "pad", DT_F32, shp(2, 3, 4), 2, x,
+                   ci64(g, "pads", shp(1, 4), (const int64_t[]){1, 1, 0, 1}));
+    node_set_attr_string(g, p, "mode", "reflect");
+    Node *p2 =
+        node(g, OP_PAD, "pad2", DT_F32, shp(2, 3, 5), 3, out0(p),
+             ci64(g, "pads2", shp(1, 4), (const int64_t[]){0, 0, 0, 1}), scalar(g, "nine", 9));
+    Node *r = node(g, OP_RESHAPE, "reshape", DT_F32, shp(3, 1, 3, 5), 2, out0(p2),
+                   ci64(g, "shape", shp(1, 3), (const int64_t[]){1, 3, 5}));
+    /* y = (x - mean) / sqrt(var + eps) * scale + B with var + eps = 1 or 4 (eps 0) */
+    Node *bn = node(g, OP_BATCH_NORM, "bn", DT_F32, shp(3, 1, 3, 5), 5, out0(r),
+                    cf32(g, "scale", shp(1, 3), (const float[]){2, 1, 1}),
+                    cf32(g, "B", shp(1, 3), (const float[]){1, 0, 0}),
+                    cf32(g, "mean", shp(1, 3), (const float[]){0, 1, 0}),
+                    cf32(g, "var", shp(1, 3), (const float[]){1, 4, 1}));
+    node_set_attr_float(g, bn, "epsilon", 0);
+    set_output(g, out0(bn));
+    /*
+     * rows after the pads: {4,3,4,3,9}, {2,1,2,1,9}, {4,3,4,3,9}.
+     * channel 0: 2x + 1 = {9,7,9,7,19}; channel 1: (x - 1) / 2 = {0.5,0,0.5,0,4};
+     * channel 2: x = {4,3,4,3,9}.
+     */
+    check_run(g, "pad", (const float[]){1, 2, 3, 4}, 4,
+              (const float[]){9, 7, 9, 7, 19, 0.5f, 0, 0.5f, 0, 4, 4, 3, 4, 3, 9}, 15, 0, 0, NULL);
+    graph_free(g);
+}
+
+/*
+ * x [2,3] = {{1,2,3},{4,5,6}}; MatMul by W [3,2] = {{1,0},{0,1},{1,1}}
+ * = {{4,5},{10,11}}; Slice column 1 = {{5},{11}}; Squeeze -> {5, 11};
+ * Softmax -> {1, e^6} / (1 + e^6) = {0.00247262316, 0.997527377}.
+ */
+static void test_matmul_softmax(void **state) {
+    (void)state;
+    Graph *g = graph_new("mm");
+    Value *x = input(g, "x", shp(2, 2, 3));
+    Value *w = cf32(g, "w", shp(2, 3, 2), (const float[]){1, 0, 0, 1, 1, 1});
+    Node *m = node(g, OP_MATMUL, "matmul", DT_F32, shp(2, 2, 2), 2, x, w);
+    Node *sl = node(g, OP_SLICE, "slice", DT_F32, shp(2, 2, 1), 4, out0(m),
+                    ci64(g, "starts", shp(1, 1), (const int64_t[]){-1}),
+                    ci64(g, "ends", shp(1, 1), (const int64_t[]){2}),
+                    ci64(g, "axes", shp(1, 1), (const int64_t[]){1}));
+    Node *sq = node(g, OP_SQUEEZE, "squeeze", DT_F32, shp(1, 2), 2, out0(sl),
+                    ci64(g, "axes", shp(1, 1), (const int64_t[]){1}));
+    Node *sm = node(g, OP_SOFTMAX, "softmax", DT_F32, shp(1, 2), 1, out0(sq));
+    set_output(g, out0(sm));
+    check_run(g, "mm", (const float[]){1, 2, 3, 4, 5, 6}, 6,
+              (const float[]){0.00247262316f, 0.997527377f}, 2, 1e-6f, 0, NULL);
+    graph_free(g);
+}
+
+/*
+ * Run-time integer tensors: idx = Cast(x) to int64, y = Gather(table, idx)
+ * with table {10, 20, 30, 40, 50}. x = {4, 0, -1} -> {50, 10, 50}; x = {5, ...}
+ * is out of range: NAME_run returns 1. Compiled with the sanitizers too.
+ */
+static void test_runtime_gather(void **state) {
+    (void)state;
+    Graph *g = graph_new("rtgather");
+    Value *x = input(g, "x", shp(1, 3));
+    Node *c = node(g, OP_CAST, "cast", DT_I64, shp(1, 3), 1, x);
+    node_set_attr_int(g, c, "to", 7);
+    Value *table = cf32(g, "table", shp(1, 5), (const float[]){10, 20, 30, 40, 50});
+    Node *ga = node(g, OP_GATHER, "gather", DT_F32, shp(1, 3), 2, table, out0(c));
+    set_output(g, out0(ga));
+    const char *san = "-fsanitize=address,undefined -fno-sanitize-recover=all";
+    check_run(g, "rtgather", (const float[]){4, 0, -1}, 3, (const float[]){50, 10, 50}, 3, 0, 0,
+              san);
+    check_run(g, "rtgather", (const float[]){5, 0, 0}, 3, NULL, 0, 0, 1, NULL);
+    graph_free(g);
+}
+
+/* The output may be the input, a view of it, or a constant: then it is copied. */
+static void test_output_edge_cases(void **state) {
+    (void)state;
+    Graph *g = graph_new("same");
+    Value *x = input(g, "x", shp(1, 3));
+    set_output(g, x);
+    check_run(g, "same", (const float[]){1, 2, 3}, 3, (const float[]){1, 2, 3}, 3, 0, 0, NULL);
+    graph_free(g);
+
+    g = graph_new("reshaped");
+    x = input(g, "x", shp(2, 2, 2));
+    Node *r = node(g, OP_RESHAPE, "reshape", DT_F32, shp(1, 4), 2, x,
+                   ci64(g, "shape", shp(1, 1), (const int64_t[]){4}));
+    set_output(g, out0(r));
+    check_run(g, "reshaped", (const float[]){1, 2, 3, 4}, 4, (const float[]){1, 2, 3, 4}, 4, 0, 0,
+              NULL);
+    graph_free(g);
+
+    g = graph_new("konst");
+    input(g, "x", shp(1, 2));
+    set_output(g, cf32(g, "k", shp(1, 2), (const float[]){INFINITY, -0.0f}));
+    check_run(g, "konst", (const float[]){1, 2}, 2, (const float[]){INFINITY, 0}, 2, 0, 0, NULL);
+    graph_free(g);
+
+    /* the output is the second half of a larger intermediate */
+    g = graph_new("part");
+    x = input(g, "x", shp(2, 2, 2));
+    Node *a = node(g, OP_ADD, "add", DT_F32, shp(2, 2, 2), 2, x, scalar(g, "one", 1));
+    Node *ga = node(g, OP_GATHER, "gather", DT_F32, shp(1, 2), 2, out0(a),
+                    ci64(g, "i", shp(0), (const int64_t[]){1}));
+    set_output(g, out0(ga));
+    check_run(g, "part", (const float[]){1, 2, 3, 4}, 4, (const float[]){4, 5}, 2, 0, 0, NULL);
+    graph_free(g);
+}
+
+/*
+ * tsnc's spike ops. x [2,4]: x1 = {0.3, 0.7, -0.6, 0.2}, x2 = {0.5, 0.1, 0.1, -0.6}.
+ * lif step 1 (decay 0.25, vth 1, ternary at +-0.5 inclusive): s1 = {0, 1, -1, 0},
+ *   membrane after reset m1 = {0.3, 0, 0, 0.2}.
+ * lif step 2: u = m1 * 0.25 + x2 = {0.575, 0.1, 0.1, -0.55}: s2 = {1, 0, 0, -1}.
+ * spike_gemm: s2 [1,4] x W^T, W = {{1,2,3,4},{5,6,7,8}}, + c {0.5, -0.5}
+ *   = {1 - 4 + 0.5, 5 - 8 - 0.5} = {-2.5, -3.5}.
+ * spike_conv: s1 as [1,4,1,1] with 1x1 kernels W: {2 - 3, 6 - 7} = {-1, -1}.
+ * fire (binary, v > 0) of x2: {1, 1, 1, 0}.
+ */
+static void test_spike_ops(void **state) {
+    (void)state;
+    Graph *g = graph_new("spikes");
+    Value *x = input(g, "x", shp(2, 2, 4));
+    Node *g0 = node(g, OP_GATHER, "g0", DT_F32, shp(1, 4), 2, x,
+                    ci64(g, NULL, shp(0), (const int64_t[]){0}));
+    Node *g1 = node(g, OP_GATHER, "g1", DT_F32, shp(1, 4), 2, x,
+                    ci64(g, NULL, shp(0), (const int64_t[]){1}));
+    Value *in1[1] = {out0(g0)};
+    Node *l1 = graph_add_node(g, NULL, OP_LIF, "lif1", 1, in1, 2);
+    Value *in2[2] = {out0(g1), l1->out[1]};
+    Node *l2 = graph_add_node(g, NULL, OP_LIF, "lif2", 2, in2, 2);
+    for (int i = 0; i < 2; i++) {
+        l1->out[i]->type = l2->out[i]->type = (Type){DT_F32, shp(1, 4)};
+        node_set_attr_float(g, i ? l2 : l1, "decay", 0.25f);
+    }
+    Node *u = node(g, OP_UNSQUEEZE, "unsq", DT_F32, shp(2, 1, 4), 2, l2->out[0],
+                   ci64(g, NULL, shp(1, 1), (const int64_t[]){0}));
+    const float w[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    Node *sg =
+        node(g, OP_SPIKE_GEMM, "sgemm", DT_F32, shp(2, 1, 2), 3, out0(u),
+             cf32(g, "W", shp(2, 2, 4), w), cf32(g, "c", shp(1, 2), (const float[]){0.5f, -0.5f}));
+    node_set_attr_int(g, sg, "transB", 1);
+    Node *r1 = node(g, OP_RESHAPE, "r1", DT_F32, shp(1, 2), 2, out0(sg),
+                    ci64(g, NULL, shp(1, 1), (const int64_t[]){2}));
+    Node *r2 = node(g, OP_RESHAPE, "r2", DT_F32, shp(4, 1, 4, 1, 1), 2, l1->out[0],
+                    ci64(g, NULL, shp(1, 4), (const int64_t[]){1, 4, 1, 1}));
+    Node *sc = node(g, OP_SPIKE_CONV, "sconv", DT_F32, shp(4, 1, 2, 1, 1), 2, out0(r2),
+                    cf32(g, "Wc", shp(4, 2, 4, 1, 1), w));
+    Node *r3 = node(g, OP_RESHAPE, "r3", DT_F32, shp(1, 2), 2, out0(sc),
+                    ci64(g, NULL, shp(1, 1), (const int64_t[]){2}));
+    Node *f = node(g, OP_FIRE, "fire", DT_F32, shp(1, 4), 1, out0(g1));
+    node_set_attr_string(g, f, "kind", "binary");
+    node_set_attr_float(g, f, "up", 0.0f);
+    node_set_attr_int(g, f, "up_inclusive", 0);
+    Node *c = node(g, OP_CONCAT, "concat", DT_F32, shp(1, 8), 3, out0(r1), out0(r3), out0(f));
+    node_set_attr_int(g, c, "axis", 0);
+    set_output(g, out0(c));
+    Diag d = {0};
+    if (graph_verify(g, &d)) {
+        diag_print(&d, stderr);
+        fail_msg("the spike graph does not verify");
+    }
+    check_run(g, "spikes", (const float[]){0.3f, 0.7f, -0.6f, 0.2f, 0.5f, 0.1f, 0.1f, -0.6f}, 8,
+              (const float[]){-2.5f, -3.5f, -1, -1, 1, 1, 1, 0}, 8, 0, 0, NULL);
+    graph_free(g);
+}
+
+/* A graph exercising most emitters, for determinism and plan checks. */
+static Graph *chain_graph(int n_ops, OpKind op) {
+    Graph *g = graph_new("chain");
+    Value *v = input(g, "x", shp(2, 16, 16));
+    for (int i = 0; i < n_ops; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "op%d", i);
+        Node *n = op == OP_TRANSPOSE ? node(g, op, name, DT_F32, shp(2, 16, 16), 1, v)
+                                     : node(g, op, name, DT_F32, shp(2, 16, 16), 2, v,
+                                            scalar(g, "k", (float)(i + 1)));
+        v = out0(n);
+    }
+    set_output(g, v);
+    return g;
+}
+
+static int64_t header_arena_bytes(const Buf *h, const char *name) {
+    char key[128];
+    snprintf(key, sizeof key, "#define %s_ARENA_BYTES ", name);
+    const char *p = strstr(h->data, key);
+    assert_non_null(p);
+    return strtoll(p + strlen(key), NULL, 10);
+}
+
+/*
+ * Buffer reuse: 5 Transposes of a [16,16] (1 KiB) tensor; without reuse the
+ * 4 intermediates take 4 KiB; with liveness 2 buffers ping-pong (the last
+ * writes the output). Transposing 5 times is transposing once.
+ */
+static void test_buffer_reuse(void **state) {
+    (void)state;
+    Graph *g = chain_graph(5, OP_TRANSPOSE);
+    Buf c = {0}, h = {0};
+    Diag d = {0};
+    assert_int_equal(emit(g, "chain", &c, &h, &d), 0);
+    int64_t arena = header_arena_bytes(&h, "chain");
+    assert_true(arena < 4 * 1024);
+    assert_int_equal(arena, 2 * 1024);
+    float in[256], want[256];
+    for (int i = 0; i < 256; i++) in[i] = (float)i, want[(i % 16) * 16 + i / 16] = (float)i;
+    check_run(g, "chain", in, 256, want, 256, 0, 0, NULL);
+    buf_free(&c);
+    buf_free(&h);
+    graph_free(g);
+
+    /* elementwise ops run in place: 5 Adds need no arena at all (the chain ends in output) */
+    g = chain_graph(5, OP_ADD);
+    assert_int_equal(emit(g, "adds", &c, &h, &d), 0);
+    assert_int_equal(header_arena_bytes(&h, "adds"), 0); /* all written over x's copy in output */
+    for (int i = 0; i < 256; i++) want[i] = in[i] + 15;  /* 1+2+3+4+5 */
+    check_run(g, "adds", in, 256, want, 256, 0, 0, NULL);
+    buf_free(&c);
+    buf_free(&h);
+    graph_free(g);
+}
+
+/* Both placement strategies give valid plans; greedy is no worse on a branchy graph. */
+static void test_plan_strategies(void **state) {
+    (void)state;
+    Graph *g = graph_new("branchy");
+    Value *x = input(g, "x", shp(1, 64));
+    Value *keep[6];
+    Value *v = x;
+    for (int i = 0; i < 6; i++) { /* each output is read again at the end */
+        char name[16];
+        snprintf(name, sizeof name, "t%d", i);
+        Shape s = shp(1, 64 * (i % 3 + 1));
+        Node *n = node(g, OP_TILE, name, DT_F32, s, 2, x,
+                       ci64(g, "r", shp(1, 1), (const int64_t[]){i % 3 + 1}));
+        keep[i] = out0(n);
+        v = keep[i];
+    }
+    for (int i = 0; i < 5; i++) { /* v = Concat(keep[i], v): growing, keep[i] dies here */
+        int len = (int)(keep[i]->type.shape.dim[0] + v->type.shape.dim[0]);
+        Node *n = node(g, OP_CONCAT, "cat", DT_F32, shp(1, len), 2, keep[i], v);
+        node_set_attr_int(g, n, "axis", 0);
+        v = out0(n);
+    }
+    set_output(g, v);
+    MemPlan a, b;
+    Diag d = {0};
+    char why[256];
+    assert_int_equal(plan_memory(g, PLAN_GREEDY_BY_SIZE, &a, &d), 0);
+    assert_int_equal(plan_memory(g, PLAN_LINEAR_SCAN, &b, &d), 0);
+    if (plan_check(g, &a, why, sizeof why)) fail_msg("greedy: %s", why);
+    if (plan_check(g, &b, why, sizeof why)) fail_msg("linear: %s", why);
+    assert_true(a.arena_bytes <= a.naive_bytes && b.arena_bytes <= b.naive_bytes);
+    assert_true(a.arena_bytes < a.naive_bytes);
+    plan_free(&a);
+    plan_free(&b);
+    graph_free(g);
+}
+
+/* Two runs give the same bytes, and a graph rebuilt from scratch too. */
+static void test_deterministic(void **state) {
+    (void)state;
+    Buf c1 = {0}, h1 = {0}, c2 = {0}, h2 = {0}, c3 = {0}, h3 = {0};
+    Diag d = {0};
+    Graph *g = chain_graph(4, OP_MUL);
+    assert_int_equal(emit(g, "det", &c1, &h1, &d), 0);
+    assert_int_equal(emit(g, "det", &c2, &h2, &d), 0);
+    graph_free(g);
+    g = chain_graph(4, OP_MUL);
+    assert_int_equal(emit(g, "det", &c3, &h3, &d), 0);
+    graph_free(g);
+    assert_int_equal(c1.len, c2.len);
+    assert_memory_equal(c1.data, c2.data, c1.len);
+    assert_string_equal(h1.data, h2.data);
+    assert_string_equal(c1.data, c3.data);
+    assert_string_equal(h1.data, h3.data);
+    /* the banner is a comment that cannot be closed early */
+    assert_non_null(strstr(c1.data, "tsnc test banner"));
+    assert_null(strstr(c1.data, "test_codegen */"));
+    assert_null(strstr(c1.data, "?\?/"));
+    buf_free(&c1), buf_free(&h1), buf_free(&c2), buf_free(&h2), buf_free(&c3), buf_free(&h3);
+}
+
+/* Unsupported nodes are all reported, each by name and op; nothing is emitted. */
+static void test_unsupported(void **state) {
+    (void)state;
+    Graph *g = graph_new("bad");
+    Value *x = input(g, "x", shp(5, 1, 1, 2, 2, 2));
+    Node *sh = node(g, OP_SHAPE, "/the/Shape", DT_I64, shp(1, 5), 1, x);
+    (void)sh;
+    Value *w = cf32(g, "w", shp(5, 1, 1, 1, 1, 1), (const float[]){1});
+    Node *cv = node(g, OP_CONV, "/conv3d/Conv", DT_F32, shp(5, 1, 1, 2, 2, 2), 2, x, w);
+    Node *ex = node(g, OP_EXP, "/exp", DT_F32, shp(5, 1, 1, 2, 2, 2), 1, out0(cv));
+    set_output(g, out0(ex));
+    Buf c = {0}, h = {0};
+    Diag d = {.file = "bad.onnx"};
+    assert_int_equal(emit(g, "bad", &c, &h, &d), -1);
+    assert_int_equal(d.n_errors, 2);
+    assert_non_null(strstr(d.msgs[0], "node '/the/Shape' (Shape)"));
+    assert_non_null(strstr(d.msgs[0], "run time is not supported"));
+    assert_non_null(strstr(d.msgs[1], "node '/conv3d/Conv' (Conv)"));
+    assert_non_null(strstr(d.msgs[1], "2-D"));
+    assert_int_equal(c.len, 0);
+    assert_int_equal(h.len, 0);
+    diag_free(&d);
+    graph_free(g);
+}
+
+/* Malformed nodes (as a fuzzed model could give) are refused one by one, never emitted. */
+static void test_bad_nodes(void **state) {
+    (void)state;
+    Graph *g = graph_new("bad");
+    Value *x = input(g, "x", shp(4, 1, 1, 4, 4));
+    Shape s = shp(4, 1, 1, 4, 4);
+    Node *n;
+    n = node(g, OP_GATHER, "gather", DT_F32, shp(3, 1, 1, 4), 2, x,
+             ci64(g, NULL, shp(0), (const int64_t[]){7}));
+    node_set_attr_int(g, n, "axis", 2);
+    node(g, OP_SLICE, "slice", DT_F32, s, 5, x, ci64(g, NULL, shp(1, 1), (const int64_t[]){0}),
+         ci64(g, NULL, shp(1, 1), (const int64_t[]){4}),
+         ci64(g, NULL, shp(1, 1), (const int64_t[]){3}),
+         ci64(g, NULL, shp(1, 1), (const int64_t[]){0}));
+    node(g, OP_RESHAPE, "reshape", DT_F32, shp(1, 5), 2, x,
+         ci64(g, NULL, shp(1, 1), (const int64_t[]){5}));
+    float w[9] = {0};
+    n = node(g, OP_CONV, "conv", DT_F32, s, 2, x, cf32(g, "w", shp(4, 1, 1, 3, 3), w));
+    node_set_attr_int(g, n, "group", 3);
+    node(g, OP_PAD, "pad", DT_F32, s, 2, x, ci64(g, NULL, shp(1, 2), (const int64_t[]){0, 0}));
+    n = node(g, OP_TRANSPOSE, "transpose", DT_F32, s, 1, x);
+    node_set_attr_ints(g, n, "perm", 4, (const int64_t[]){0, 0, 1, 2});
+    Value *other = cf32(g, "other", shp(4, 1, 1, 4, 2), w);
+    n = node(g, OP_CONCAT, "concat", DT_F32, shp(4, 2, 1, 4, 4), 2, x, other);
+    node_set_attr_int(g, n, "axis", 0);
+    n = node(g, OP_CAST, "cast", DT_I16, s, 1, x);
+    node_set_attr_int(g, n, "to", 5);
+    n = node(g, OP_REDUCE_MEAN, "mean", DT_F32, s, 1, x);
+    node_set_attr_ints(g, n, "axes", 1, (const int64_t[]){5});
+    n = node(g, OP_AVERAGE_POOL, "pool", DT_F32, shp(4, 1, 1, 1, 1), 1, x);
+    node_set_attr_ints(g, n, "kernel_shape", 2, (const int64_t[]){5, 5});
+    node(g, OP_ADD, "add", DT_F32, shp(4, 1, 1, 4, 5), 2, x, x);
+    n = node(g, OP_SOFTMAX, "softmax", DT_F32, s, 1, x);
+    node_set_attr_int(g, n, "axis", 4);
+    set_output(g, x);
+    Buf c = {0}, h = {0};
+    Diag d = {.file = "bad.onnx"};
+    assert_int_equal(emit(g, "bad", &c, &h, &d), -1);
+    static const char *const want[] = {
+        "'gather' (Gather): index 7 is out of range",
+        "'slice' (Slice): an axis is out of range or repeated, or a step is 0",
+        "'reshape' (Reshape): output f32[5] does not hold the data of input f32[1,1,4,4]",
+        "'conv' (Conv): group 3 does not fit",
+        "'pad' (Pad): pads has 2 values for a rank-4 input",
+        "'transpose' (Transpose): perm is not a permutation",
+        "'concat' (Concat): input 1 f32[1,1,4,2] does not fit output",
+        "'cast' (Cast): Cast from f32 to i16 is not supported",
+        "'mean' (ReduceMean): axis 5 is out of range",
+        "'pool' (AveragePool): window 5 (dilated 5) is larger than the padded input 4",
+        "'add' (Add): output type f32[1,1,4,5] does not match the f32[1,1,4,4]",
+        "'softmax' (Softmax): axis is out of range",
+    };
+    int n_want = (int)(sizeof want / sizeof *want);
+    for (int i = 0; i < n_want; i++)
+        if (!diag_has(&d, want[i])) {
+            diag_print(&d, stderr);
+            fail_msg("no error '%s'", want[i]);
+        }
+    assert_int_equal(d.n_errors, n_want);
+    assert_int_equal(c.len, 0);
+    diag_free(&d);
+    graph_free(g);
+}
+
+/* The API has one f32 input and one output; the name must be an identifier. */
+static void test_api_errors(void **state) {
+    (void)state;
+    Graph *g = graph_new("two");
+    Value *a = input(g, "a", shp(1, 2)), *b = input(g, "b", shp(1, 2));
+    Node *n = node(g, OP_ADD, "add", DT_F32, shp(1, 2), 2, a, b);
+    set_output(g, out0(n));
+    Buf c = {0}, h = {0};
+    Diag d = {0};
+    assert_int_equal(emit(g, "two", &c, &h, &d), -1);
+    assert_int_equal(d.n_errors, 1);
+    assert_non_null(strstr(d.msgs[0], "exactly one input"));
+    diag_free(&d);
+    graph_free(g);
+
+    g = graph_new("notype");
+    a = input(g, "a", shp(1, 2));
+    n = node(g, OP_RELU, "relu", DT_F32, shp(1, 2), 1, a);
+    n->out[0]->type.shape.rank = -1;
+    set_output(g, out0(n));
+    assert_int_equal(emit(g, "notype", &c, &h, &d), -1);
+    assert_true(diag_has(&d, "node 'relu' (Relu): output 0 has no static type"));
+    diag_free(&d);
+    n->out[0]->type.shape = shp(1, 2);
+    assert_int_equal(emit(g, "not-an-identifier", &c, &h, &d), -1);
+    assert_non_null(strstr(d.msgs[0], "not a C identifier"));
+    diag_free(&d);
+    /* an inconsistent output type is refused rather than overflowing a buffer */
+    n->out[0]->type.shape = shp(1, 3);
+    assert_int_equal(emit(g, "wrong", &c, &h, &d), -1);
+    assert_non_null(strstr(d.msgs[0], "does not match"));
+    diag_free(&d);
+    graph_free(g);
+    assert_int_equal(c.len, 0);
+}
+
+/* ---- random graphs against the interpreter ---- */
+
+static uint32_t rng_state;
+
+static uint32_t rnd(uint32_t n) {
+    rng_state = rng_state * 1664525u + 1013904223u; /* Numerical Recipes LCG */
+    return (rng_state >> 8) % n;
+}
+
+static float rnd_float(void) {
+    return (float)((int)rnd(4001) - 2000) / 1000.0f; /* [-2, 2] */
+}
+
+/* Appends a node whose output type is computed here, as infer-shapes would. */
+static Value *add_op(Graph *g, OpKind op, DType dt, Shape s, int n_in, Value *const *in) {
+    char name[32];
+    snprintf(name, sizeof name, "n%d", g->next_node_id);
+    Node *n = graph_add_node(g, NULL, op, name, n_in, in, 1);
+    n->out[0]->type = (Type){dt, s};
+    n->out[0]->name = arena_printf(g->arena, "v%d", n->out[0]->id);
+    return n->out[0];
+}
+
+static Value *rnd_const(Graph *g, Shape s) {
+    Tensor *t = tensor_new(g->arena, DT_F32, &s);
+    for (int64_t i = 0; i < shape_numel(&s); i++) ((float *)t->data)[i] = rnd_float();
+    return graph_const(g, NULL, t);
+}
+
+/*
+ * A random graph over x [2,3,4] mixing in-place-able elementwise ops,
+ * broadcasts, views (Reshape, Gather, contiguous Slice), copies
+ * (Transpose, strided Slice, Concat) and compare/cast/where, with values
+ * kept alive for a while so that lifetimes overlap.
+ */
+static Graph *random_graph(uint32_t seed) {
+    rng_state = seed;
+    Graph *g = graph_new("random");
+    Value *pool[64];
+    int np = 0;
+    pool[np++] = input(g, "x", shp(3, 2, 3, 4));
+    for (int step = 0; step < 14; step++) {
+        Value *v = pool[np > 4 ? np - 1 - (int)rnd(4) : (int)rnd((uint32_t)np)];
+        Shape s = v->type.shape;
+        int64_t n = shape_numel(&s);
+        Value *same = v, *r = NULL;
+        for (int i = 0; i < np; i++)
+            if (pool[i] != v && shape_eq(&pool[i]->type.shape, &s) && rnd(2)) same = pool[i];
+        switch (rnd(10)) {
+        case 0: {
+            static const OpKind un[] = {OP_ABS, OP_NEG, OP_RELU, OP_SIGN};
+            r = add_op(g, un[rnd(4)], DT_F32, s, 1, &v);
+            break;
+        }
+        case 1: {
+            static const OpKind bin[] = {OP_ADD, OP_SUB, OP_MUL, OP_MAX, OP_MIN};
+            Value *in[2] = {v, same};
+            if (rnd(2)) in[0] = same, in[1] = v;
+            r = add_op(g, bin[rnd(5)], DT_F32, s, 2, in);
+            break;
+        }
+        case 2: {
+            static const OpKind bin[] = {OP_ADD, OP_SUB, OP_MUL, OP_DIV};
+            float k = rnd_float();
+            Value *in[2] = {v, scalar(g, NULL, k == 0 ? 0.5f : k)};
+            if (rnd(2)) in[0] = in[1], in[1] = v;
+            r = add_op(g, bin[rnd(3)], DT_F32, s, 2, in); /* no division by x */
+            if (in[1] != v && rnd(2)) r = add_op(g, OP_DIV, DT_F32, s, 2, in);
+            break;
+        }
+        case 3: { /* broadcast a [last] row or a [d0,1,..] column */
+            Shape cs = {.rank = 1, .dim = {s.rank ? s.dim[s.rank - 1] : 1}};
+            if (s.rank >= 2 && rnd(2)) {
+                cs.rank = s.rank;
+                for (int i = 0; i < s.rank; i++) cs.dim[i] = i == 0 ? s.dim[0] : 1;
+            }
+            Value *in[2] = {v, rnd_const(g, cs)};
+            if (rnd(2)) in[0] = in[1], in[1] = v;
+            Shape t;
+            assert_true(shape_broadcast(&s, &cs, &t)); /* [] with [1] gives [1] */
+            r = add_op(g, rnd(2) ? OP_ADD : OP_MUL, DT_F32, t, 2, in);
+            break;
+        }
+        case 4: { /* Reshape: a view */
+            Shape t = shp(1, (int)n);
+            if (s.rank >= 1 && s.dim[0] > 1 && rnd(2))
+                t = shp(2, (int)s.dim[0], (int)(n / s.dim[0]));
+            int64_t dims[2] = {t.dim[0], t.dim[1]};
+            Value *in[2] = {v, ci64(g, NULL, shp(1, t.rank), dims)};
+            r = add_op(g, OP_RESHAPE, DT_F32, t, 2, in);
+            break;
+        }
+        case 5: { /* Transpose (reverse): a copy */
+            Shape t = {.rank = s.rank};
+            for (int i = 0; i < s.rank; i++) t.dim[i] = s.dim[s.rank - 1 - i];
+            r = add_op(g, OP_TRANSPOSE, DT_F32, t, 1, &v);
+            break;
+        }
+        case 6: { /* Gather one index on axis 0: a view */
+            if (s.rank < 1 || s.dim[0] < 1) continue;
+            int64_t idx = (int64_t)rnd((uint32_t)(2 * s.dim[0])) - s.dim[0];
+            Shape t = {.rank = s.rank - 1};
+            for (int i = 1; i < s.rank; i++) t.dim[i - 1] = s.dim[i];
+            Value *in[2] = {v, ci64(g, NULL, shp(0), &idx)};
+            r = add_op(g, OP_GATHER, DT_F32, t, 2, in);
+            break;
+        }
+        case 7: { /* Slice: [0:1] on axis 0 (a view) or step 2 on the last axis (a copy) */
+            if (s.rank < 1 || s.dim[0] < 1) continue;
+            bool first = rnd(2);
+            int64_t axis = first ? 0 : s.rank - 1, start = 0, end = first ? 1 : INT64_MAX;
+            int64_t stride = first ? 1 : 2;
+            Shape t = s;
+            t.dim[axis] = first ? 1 : (s.dim[axis] + 1) / 2;
+            Value *in[5] = {v, ci64(g, NULL, shp(1, 1), &start), ci64(g, NULL, shp(1, 1), &end),
+                            ci64(g, NULL, shp(1, 1), &axis), ci64(g, NULL, shp(1, 1), &stride)};
+            r = add_op(g, OP_SLICE, DT_F32, t, 5, in);
+            break;
+        }
+        case 8: { /* Concat along axis 0 */
+            if (s.rank < 1 || n > 256) continue;
+            Shape t = s;
+            t.dim[0] *= 2;
+            Value *in[2] = {v, same};
+            r = add_op(g, OP_CONCAT, DT_F32, t, 2, in);
+            r->def->n_attr = 0;
+            node_set_attr_int(g, r->def, "axis", 0);
+            break;
+        }
+        default: { /* Where(v > 0, v, same) + Cast(v < 0.5) */
+            Value *in2[2] = {v, scalar(g, NULL, 0)};
+            Value *gt = add_op(g, OP_GREATER, DT_BOOL, s, 2, in2);
+            Value *in3[3] = {gt, v, same};
+            Value *w = add_op(g, OP_WHERE, DT_F32, s, 3, in3);
+            in2[1] = scalar(g, NULL, 0.5f);
+            Value *lt = add_op(g, OP_LESS, DT_BOOL, s, 2, in2);
+            Value *cf = add_op(g, OP_CAST, DT_F32, s, 1, &lt);
+            node_set_attr_int(g, cf->def, "to", 1);
+            Value *in4[2] = {w, cf};
+            r = add_op(g, OP_ADD, DT_F32, s, 2, in4);
+            break;
+        }
+        }
+        if (np < 64) pool[np++] = r;
+    }
+    Value *out = pool[np - 1];
+    for (int i = 0; i < np - 1; i++) /* keep an early value alive to the end */
+        if (shape_eq(&pool[i]->type.shape, &out->type.shape) && rnd(2)) {
+            Value *in[2] = {out, pool[i]};
+            out = add_op(g, OP_ADD, DT_F32, out->type.shape, 2, in);
+            break;
+        }
+    set_output(g, out);
+    return g;
+}
+
+/*
+ * Generated code agrees with the reference interpreter (ir/interp.c) on
+ * random graphs; both memory placements give valid plans. All graphs are
+ * compiled into one program to keep the test fast.
+ */
+static void test_random_graphs(void **state) {
+    (void)state;
+    enum { N_GRAPHS = 24 };
+    char dir[512], path[700], cmd[2400];
+    snprintf(dir, sizeof dir, "%s/codegen_random_XXXXXX", TSNC_BINARY_DIR);
+    assert_non_null(mkdtemp(dir));
+    Buf m = {0}, files = {0};
+    buf_printf(&m, "#include <stdio.h>\n");
+    float *want[N_GRAPHS];
+    int64_t n_out[N_GRAPHS], n_in[N_GRAPHS];
+    float in[24];
+    for (int k = 0; k < N_GRAPHS; k++) {
+        Graph *g = random_graph(1000u + (uint32_t)k);
+        Diag d = {0};
+        if (graph_verify(g, &d)) { /* the hand-set types must be what inference says */
+            diag_print(&d, stderr);
+            ir_print(stderr, g, &(PrintOptions){.elide_above = 4});
+            fail_msg("random graph %d does not verify", k);
+        }
+        MemPlan pa, pb;
+        char why[256];
+        assert_int_equal(plan_memory(g, PLAN_GREEDY_BY_SIZE, &pa, &d), 0);
+        assert_int_equal(plan_memory(g, PLAN_LINEAR_SCAN, &pb, &d), 0);
+        if (plan_check(g, &pa, why, sizeof why) || plan_check(g, &pb, why, sizeof why))
+            fail_msg("random graph %d: %s", k, why);
+        plan_free(&pa);
+        plan_free(&pb);
+
+        n_in[k] = 24;
+        for (int i = 0; i < 24; i++) in[i] = rnd_float();
+        Shape xs = shp(3, 2, 3, 4);
+        Tensor *x = tensor_new(NULL, DT_F32, &xs), *y = NULL;
+        memcpy(x->data, in, sizeof in);
+        if (interp_run(g, &x, &y, &d)) {
+            diag_print(&d, stderr);
+            fail_msg("random graph %d: the interpreter fails", k);
+        }
+        n_out[k] = tensor_numel(y);
+        want[k] = malloc((size_t)(n_out[k] ? n_out[k] : 1) * sizeof(float));
+        memcpy(want[k], y->data, (size_t)n_out[k] * sizeof(float));
+        tensor_free_heap(x);
+        tensor_free_heap(y);
+
+        char name[16];
+        snprintf(name, sizeof name, "rnd%d", k);
+        Buf c = {0}, h = {0};
+        assert_int_equal(emit(g, name, &c, &h, &d), 0);
+        snprintf(path, sizeof path, "%s/%s.c", dir, name);
+        write_file(path, c.data, c.len);
+        snprintf(path, sizeof path, "%s/%s.h", dir, name);
+        write_file(path, h.data, h.len);
+        buf_free(&c);
+        buf_free(&h);
+        buf_printf(&files, " %s.c", name);
+        buf_printf(&m, "#include \"%s.h\"\nstatic const float in%d[24] = {", name, k);
+        for (int i = 0; i < 24; i++) buf_printf(&m, "(float)%.9g,", (double)in[i]);
+        buf_printf(&m, "};\n");
+        graph_free(g);
+    }
+    buf_printf(&m, "int main(void) {\n    static float out[4096];\n    int i;\n");
+    for (int k = 0; k < N_GRAPHS; k++)
+        buf_printf(&m,
+                   "    if (rnd%d_run(in%d, out)) return 1;\n"
+                   "    for (i = 0; i < rnd%d_OUTPUT_SIZE; i++) printf(\"%%.9g\\n\", out[i]);\n",
+                   k, k, k);
+    buf_printf(&m, "    return 0;\n}\n");
+    snprintf(path, sizeof path, "%s/main.c", dir);
+    write_file(path, m.data, m.len);
+    static const char *const compilers[] = {"gcc", "clang"};
+    for (int cc = 0; cc < 2; cc++) {
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s' && %s -std=c99 -pedantic -Wall -Wextra -Werror -Wshadow -O2 -o prog%s "
+                 "main.c -lm 2> cc.log || (cat cc.log >&2; exit 1)",
+                 dir, compilers[cc], files.data);
+        assert_int_equal(system(cmd), 0);
+        snprintf(cmd, sizeof cmd, "cd '%s' && ./prog", dir);
+        FILE *p = popen(cmd, "r");
+        assert_non_null(p);
+        for (int k = 0; k < N_GRAPHS; k++)
+            for (int64_t i = 0; i < n_out[k]; i++) {
+                double v;
+                assert_int_equal(fscanf(p, "%lf", &v), 1);
+                double w = want[k][i], tol = 1e-5 * (fabs(w) > 1 ? fabs(w) : 1);
+                if (!(fabs(v - w) <= tol))
+                    fail_msg("random graph %d (%s): output[%lld] = %.9g, interpreter %.9g", k,
+                             compilers[cc], (long long)i, v, w);
+            }
+        assert_int_equal(pclose(p), 0);
+    }
+    for (int k = 0; k < N_GRAPHS; k++) free(want[k]);
+    (void)n_in;
+    buf_free(&m);
+    buf_free(&files);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (!getenv("TSNC_KEEP_TEST_FILES")) assert_int_equal(system(cmd), 0);
+}
+
+/* ---- shipped models ---- */
+
+static int stop_after_dce(const Pass *p, const Graph *g, void *user) {
+    (void)g, (void)user;
+    return strcmp(p->name, "dce") == 0;
+}
+
+/*
+ * Imports models/NAME.onnx, runs the pipeline up to dce (the spike passes
+ * after it create tsnc.* ops, emitted elsewhere), generates C, and runs it
+ * on the first max_samples of NAME.input.bin against PyTorch's logits in
+ * NAME.logits.bin: the predicted class must agree on every sample and the
+ * logits within 1e-4 on at least 95 % of them (a potential that sits on a
+ * threshold may flip a spike under another summation order; onnxruntime
+ * shows the same, models/README.md).
+ */
+static void check_model(const char *name, int max_samples) {
+    char path[1200], dir[512], cmd[3000];
+    snprintf(path, sizeof path, "%s/models/%s.onnx", TSNC_SOURCE_DIR, name);
+    Diag d = {.file = path};
+    ImportOptions io = {0};
+    Graph *g = onnx_import_file(path, &io, &d);
+    diag_print(&d, stderr);
+    assert_non_null(g);
+    PassOptions po = {.dense = true};
+    PassContext pc = {.diag = &d, .opt = &po};
+    PipelineHooks hooks = {.after = stop_after_dce, .verify_each = true};
+    assert_true(pass_find("dce") != NULL);
+    assert_true(pipeline_run(g, &pc, &hooks) >= 0);
+    Buf c = {0}, h = {0};
+    int rc = emit(g, name, &c, &h, &d);
+    diag_print(&d, stderr);
+    assert_int_equal(rc, 0);
+    int64_t n_in = shape_numel(&g->inputs[0]->type.shape);
+    int64_t n_out = shape_numel(&g->outputs[0]->type.shape);
+    graph_free(g);
+
+    snprintf(dir, sizeof dir, "%s/codegen_model_%s_XXXXXX", TSNC_BINARY_DIR, name);
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/%s.c", dir, name);
+    write_file(path, c.data, c.len);
+    snprintf(path, sizeof path, "%s/%s.h", dir, name);
+    write_file(path, h.data, h.len);
+    Buf m = {0};
+    buf_printf(&m, "#include <math.h>\n#include <stdio.h>\n#include \"%s.h\"\n", name);
+    buf_printf(&m,
+               "int main(int argc, char **argv) {\n"
+               "    static float in[%lld], out[%lld], ref[%lld];\n"
+               "    FILE *fi = fopen(argv[1], \"rb\"), *fl = fopen(argv[2], \"rb\");\n"
+               "    int n = 0, agree = 0, close = 0, i;\n"
+               "    if (argc != 3 || !fi || !fl) return 2;\n",
+               (long long)n_in, (long long)n_out, (long long)n_out);
+    buf_printf(&m,
+               "    while (n < %d && fread(in, 4, %lld, fi) == %lld &&\n"
+               "           fread(ref, 4, %lld, fl) == %lld) {\n",
+               max_samples, (long long)n_in, (long long)n_in, (long long)n_out, (long long)n_out);
+    buf_printf(&m,
+               "        int a = 0, b = 0;\n        double worst = 0;\n"
+               "        if (%s_run(in, out)) return 3;\n"
+               "        for (i = 0; i < %lld; i++) {\n"
+               "            if (out[i] > out[a]) a = i;\n"
+               "            if (ref[i] > ref[b]) b = i;\n"
+               "            if (fabs(out[i] - ref[i]) > worst) worst = fabs(out[i] - ref[i]);\n"
+               "        }\n"
+               "        agree += a == b;\n        close += worst <= 1e-4;\n        n++;\n    }\n"
+               "    printf(\"%%d %%d %%d\\n\", n, agree, close);\n    return 0;\n}\n",
+               name, (long long)n_out);
+    snprintf(path, sizeof path, "%s/main.c", dir);
+    write_file(path, m.data, m.len);
+    buf_free(&m);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && cc -std=c99 -pedantic -Wall -Wextra -Werror -O2 -o prog %s.c main.c -lm "
+             "2> cc.log || (cat cc.log >&2; exit 1)",
+             dir, name);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "cd '%s' && ./prog %s/models/%s.input.bin %s/models/%s.logits.bin",
+             dir, TSNC_SOURCE_DIR, name, TSNC_SOURCE_DIR, name);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    int n = 0, agree = 0, close = 0;
+    assert_int_equal(fscanf(p, "%d %d %d", &n, &agree, &close), 3);
+    assert_int_equal(pclose(p), 0);
+    print_message("%s: %d samples, class agrees on %d, logits within 1e-4 on %d\n", name, n, agree,
+                  close);
+    assert_int_equal(n, max_samples);
+    assert_int_equal(agree, n);
+    assert_true(close >= n * 95 / 100);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (!getenv("TSNC_KEEP_TEST_FILES")) assert_int_equal(system(cmd), 0);
+    buf_free(&c);
+    buf_free(&h);
+    diag_free(&d);
+}
+
+/* Gemm + BatchNormalization, Tile/Expand, Gather, the spike arithmetic, ReduceMean. */
+static void test_model_digits(void **state) {
+    (void)state;
+    check_model("digits_mlp_t4", 397);
+}
+
+/* Conv (stride 2), Greater, Concat/Reshape chains. */
+static void test_model_fmnist_cnn_binary(void **state) {
+    (void)state;
+    check_model("fmnist_cnn_binary_t4", 100);
+}
+
+/* Explicit time axis: Conv, Sign/Where/Clip, Pad + AveragePool, per-channel alpha. */
+static void test_model_fmnist_paper(void **state) {
+    (void)state;
+    check_model("fmnist_paper_t2", 100);
+}
+
+static void test_c_text(void **state) {
+    (void)state;
+    char b[C_LITERAL_MAX];
+    bool math = false;
+    assert_string_equal(c_f32_literal(b, 1.0f, &math), "1.0f");
+    assert_string_equal(c_f32_literal(b, -0.0f, &math), "-0.0f");
+    assert_string_equal(c_f32_literal(b, 0.1f, &math), "0.100000001f");
+    assert_string_equal(c_f32_literal(b, 1e10f, &math), "1e+10f");
+    assert_string_equal(c_f32_literal(b, 3.14159274f, &math), "3.14159274f");
+    assert_false(math);
+    assert_string_equal(c_f32_literal(b, -INFINITY, &math), "-INFINITY");
+    assert_true(math);
+    assert_string_equal(c_i64_literal(b, INT64_MIN), "(-INT64_C(9223372036854775807) - 1)");
+    assert_string_equal(c_i64_literal(b, -5), "INT64_C(-5)");
+    char id[32];
+    c_identifier(id, sizeof id, "t_", "/lif1/Gather_output_0", 7);
+    assert_string_equal(id, "t_lif1_Gather_output_0");
+    c_identifier(id, sizeof id, "w_", "", 7);
+    assert_string_equal(id, "w_7");
+    c_identifier(id, 12, "t_", "abcdefghijklmnop", 1);
+    assert_string_equal(id, "t_abcdefghi");
+    assert_true(c_is_identifier("net_1", 64));
+    assert_false(c_is_identifier("1net", 64));
+    assert_false(c_is_identifier("a-b", 64));
+    NameSet *s = nameset_new();
+    assert_string_equal(nameset_unique(s, "t_x"), "t_x");
+    assert_string_equal(nameset_unique(s, "t_x"), "t_x_2");
+    assert_string_equal(nameset_unique(s, "t_x"), "t_x_3");
+    nameset_free(s);
+    Buf t = {0};
+    c_comment_text(&t, "a*/b/*c?\?/d\\", false, 0);
+    assert_string_equal(t.data, "a* /b/ *c? ?/d\\ ");
+    buf_free(&t);
+    assert_string_equal(target_name(TARGET_AVX2), "avx2");
+    assert_int_equal(target_from_name("neon"), TARGET_NEON);
+    assert_int_equal(target_from_name("sse"), TARGET_COUNT);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_c_text),
+        cmocka_unit_test(test_conv),
+        cmocka_unit_test(test_gemm),
+        cmocka_unit_test(test_broadcast),
+        cmocka_unit_test(test_broadcast_scalar_left),
+        cmocka_unit_test(test_compare_cast_where),
+        cmocka_unit_test(test_logic),
+        cmocka_unit_test(test_views),
+        cmocka_unit_test(test_copies),
+        cmocka_unit_test(test_avgpool),
+        cmocka_unit_test(test_maxpool_global),
+        cmocka_unit_test(test_reducemean),
+        cmocka_unit_test(test_tile_expand),
+        cmocka_unit_test(test_pad_batchnorm),
+        cmocka_unit_test(test_matmul_softmax),
+        cmocka_unit_test(test_runtime_gather),
+        cmocka_unit_test(test_output_edge_cases),
+        cmocka_unit_test(test_spike_ops),
+        cmocka_unit_test(test_buffer_reuse),
+        cmocka_unit_test(test_plan_strategies),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_unsupported),
+        cmocka_unit_test(test_bad_nodes),
+        cmocka_unit_test(test_api_errors),
+        cmocka_unit_test(test_random_graphs),
+        cmocka_unit_test(test_model_digits),
+        cmocka_unit_test(test_model_fmnist_cnn_binary),
+        cmocka_unit_test(test_model_fmnist_paper),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
