@@ -1,0 +1,165 @@
+/*
+ * alpha_fold.c - the alpha-fold pass: re-parameterization of the spike
+ * amplitude (Guo et al., "Ternary Spike", AAAI 2024, section on
+ * re-parameterization): W * (alpha * s) = (W * alpha) * s.
+ *
+ * For a Conv/Gemm/MatMul whose activation input X is proven to be
+ * alpha * s with s in {-1,0,1} (spike analysis), the weights take alpha —
+ * per input channel when alpha is per channel — and the layer reads s,
+ * rebuilt from X's definition without the scaling ("stripping"): the Mul by
+ * alpha is dropped and the data movement between it and the layer (Reshape,
+ * Concat, Gather, pooling, ...) is cloned onto the plain spikes. Readers
+ * of X that have no weights (a shortcut Add, a pooling that feeds no
+ * layer, a graph output) keep reading X, so alpha is never dropped.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "passes/rewrite.h"
+#include "passes/value_set.h"
+
+typedef struct Stripper {
+    Graph *g;
+    Value **memo; /* memo[value id]: the stripped value */
+    int n;
+} Stripper;
+
+static bool clonable(OpKind op) {
+    switch (op) {
+    case OP_IDENTITY: case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE:
+    case OP_CONCAT: case OP_GATHER: case OP_WHERE: case OP_AVERAGE_POOL: case OP_MAX_POOL:
+    case OP_GLOBAL_AVERAGE_POOL: case OP_GLOBAL_MAX_POOL: case OP_PAD: case OP_SLICE:
+    case OP_TRANSPOSE: case OP_TILE: case OP_EXPAND: case OP_NEG: case OP_ABS:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static Value *strip(Stripper *st, Value *v);
+
+/* A copy of n, right after it, reading the stripped versions of its data inputs. */
+static Value *clone_on_stripped(Stripper *st, Node *n) {
+    Value *in[64];
+    if (n->n_in > 64 || n->n_out != 1) return NULL;
+    bool changed = false;
+    for (int i = 0; i < n->n_in; i++) {
+        in[i] = n->in[i];
+        /* Condition, shape and index operands are not data. */
+        bool data = n->in[i] && !(n->op == OP_WHERE && i == 0) &&
+                    !(i > 0 && n->op != OP_CONCAT && n->op != OP_WHERE);
+        if (!data) continue;
+        in[i] = strip(st, n->in[i]);
+        if (!in[i]) return NULL;
+        changed |= in[i] != n->in[i];
+    }
+    if (!changed) return n->out[0];
+    Node *c = graph_add_node(st->g, n->next, n->op, n->name, n->n_in, in, 1);
+    for (int i = 0; i < n->n_attr; i++) node_set_attr(st->g, c, &n->attr[i]);
+    node_infer_or_die(c);
+    return c->out[0];
+}
+
+/* v without its amplitude (levels unchanged, amplitude 1), or NULL if not derivable. */
+static Value *strip(Stripper *st, Value *v) {
+    if (amp_is_one(&v->vs.amp) || vs_is_zero(&v->vs)) return v;
+    if (v->id < st->n && st->memo[v->id]) return st->memo[v->id];
+    Node *n = v->def;
+    Value *r = NULL;
+    if (n && (n->op == OP_MUL || n->op == OP_DIV)) {
+        /* x * c or x / c with c constant: the amplitude came from c (and x's own). */
+        for (int side = 0; side < 2 && !r; side++) {
+            if (n->op == OP_DIV && side == 1) break;
+            Value *x = n->in[side], *c = n->in[1 - side];
+            if (c->konst && !c->def && !vs_is_real(&x->vs) && type_eq(&x->type, &v->type)) r = strip(st, x);
+        }
+    } else if (n && clonable(n->op)) {
+        r = clone_on_stripped(st, n);
+    }
+    if (r && v->id < st->n) st->memo[v->id] = r;
+    return r;
+}
+
+/* The amplitude of input channel c of an NCHW activation, or of feature k of a 2-D one. */
+static bool per_input_amp(const Amp *a, const Shape *x, bool conv, float *out, int64_t count) {
+    if (a->n <= 1) {
+        for (int64_t i = 0; i < count; i++) out[i] = a->n ? a->v[0] : 1.0f;
+        return true;
+    }
+    if (conv) {
+        int64_t hw = shape_numel(x) / (x->dim[0] * x->dim[1]);
+        if (a->n != x->dim[1] || a->inner != hw) return false;
+        memcpy(out, a->v, (size_t)count * sizeof *out);
+        return true;
+    }
+    /* [M, K]: element (m, k) has flat index m*K + k; the amplitude must not depend on m. */
+    int64_t rows = x->rank >= 2 ? shape_numel(x) / count : 1;
+    if (rows > 1 && count % (a->n * a->inner) != 0) return false;
+    for (int64_t k = 0; k < count; k++) out[k] = amp_at(a, k);
+    return true;
+}
+
+/* Weights scaled per input channel/feature: W'[..] = W[..] * amp[input index]. */
+static Value *scaled_weights(Graph *g, const Node *n, const float *amp) {
+    const Value *w = n->in[1];
+    Tensor *t = tensor_new(g->arena, DT_F32, &w->type.shape);
+    const float *src = w->konst->data;
+    float *dst = t->data;
+    const Shape *ws = &w->type.shape;
+    int64_t total = tensor_numel(t);
+    if (n->op == OP_CONV) {
+        /* W [M, C/group, k...]: output channel m belongs to group m / (M/group). */
+        int64_t m_all = ws->dim[0], cg = ws->dim[1], ksz = total / (m_all * cg);
+        int64_t group = node_attr_int(n, "group", 1), m_per = m_all / group;
+        for (int64_t m = 0; m < m_all; m++)
+            for (int64_t c = 0; c < cg; c++) {
+                float a = amp[(m / m_per) * cg + c];
+                for (int64_t k = 0; k < ksz; k++) {
+                    int64_t at = (m * cg + c) * ksz + k;
+                    dst[at] = src[at] * a;
+                }
+            }
+    } else {
+        bool trans_b = n->op == OP_GEMM && node_attr_int(n, "transB", 0);
+        int64_t rows = ws->dim[0], cols = ws->dim[1];
+        for (int64_t r = 0; r < rows; r++)
+            for (int64_t c = 0; c < cols; c++) dst[r * cols + c] = src[r * cols + c] * amp[trans_b ? c : r];
+    }
+    return graph_const(g, w->name, t);
+}
+
+static void fold_one(Stripper *st, Node *n) {
+    Graph *g = st->g;
+    Value *x = n->in[0], *w = n->in[1];
+    if (!vs_levels_within(&x->vs, -1, 1) || amp_is_one(&x->vs.amp)) return;
+    if (!w->konst || w->def || w->type.dtype != DT_F32) return;
+    bool conv = n->op == OP_CONV;
+    if (!conv && (w->type.shape.rank != 2 || x->type.shape.rank < 1)) return;
+    if (n->op == OP_GEMM && node_attr_int(n, "transA", 0)) return;
+    if (conv && x->type.shape.rank < 3) return;
+    int64_t count = conv ? x->type.shape.dim[1] : x->type.shape.dim[x->type.shape.rank - 1];
+    float *amp = malloc((size_t)count * sizeof *amp);
+    if (!amp) die("out of memory");
+    if (per_input_amp(&x->vs.amp, &x->type.shape, conv, amp, count)) {
+        Value *s = strip(st, x);
+        if (s && type_eq(&s->type, &x->type)) {
+            n->in[0] = s;
+            n->in[1] = scaled_weights(g, n, amp);
+        }
+    }
+    free(amp);
+}
+
+int pass_alpha_fold(Graph *g, PassContext *cx) {
+    spike_analysis_run(g);
+    Stripper st = {.g = g, .n = g->n_values};
+    st.memo = calloc((size_t)st.n + 1, sizeof *st.memo);
+    if (!st.memo) die("out of memory");
+    for (Node *n = g->first; n; n = n->next)
+        if (n->op == OP_CONV || n->op == OP_GEMM || n->op == OP_MATMUL) fold_one(&st, n);
+    free(st.memo);
+    /* Timesteps of an explicit-time export each got the same scaled weights: merge them. */
+    pass_cse(g, cx);
+    spike_analysis_run(g);
+    return 0;
+}
