@@ -1,0 +1,187 @@
+/*
+ * cmd_compile.c - `tsnc compile`: ONNX model -> OUTDIR/NAME.c + NAME.h.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+static const char compile_usage[] =
+    "usage: tsnc compile MODEL.onnx [-o OUTDIR] [options]\n"
+    "\n"
+    "Compiles an ONNX model into OUTDIR/NAME.c and OUTDIR/NAME.h: self-contained C99\n"
+    "with the API  int NAME_run(const float *input, float *output);  (see docs/generated-api.md).\n"
+    "\n"
+    "options:\n"
+    "  -o, --output DIR    directory for the generated files (created if missing; default .)\n"
+    "  -n, --name NAME     C identifier used as prefix (default: the model file's stem)\n"
+    "  -t, --target T      generic (portable C99, default), avx2, neon\n"
+    "      --dim NAME=N    give dynamic dimension NAME (ONNX dim_param) the value N; repeatable\n"
+    "      --dense         keep every Conv/Gemm dense (no spike lowering), for comparison\n"
+    "  -h, --help          show this help\n"
+    "\n"
+    "Nothing is written unless compilation succeeds. Errors name the file, the node and\n"
+    "the reason; the exit status is 1 on an error in the model, 2 on a usage error.\n";
+
+/* The model file's stem as a C identifier: [A-Za-z_][A-Za-z0-9_]*. */
+static char *default_name(const char *path) {
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strcspn(base, ".");
+    if (n == 0) n = strlen(base);
+    char *s = malloc(n + 3);
+    if (!s) die("out of memory");
+    size_t k = 0;
+    if (n == 0 || isdigit((unsigned char)base[0])) s[k++] = 'm';
+    for (size_t i = 0; i < n; i++) s[k++] = isalnum((unsigned char)base[i]) ? base[i] : '_';
+    s[k] = 0;
+    return s;
+}
+
+static bool is_c_identifier(const char *s) {
+    if (!*s || isdigit((unsigned char)*s) || strlen(s) > 64) return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_') return false;
+    return true;
+}
+
+/* The command line, quoted where needed, for the generated file's banner. */
+static char *command_line(int argc, char **argv) {
+    Buf b = {0};
+    buf_printf(&b, "tsnc");
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        bool plain = *a != 0;
+        for (const char *p = a; *p; p++)
+            if (!isalnum((unsigned char)*p) && !strchr("-_./=,:+", *p)) plain = false;
+        if (plain) {
+            buf_printf(&b, " %s", a);
+        } else {
+            buf_printf(&b, " '");
+            for (const char *p = a; *p; p++) {
+                if (*p == '\'')
+                    buf_printf(&b, "'\\''");
+                else if ((unsigned char)*p < 0x20)
+                    buf_printf(&b, "?");
+                else
+                    buf_append(&b, p, 1);
+            }
+            buf_printf(&b, "'");
+        }
+    }
+    return b.data;
+}
+
+static int ensure_dir(const char *dir) {
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) return 0;
+        fprintf(stderr, "tsnc: error: %s: not a directory\n", dir);
+        return -1;
+    }
+    if (mkdir(dir, 0777) != 0) {
+        fprintf(stderr, "tsnc: error: %s: cannot create directory: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_compile(int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"output", required_argument, 0, 'o'}, {"name", required_argument, 0, 'n'},
+        {"target", required_argument, 0, 't'}, {"dim", required_argument, 0, 'D'},
+        {"dense", no_argument, 0, 'd'},        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *outdir = ".", *name = NULL, *target_s = "generic";
+    DimPin *pins = NULL;
+    int n_pins = 0, status = 2;
+    PassOptions popt = {0};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:n:t:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': outdir = optarg; break;
+        case 'n': name = optarg; break;
+        case 't': target_s = optarg; break;
+        case 'D':
+            if (parse_dim_pin(optarg, &pins, &n_pins) != 0) goto out;
+            break;
+        case 'd': popt.dense = true; break;
+        case 'h': fputs(compile_usage, stdout); status = 0; goto out;
+        default: fputs(compile_usage, stderr); goto out;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "tsnc: error: compile expects exactly one model file\n\n%s", compile_usage);
+        goto out;
+    }
+    const char *path = argv[optind];
+    Target target = target_from_name(target_s);
+    if (target == TARGET_COUNT) {
+        fprintf(stderr, "tsnc: error: unknown target '%s' (expected generic, avx2 or neon)\n", target_s);
+        goto out;
+    }
+    char *cname = name ? strdup(name) : default_name(path);
+    if (!is_c_identifier(cname)) {
+        fprintf(stderr, "tsnc: error: --name '%s' is not a C identifier ([A-Za-z_][A-Za-z0-9_]*, at most 64)\n", cname);
+        free(cname);
+        goto out;
+    }
+    status = 1;
+    ModelBytes m;
+    Graph *g = NULL;
+    Buf csrc = {0}, hsrc = {0};
+    char *cmdline = command_line(argc, argv), *banner = NULL, *cpath = NULL, *hpath = NULL;
+    if (model_read(path, &m) != 0) goto done;
+    ImportOptions io = {.n_pins = n_pins, .pins = pins};
+    g = load_graph(path, &m, &io);
+    if (!g) goto done;
+    Diag d = {.file = path};
+    PassContext cx = {.diag = &d, .opt = &popt};
+    if (pipeline_run(g, &cx, NULL) != 0 || graph_verify(g, &d) != 0) {
+        report(&d);
+        goto done;
+    }
+    const char *base = strrchr(path, '/');
+    Buf bb = {0};
+    buf_printf(&bb, "Generated by tsnc %s. Do not edit.\ncommand: %s\nmodel: %s sha256:%s\ntarget: %s",
+               TSNC_VERSION, cmdline, base ? base + 1 : path, m.sha256, target_name(target));
+    banner = bb.data;
+    CodegenOptions co = {.name = cname, .target = target, .banner = banner};
+    if (codegen_c(g, &co, &csrc, &hsrc, &d) != 0) {
+        report(&d);
+        goto done;
+    }
+    if (ensure_dir(outdir) != 0) goto done;
+    size_t plen = strlen(outdir) + strlen(cname) + 8;
+    cpath = malloc(plen);
+    hpath = malloc(plen);
+    if (!cpath || !hpath) die("out of memory");
+    snprintf(cpath, plen, "%s/%s.c", outdir, cname);
+    snprintf(hpath, plen, "%s/%s.h", outdir, cname);
+    if (write_file_atomic(hpath, hsrc.data, hsrc.len) != 0) goto done;
+    if (write_file_atomic(cpath, csrc.data, csrc.len) != 0) {
+        unlink(hpath);
+        goto done;
+    }
+    status = 0;
+done:
+    free(cname);
+    free(cmdline);
+    free(banner);
+    free(cpath);
+    free(hpath);
+    buf_free(&csrc);
+    buf_free(&hsrc);
+    graph_free(g);
+    model_bytes_free(&m);
+out:
+    for (int i = 0; i < n_pins; i++) free((char *)pins[i].name);
+    free(pins);
+    return status;
+}

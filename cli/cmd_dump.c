@@ -1,0 +1,170 @@
+/*
+ * cmd_dump.c - `tsnc dump`: print the IR after import or around passes.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char dump_usage[] =
+    "usage: tsnc dump MODEL.onnx|FILE.tir [options]\n"
+    "\n"
+    "Prints tsnc's IR (docs/ir.md). Without options: the IR right after import.\n"
+    "\n"
+    "options:\n"
+    "      --after PASS           run the pipeline up to PASS and print the IR after it\n"
+    "      --print-after=PASS     print the IR after PASS (repeatable)\n"
+    "      --print-before=PASS    print the IR before PASS (repeatable)\n"
+    "      --print-after-all      print the IR after every pass\n"
+    "      --stop-after=PASS      stop the pipeline after PASS\n"
+    "      --list-passes          list the pipeline's passes in order and exit\n"
+    "      --elide N              print constants with more than N elements elided (default 16)\n"
+    "      --print-constants=full print every constant in full (the output parses back)\n"
+    "      --no-locations         omit loc(\"onnx node name\")\n"
+    "      --dim NAME=N           give dynamic dimension NAME the value N; repeatable\n"
+    "      --dense                no spike lowering\n"
+    "  -h, --help                 show this help\n";
+
+enum { MAX_SEL = 64 };
+
+typedef struct DumpState {
+    const char *after[MAX_SEL], *before[MAX_SEL];
+    int n_after, n_before;
+    bool after_all;
+    const char *stop_after;
+    PrintOptions po;
+} DumpState;
+
+static bool listed(const char *const *names, int n, const char *name) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0) return true;
+    return false;
+}
+
+static int hook_before(const Pass *p, const Graph *g, void *user) {
+    DumpState *s = user;
+    if (listed(s->before, s->n_before, p->name)) {
+        printf("// ----- IR before %s -----\n", p->name);
+        ir_print(stdout, g, &s->po);
+    }
+    return 0;
+}
+
+static int hook_after(const Pass *p, const Graph *g, void *user) {
+    DumpState *s = user;
+    if (s->after_all || listed(s->after, s->n_after, p->name)) {
+        printf("// ----- IR after %s -----\n", p->name);
+        ir_print(stdout, g, &s->po);
+    }
+    return s->stop_after && strcmp(s->stop_after, p->name) == 0;
+}
+
+static int check_pass(const char *name) {
+    if (pass_find(name)) return 0;
+    fprintf(stderr, "tsnc: error: unknown pass '%s' (see tsnc dump --list-passes)\n", name);
+    return -1;
+}
+
+int cmd_dump(int argc, char **argv) {
+    enum { O_AFTER = 256, O_PRINT_AFTER, O_PRINT_BEFORE, O_AFTER_ALL, O_STOP_AFTER, O_LIST,
+           O_ELIDE, O_PRINT_CONSTANTS, O_NO_LOC, O_DIM, O_DENSE };
+    static const struct option longopts[] = {
+        {"after", required_argument, 0, O_AFTER},
+        {"print-after", required_argument, 0, O_PRINT_AFTER},
+        {"print-before", required_argument, 0, O_PRINT_BEFORE},
+        {"print-after-all", no_argument, 0, O_AFTER_ALL},
+        {"stop-after", required_argument, 0, O_STOP_AFTER},
+        {"list-passes", no_argument, 0, O_LIST},
+        {"elide", required_argument, 0, O_ELIDE},
+        {"print-constants", required_argument, 0, O_PRINT_CONSTANTS},
+        {"no-locations", no_argument, 0, O_NO_LOC},
+        {"dim", required_argument, 0, O_DIM},
+        {"dense", no_argument, 0, O_DENSE},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    DumpState s = {.po = {.elide_above = 16, .show_locations = true}};
+    DimPin *pins = NULL;
+    int n_pins = 0, status = 2, c;
+    PassOptions popt = {0};
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_AFTER:
+            if (check_pass(optarg) != 0 || s.n_after >= MAX_SEL) goto out;
+            s.after[s.n_after++] = optarg;
+            s.stop_after = optarg;
+            break;
+        case O_PRINT_AFTER:
+            if (check_pass(optarg) != 0 || s.n_after >= MAX_SEL) goto out;
+            s.after[s.n_after++] = optarg;
+            break;
+        case O_PRINT_BEFORE:
+            if (check_pass(optarg) != 0 || s.n_before >= MAX_SEL) goto out;
+            s.before[s.n_before++] = optarg;
+            break;
+        case O_AFTER_ALL: s.after_all = true; break;
+        case O_STOP_AFTER:
+            if (check_pass(optarg) != 0) goto out;
+            s.stop_after = optarg;
+            break;
+        case O_LIST:
+            for (const Pass *p = tsnc_pipeline; p->name; p++) printf("%-16s %s\n", p->name, p->summary);
+            status = 0;
+            goto out;
+        case O_ELIDE: {
+            char *end;
+            long long v = strtoll(optarg, &end, 10);
+            if (*end || end == optarg || v < 0) {
+                fprintf(stderr, "tsnc: error: --elide expects a non-negative integer\n");
+                goto out;
+            }
+            s.po.elide_above = v;
+            break;
+        }
+        case O_PRINT_CONSTANTS:
+            if (strcmp(optarg, "full") != 0) {
+                fprintf(stderr, "tsnc: error: --print-constants accepts only 'full'\n");
+                goto out;
+            }
+            s.po.elide_above = -1;
+            break;
+        case O_NO_LOC: s.po.show_locations = false; break;
+        case O_DIM:
+            if (parse_dim_pin(optarg, &pins, &n_pins) != 0) goto out;
+            break;
+        case O_DENSE: popt.dense = true; break;
+        case 'h': fputs(dump_usage, stdout); status = 0; goto out;
+        default: fputs(dump_usage, stderr); goto out;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "tsnc: error: dump expects exactly one model file\n\n%s", dump_usage);
+        goto out;
+    }
+    status = 1;
+    const char *path = argv[optind];
+    ModelBytes m;
+    if (model_read(path, &m) != 0) goto out;
+    ImportOptions io = {.n_pins = n_pins, .pins = pins};
+    Graph *g = load_graph(path, &m, &io);
+    model_bytes_free(&m);
+    if (!g) goto out;
+    bool run_passes = s.n_after || s.n_before || s.after_all || s.stop_after;
+    if (!run_passes) {
+        ir_print(stdout, g, &s.po);
+        status = 0;
+    } else {
+        Diag d = {.file = path};
+        PassContext cx = {.diag = &d, .opt = &popt};
+        PipelineHooks h = {.before = hook_before, .after = hook_after, .user = &s, .verify_each = true};
+        int rc = pipeline_run(g, &cx, &h);
+        if (rc < 0) report(&d);
+        status = rc < 0 ? 1 : 0;
+    }
+    graph_free(g);
+out:
+    for (int i = 0; i < n_pins; i++) free((char *)pins[i].name);
+    free(pins);
+    return status;
+}

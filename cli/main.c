@@ -1,0 +1,44 @@
+/*
+ * main.c - tsnc entry point: dispatches to the subcommands.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "usage: tsnc <command> [options]\n"
+    "\n"
+    "tsnc compiles trained ternary- and binary-spike neural networks (ONNX files\n"
+    "exported from PyTorch) into self-contained C99 whose synaptic operations are\n"
+    "additions only.\n"
+    "\n"
+    "commands:\n"
+    "  compile MODEL.onnx -o OUTDIR   write OUTDIR/NAME.c and OUTDIR/NAME.h\n"
+    "  dump MODEL.onnx                print the IR (after import, or after a pass)\n"
+    "  run MODEL.onnx --input X.bin   run the reference interpreter on float32 samples\n"
+    "  opt FILE.tir --passes=a,b      run passes on textual IR and print the result\n"
+    "\n"
+    "Run 'tsnc <command> --help' for a command's options. 'tsnc --version' prints the version.\n";
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("tsnc %s\n", TSNC_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "compile")) return cmd_compile(argc - 1, argv + 1);
+    if (!strcmp(cmd, "dump")) return cmd_dump(argc - 1, argv + 1);
+    if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "opt")) return cmd_opt(argc - 1, argv + 1);
+    fprintf(stderr, "tsnc: error: unknown command '%s'\n\n%s", cmd, usage);
+    return 2;
+}
