@@ -1,0 +1,15 @@
+#!/bin/sh
+# The main job on a fresh Debian 12 machine: install dependencies, build tsnc,
+# compile the shipped Fashion-MNIST ternary-spike CNN to C, build the
+# generated code with a small driver and print its accuracy on the shipped
+# samples next to PyTorch's.
+set -eu
+cd "$(dirname "$0")/.."
+./tools/install-deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$(nproc 2>/dev/null || echo 2)" --target tsnc
+./build/tsnc compile models/fmnist_cnn_t4.onnx -o out
+cc -std=c99 -Wall -Wextra -Werror -pedantic -O2 -Iout -DMODEL=fmnist_cnn_t4 \
+   out/fmnist_cnn_t4.c test/e2e/check_model.c -o out/fmnist_cnn_t4_check -lm
+./out/fmnist_cnn_t4_check models/fmnist_cnn_t4.input.bin models/fmnist_cnn_t4.logits.bin \
+   models/fmnist_cnn_t4.labels.bin 0.99 0.995 0.002

@@ -1,0 +1,18 @@
+#!/bin/sh
+# The test command: installs dependencies, then builds tsnc twice and runs
+# every test with ctest — once normally (gcc), once with AddressSanitizer and
+# UndefinedBehaviorSanitizer (clang).
+set -eu
+cd "$(dirname "$0")/.."
+./tools/install-deps.sh
+jobs=$(nproc 2>/dev/null || echo 2)
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build -j "$jobs"
+ctest --test-dir build --output-on-failure -j "$jobs"
+
+CC=clang cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTSNC_SANITIZE=ON
+cmake --build build-asan -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure -j "$jobs"
+echo "all tests passed"
