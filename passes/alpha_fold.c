@@ -131,7 +131,8 @@ static Value *scaled_weights(Graph *g, const Node *n, const float *amp) {
 static void fold_one(Stripper *st, Node *n) {
     Graph *g = st->g;
     Value *x = n->in[0], *w = n->in[1];
-    if (!vs_levels_within(&x->vs, -1, 1) || amp_is_one(&x->vs.amp)) return;
+    /* Any finite level set qualifies: pooled spikes (k/4) fold the same way. */
+    if (vs_is_real(&x->vs) || amp_is_one(&x->vs.amp)) return;
     if (!w->konst || w->def || w->type.dtype != DT_F32) return;
     bool conv = n->op == OP_CONV;
     if (!conv && (w->type.shape.rank != 2 || x->type.shape.rank < 1)) return;

@@ -73,7 +73,9 @@ static void lower_one(Graph *g, Node *n, const PassOptions *opt) {
         node_set_attr_float(g, n, "beta", 1.0f);
     }
     n->op = n->op == OP_CONV ? OP_SPIKE_CONV : n->op == OP_GEMM ? OP_SPIKE_GEMM : OP_SPIKE_MATMUL;
-    n->remark = arena_printf(g->arena, "spike layer: %s input, add-only synaptic operations", spike_kind(x));
+    const char *before = n->remark;
+    n->remark = arena_printf(g->arena, "spike layer: %s input, add-only synaptic operations%s%s", spike_kind(x),
+                             before ? "; " : "", before ? before : "");
 }
 
 int pass_lower_spikes(Graph *g, PassContext *cx) {

@@ -16,6 +16,7 @@ const Pass tsnc_pipeline[] = {
     {"spike-analysis", "prove each tensor's value set (levels times amplitude)", pass_spike_analysis},
     {"recognize-neurons", "firing functions -> tsnc.fire; leak+fire+reset -> tsnc.lif", pass_recognize_neurons},
     {"alpha-fold", "fold spike amplitudes into the consuming layer's weights", pass_alpha_fold},
+    {"compose-pooling", "average pooling before a Conv/Gemm composed into its kernel", pass_compose_pooling},
     {"lower-spikes", "Conv/Gemm/MatMul on {-1,0,1} inputs -> add-only spike layers", pass_lower_spikes},
     {NULL, NULL, NULL},
 };

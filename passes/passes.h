@@ -75,6 +75,10 @@ int pass_recognize_neurons(Graph *g, PassContext *cx);
  * weights (per input channel when alpha is per channel) and reads the plain
  * spikes; weight-less consumers keep alpha. */
 int pass_alpha_fold(Graph *g, PassContext *cx);
+/* compose-pooling: Conv(AveragePool(x)) and Gemm(Flatten(AveragePool(x))) with
+ * window = stride, no padding -> one layer reading x with a larger, strided
+ * kernel and 1/k folded into the weights, so that it reads spikes. */
+int pass_compose_pooling(Graph *g, PassContext *cx);
 /* lower-spikes: Conv/Gemm/MatMul whose input holds {-1,0,1} -> tsnc.spike_*. */
 int pass_lower_spikes(Graph *g, PassContext *cx);
 

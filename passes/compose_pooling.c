@@ -1,0 +1,165 @@
+/*
+ * compose_pooling.c - the compose-pooling pass.
+ *
+ * Average pooling after a spike layer turns spikes into multiples of 1/k.
+ * A Conv or Gemm that reads the pooled map can read the spikes instead:
+ * pooling with kernel = stride = (kh, kw) and no padding is a linear map,
+ * so it composes with the layer (DESIGN-NOTES section 2):
+ *
+ *   Conv(AvgPool(x), W) with strides s, pads p  ==  Conv(x, W') with
+ *     kernel (KH*kh, KW*kw), strides (s_h*kh, s_w*kw), pads p*k, and
+ *     W'[m, c, a*kh + i, b*kw + j] = W[m, c, a, b] / (kh*kw)
+ *
+ *   Gemm(Flatten(AvgPool(x)), B)  ==  Gemm(Flatten(x), B') with the weight
+ *     of pooled feature (c, y, x) spread over the kh*kw inputs it averaged,
+ *     divided by kh*kw; GlobalAveragePool is the case kh = H, kw = W.
+ *
+ * The composed layer reads spikes, so lower-spikes makes it add-only; its
+ * kernel is larger, but it does the same additions as summing the pooled
+ * inputs and needs no multiplication. Requires H and W divisible by the
+ * pool kernel (so no input row is dropped) and undilated layers. The result
+ * differs from the original only in float rounding.
+ */
+#include <string.h>
+
+#include "passes/rewrite.h"
+
+typedef struct Pool {
+    const Value *x;    /* the pooled input, NCHW */
+    int64_t kh, kw;    /* window = stride */
+} Pool;
+
+static bool attr_all(const Node *n, const char *name, int64_t v, int want_count) {
+    int count;
+    const int64_t *a = node_attr_ints(n, name, &count);
+    if (!a) return true;
+    if (want_count >= 0 && count != want_count) return false;
+    for (int i = 0; i < count; i++)
+        if (a[i] != v) return false;
+    return true;
+}
+
+/* v = AveragePool(x) with window == stride and no padding, or GlobalAveragePool(x). */
+static bool as_pool(const Value *v, Pool *p) {
+    const Node *n = v->def;
+    if (!n || n->in[0]->type.shape.rank != 4 || n->in[0]->type.dtype != DT_F32) return false;
+    const Shape *xs = &n->in[0]->type.shape;
+    p->x = n->in[0];
+    if (n->op == OP_GLOBAL_AVERAGE_POOL) {
+        p->kh = xs->dim[2];
+        p->kw = xs->dim[3];
+        return p->kh > 0 && p->kw > 0;
+    }
+    if (n->op != OP_AVERAGE_POOL) return false;
+    int count;
+    const int64_t *k = node_attr_ints(n, "kernel_shape", &count);
+    if (!k || count != 2) return false;
+    const int64_t *st = node_attr_ints(n, "strides", &count);
+    if (!st || count != 2 || st[0] != k[0] || st[1] != k[1]) return false;
+    if (!attr_all(n, "pads", 0, 4) || !attr_all(n, "dilations", 1, 2)) return false;
+    if (node_attr_int(n, "ceil_mode", 0) != 0) return false;
+    const char *ap = node_attr_string(n, "auto_pad", "NOTSET");
+    if (strcmp(ap, "NOTSET") != 0 && strcmp(ap, "VALID") != 0) return false;
+    p->kh = k[0];
+    p->kw = k[1];
+    return p->kh > 0 && p->kw > 0 && xs->dim[2] % p->kh == 0 && xs->dim[3] % p->kw == 0;
+}
+
+static bool compose_conv(Graph *g, Node *conv) {
+    Pool p;
+    const Value *w = conv->in[1];
+    if (!as_pool(conv->in[0], &p) || !w->konst || w->def || w->type.dtype != DT_F32 ||
+        w->type.shape.rank != 4)
+        return false;
+    if (!attr_all(conv, "dilations", 1, 2)) return false;
+    const char *ap = node_attr_string(conv, "auto_pad", "NOTSET");
+    if (strcmp(ap, "NOTSET") != 0) return false;
+    int count;
+    const int64_t *st = node_attr_ints(conv, "strides", &count);
+    int64_t sh = st && count == 2 ? st[0] : 1, sw = st && count == 2 ? st[1] : 1;
+    const int64_t *pd = node_attr_ints(conv, "pads", &count);
+    int64_t pads[4] = {0, 0, 0, 0};
+    if (pd && count == 4) memcpy(pads, pd, sizeof pads);
+    const int64_t *wd = w->type.shape.dim;
+    int64_t m = wd[0], cg = wd[1], kh = wd[2], kw = wd[3];
+    Shape ns = {.rank = 4, .dim = {m, cg, kh * p.kh, kw * p.kw}};
+    if (shape_numel(&ns) < 0) return false;
+    Tensor *nw = tensor_new(g->arena, DT_F32, &ns);
+    const float *src = w->konst->data;
+    float *dst = nw->data;
+    float scale = 1.0f / (float)(p.kh * p.kw);
+    for (int64_t o = 0; o < m * cg; o++)
+        for (int64_t y = 0; y < ns.dim[2]; y++)
+            for (int64_t x = 0; x < ns.dim[3]; x++)
+                dst[(o * ns.dim[2] + y) * ns.dim[3] + x] = src[(o * kh + y / p.kh) * kw + x / p.kw] * scale;
+
+    Value *in[3] = {(Value *)p.x, graph_const(g, w->name, nw), conv->n_in > 2 ? conv->in[2] : NULL};
+    Node *c = graph_add_node(g, conv, OP_CONV, conv->name, conv->n_in, in, 1);
+    for (int i = 0; i < conv->n_attr; i++) node_set_attr(g, c, &conv->attr[i]);
+    int64_t k2[2] = {ns.dim[2], ns.dim[3]}, s2[2] = {sh * p.kh, sw * p.kw};
+    int64_t p4[4] = {pads[0] * p.kh, pads[1] * p.kw, pads[2] * p.kh, pads[3] * p.kw};
+    node_set_attr_ints(g, c, "kernel_shape", 2, k2);
+    node_set_attr_ints(g, c, "strides", 2, s2);
+    node_set_attr_ints(g, c, "pads", 4, p4);
+    Diag d = {.file = "<compose-pooling>"};
+    bool ok = op_info(OP_CONV)->sema->infer(c, &d) == 0 && type_eq(&c->out[0]->type, &conv->out[0]->type);
+    diag_free(&d);
+    if (!ok) {
+        graph_remove_node(g, c);
+        return false;
+    }
+    c->remark = arena_printf(g->arena, "%dx%d average pool composed into this layer", (int)p.kh, (int)p.kw);
+    graph_replace_uses(g, conv->out[0], c->out[0]);
+    return true;
+}
+
+/* a = Flatten/Reshape(pool) to [N, C*OH*OW] feeding Gemm(a, B) with constant B. */
+static bool compose_gemm(Graph *g, Node *gemm) {
+    const Value *a = gemm->in[0], *b = gemm->in[1];
+    const Node *flat = a->def;
+    Pool p;
+    if (!flat || (flat->op != OP_FLATTEN && flat->op != OP_RESHAPE) || !as_pool(flat->in[0], &p)) return false;
+    if (node_attr_int(gemm, "transA", 0) || !b->konst || b->def || b->type.dtype != DT_F32) return false;
+    const Shape *xs = &p.x->type.shape, *ps = &flat->in[0]->type.shape;
+    int64_t n = xs->dim[0], c = xs->dim[1], h = xs->dim[2], w = xs->dim[3];
+    int64_t oh = ps->dim[2], ow = ps->dim[3], k_in = c * oh * ow, k_out = c * h * w;
+    if (a->type.shape.rank != 2 || a->type.shape.dim[0] != n || a->type.shape.dim[1] != k_in) return false;
+    bool tb = node_attr_int(gemm, "transB", 0) != 0;
+    int64_t nout = tb ? b->type.shape.dim[0] : b->type.shape.dim[1];
+    Shape bs = {.rank = 2, .dim = {tb ? nout : k_out, tb ? k_out : nout}};
+    if (shape_numel(&bs) < 0) return false;
+    Tensor *nb = tensor_new(g->arena, DT_F32, &bs);
+    const float *src = b->konst->data;
+    float *dst = nb->data;
+    float scale = 1.0f / (float)(p.kh * p.kw);
+    for (int64_t ch = 0; ch < c; ch++)
+        for (int64_t y = 0; y < h; y++)
+            for (int64_t x = 0; x < w; x++) {
+                int64_t kk = (ch * oh + y / p.kh) * ow + x / p.kw, kn = (ch * h + y) * w + x;
+                for (int64_t o = 0; o < nout; o++) {
+                    float v = src[tb ? o * k_in + kk : kk * nout + o] * scale;
+                    dst[tb ? o * k_out + kn : kn * nout + o] = v;
+                }
+            }
+    Shape fs = {.rank = 2, .dim = {n, k_out}};
+    Value *fx = insert_reshape(g, gemm, (Value *)p.x, &fs, flat->name);
+    gemm->in[0] = fx;
+    gemm->in[1] = graph_const(g, b->name, nb);
+    gemm->remark = arena_printf(g->arena, "%dx%d average pool composed into this layer", (int)p.kh, (int)p.kw);
+    return true;
+}
+
+int pass_compose_pooling(Graph *g, PassContext *cx) {
+    for (Node *n = g->first; n; n = n->next) {
+        /* Only worth it when the pooled values are spikes (finite levels). */
+        if (n->n_in < 1 || n->in[0]->vs.n_levels == 0) continue;
+        if (n->op == OP_CONV)
+            compose_conv(g, n);
+        else if (n->op == OP_GEMM)
+            compose_gemm(g, n);
+    }
+    /* Each timestep of an explicit-time export composed the same weights: merge them. */
+    pass_cse(g, cx);
+    spike_analysis_run(g);
+    return 0;
+}
