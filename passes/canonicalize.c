@@ -9,6 +9,15 @@
  *   Pad(x, all pads 0), Concat(x), Slice/Transpose that keep everything -> x
  *   Gather(Concat(a, b, ...), i) along the concat axis    -> the piece holding i
  *   Gather(x, 0) along an axis of size 1                  -> Reshape(x)
+ *   Expand(x) to x's own shape                            -> x
+ *
+ * Time-invariant work: direct encoding feeds the same image at every
+ * timestep, which time-folded exports write as Tile(x, [T,1,...]) of a
+ * one-sample x. Per-sample ops commute with that Tile, so they are moved
+ * after it and run once instead of T times:
+ *   Conv/Gemm/MatMul/BatchNormalization(Tile(x))         -> Tile(op(x))
+ *   Reshape-like(Tile(x)) keeping the T copies            -> Tile(Reshape(x))
+ *   Gather(Tile(x), t) along the tiled axis               -> Gather(x, 0)
  *
  * "Reshape-like" is Reshape, Flatten, Squeeze, Unsqueeze: they keep the
  * row-major order of elements. The unrolled time loop of a time-folded
@@ -119,10 +128,85 @@ static bool transpose_is_identity(const Node *n) {
     return true;
 }
 
+/* v = Tile(x, [T, 1, ..., 1]) with x.dim[0] == 1: returns x and T. */
+static Value *lead_tile(const Value *v, int64_t *t) {
+    const Node *n = v->def;
+    if (!n || n->op != OP_TILE || !n->in[1]->konst || n->in[1]->def) return NULL;
+    const Tensor *r = n->in[1]->konst;
+    const Value *x = n->in[0];
+    if (x->type.shape.rank < 1 || x->type.shape.dim[0] != 1 || tensor_numel(r) != x->type.shape.rank)
+        return NULL;
+    for (int64_t i = 1; i < tensor_numel(r); i++)
+        if (tensor_get_i64(r, i) != 1) return NULL;
+    *t = tensor_get_i64(r, 0);
+    return *t >= 1 ? n->in[0] : NULL;
+}
+
+/* Tile(y, [T, 1, ...]) inserted before `before`. */
+static Value *insert_lead_tile(Graph *g, Node *before, Value *y, int64_t t, const char *name) {
+    int64_t reps[IR_MAX_RANK];
+    for (int i = 0; i < y->type.shape.rank; i++) reps[i] = i ? 1 : t;
+    Value *in[2] = {y, const_i64(g, y->type.shape.rank, reps)};
+    Node *n = graph_add_node(g, before, OP_TILE, name, 2, in, 1);
+    node_infer_or_die(n);
+    return n->out[0];
+}
+
+/* n reads T copies of one sample: computes n once and tiles its result, or NULL. */
+static Value *hoist_tile(Graph *g, Node *n) {
+    int64_t t;
+    Value *x = n->n_in ? lead_tile(n->in[0], &t) : NULL;
+    if (!x) return NULL;
+    const Shape *os = &n->out[0]->type.shape;
+    switch (n->op) {
+    case OP_RESHAPE:
+    case OP_FLATTEN: {
+        if (os->rank < 1 || os->dim[0] != t || shape_numel(os) != t * shape_numel(&x->type.shape)) return NULL;
+        Shape one = *os;
+        one.dim[0] = 1;
+        return insert_lead_tile(g, n, insert_reshape(g, n, x, &one, n->name), t, n->name);
+    }
+    case OP_GATHER: {
+        int axis = gather_axis(n);
+        if (axis != 0 || n->in[1]->type.shape.rank != 0 || gather_scalar_index(n, 0) < 0) return NULL;
+        Shape s0 = {.rank = 0};
+        Tensor *zero = tensor_new(g->arena, DT_I64, &s0);
+        Value *in[2] = {x, graph_const(g, NULL, zero)};
+        Node *gn = graph_add_node(g, n, OP_GATHER, n->name, 2, in, 1);
+        node_set_attr_int(g, gn, "axis", 0);
+        node_infer_or_die(gn);
+        return gn->out[0];
+    }
+    case OP_CONV:
+    case OP_GEMM:
+    case OP_MATMUL:
+    case OP_BATCH_NORM: {
+        if (n->op == OP_GEMM && node_attr_int(n, "transA", 0)) return NULL;
+        /* Gemm's C must be the same for every row (a vector or a scalar). */
+        if (n->op == OP_GEMM && n->n_in > 2 && n->in[2] && n->in[2]->type.shape.rank == 2 &&
+            n->in[2]->type.shape.dim[0] != 1)
+            return NULL;
+        if (n->op == OP_MATMUL && (x->type.shape.rank != 2 || n->in[1]->type.shape.rank != 2)) return NULL;
+        Value *in[5];
+        for (int i = 0; i < n->n_in; i++) in[i] = i == 0 ? x : n->in[i];
+        Node *c = graph_add_node(g, n, n->op, n->name, n->n_in, in, 1);
+        for (int i = 0; i < n->n_attr; i++) node_set_attr(g, c, &n->attr[i]);
+        node_infer_or_die(c);
+        return insert_lead_tile(g, n, c->out[0], t, n->name);
+    }
+    default:
+        return NULL;
+    }
+}
+
 /* The value that replaces n's single output, or NULL if no rule applies. */
 static Value *simplify(Graph *g, Node *n) {
     Value *x = n->n_in > 0 ? n->in[0] : NULL;
+    Value *hoisted = hoist_tile(g, n);
+    if (hoisted) return hoisted;
     switch (n->op) {
+    case OP_EXPAND:
+        return same_type(x, n->out[0]) ? x : NULL;
     case OP_IDENTITY:
     case OP_DROPOUT:
         return x;
