@@ -18,10 +18,16 @@
 #include "passes/rewrite.h"
 #include "passes/value_set.h"
 
+/* Deepest chain of Mul/Div/data movement strip() follows back from a layer: it
+ * recurses once per node, so an untrusted model's long chain must not exhaust the
+ * stack. Beyond it the layer simply keeps reading alpha * s (still correct). */
+enum { STRIP_MAX_DEPTH = 256 };
+
 typedef struct Stripper {
     Graph *g;
     Value **memo; /* memo[value id]: the stripped value */
     int n;
+    int depth;    /* strip() calls in progress */
 } Stripper;
 
 static bool clonable(OpKind op) {
@@ -64,6 +70,8 @@ static Value *clone_on_stripped(Stripper *st, Node *n) {
 static Value *strip(Stripper *st, Value *v) {
     if (amp_is_one(&v->vs.amp) || vs_is_zero(&v->vs)) return v;
     if (v->id < st->n && st->memo[v->id]) return st->memo[v->id];
+    if (st->depth >= STRIP_MAX_DEPTH) return NULL;
+    st->depth++;
     Node *n = v->def;
     Value *r = NULL;
     if (n && (n->op == OP_MUL || n->op == OP_DIV)) {
@@ -76,6 +84,7 @@ static Value *strip(Stripper *st, Value *v) {
     } else if (n && clonable(n->op)) {
         r = clone_on_stripped(st, n);
     }
+    st->depth--;
     if (r && v->id < st->n) st->memo[v->id] = r;
     return r;
 }

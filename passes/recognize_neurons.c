@@ -121,21 +121,51 @@ static bool fire_candidate(const Value *v) {
            vs_levels_within(&v->vs, -1, 1) && amp_is_one(&v->vs.amp);
 }
 
-/* Sweep 1: firing functions -> tsnc.fire. Latest first, so the largest expression wins. */
+static bool same_rule(const FireRule *a, const FireRule *b) {
+    return a->ternary == b->ternary && a->up == b->up && a->up_inclusive == b->up_inclusive &&
+           (!a->ternary || (a->down == b->down && a->down_inclusive == b->down_inclusive));
+}
+
+/* A fire this sweep already made on `root` with `rule`, or NULL. */
+static Node *existing_fire(Node *const *made, int n_made, const Value *root, const FireRule *rule) {
+    for (int i = 0; i < n_made; i++) {
+        FireRule r = fire_rule_of(made[i]);
+        if (made[i]->in[0] == root && same_rule(&r, rule)) return made[i];
+    }
+    return NULL;
+}
+
+/*
+ * Sweep 1: firing functions -> tsnc.fire. Latest first, so the largest
+ * expression wins. A value inside an expression already taken that computes
+ * the same firing function of the same root (the binary export's
+ * Abs(Cast(v > a)) contains Cast(v > a), which the next layer reads) is
+ * replaced by that fire too, which moves up to the value's position.
+ */
 static void recognize_fires(Graph *g) {
     Rewriter rw;
     rw_init(&rw, g);
     /* Nodes this sweep creates have ids >= n_ids and are never candidates. */
     int n_ids = g->next_node_id;
     char *covered = calloc((size_t)n_ids + 1, 1);
-    if (!covered) die("out of memory");
+    Node **made = calloc((size_t)n_ids + 1, sizeof *made);
+    int n_made = 0;
+    if (!covered || !made) die("out of memory");
     for (Node *n = g->last; n; n = n->prev) {
-        if (n->id >= n_ids || covered[n->id]) continue;
+        if (n->id >= n_ids) continue;
         Value *s = n->n_out == 1 ? n->out[0] : NULL;
         if (!s || !fire_candidate(s)) continue;
         Cone c = {0};
         FireRule rule;
         if (!cone_collect(s, true, &c) || !derive_rule(&c, &rule)) continue;
+        Node *same = existing_fire(made, n_made, c.root, &rule);
+        if (same) {
+            /* The root is defined before every node of n's cone, so before n. */
+            graph_move_before(g, same, n);
+            rw_replace(&rw, s, same->out[0]);
+            continue;
+        }
+        if (covered[n->id]) continue;
         for (int i = 0; i < c.n; i++)
             if (c.nodes[i]->id < n_ids) covered[c.nodes[i]->id] = 1;
         Value *root = (Value *)c.root;
@@ -143,7 +173,9 @@ static void recognize_fires(Graph *g) {
         fire_rule_set(g, f, &rule);
         node_infer_or_die(f);
         rw_replace(&rw, s, f->out[0]);
+        made[n_made++] = f;
     }
+    free(made);
     free(covered);
     rw_finish(&rw);
 }
