@@ -76,6 +76,7 @@ static const OpEmitter table[OP_COUNT] = {
     [OP_SPIKE_CONV] = {emit_spike_conv, NULL, NULL},
     [OP_SPIKE_GEMM] = {emit_spike_gemm, NULL, NULL},
     [OP_SPIKE_MATMUL] = {emit_spike_gemm, NULL, NULL},
+    [OP_PACK] = {emit_pack, NULL, NULL},
 };
 
 const OpEmitter *op_emitter(OpKind op) {

@@ -67,7 +67,83 @@ int emit_lif(EmitCtx *cx, const Node *n) {
     return 0;
 }
 
+/* tsnc.pack: spikes (N, C, H, W), row-major or channels-last -> codes (N, H, W, groups). */
+int emit_pack(EmitCtx *cx, const Node *n) {
+    const Value *x = n->in[0], *codes = n->out[0];
+    if (need_f32(cx, n, x, "input")) return -1;
+    if (x->type.shape.rank != 4 || codes->type.dtype != DT_U8)
+        return cx_error(cx, n, "packs f32 spikes (N, C, H, W) into u8 codes");
+    const int64_t *xd = x->type.shape.dim;
+    int64_t hw = xd[2] * xd[3];
+    bool cl = x->layout.channels_last;
+    bool ternary = strcmp(node_attr_string(n, "kind", "ternary"), "binary") != 0;
+    cx_kernel(cx, "spike_pack_f32");
+    cx_printf(cx, "    spike_pack_f32(%s, %s, %lld, %lld, %lld, %lld, %lld, %d, %d);\n", cx_ref(cx, x),
+              cx_ref(cx, codes), (long long)xd[0], (long long)xd[1], (long long)hw,
+              (long long)(cl ? 1 : hw), (long long)(cl ? xd[1] : 1),
+              (int)node_attr_int(n, "group", 4), ternary);
+    return 0;
+}
+
+/*
+ * impl "lut": reads the codes of a tsnc.pack. The weights are rearranged at
+ * compile time into wt (taps, C, M); the lookup table (taps, groups,
+ * entries, M) is built from them on the first call (additions only), so the
+ * source stays the size of the weights.
+ */
+static int emit_spike_conv_lut(EmitCtx *cx, const Node *n) {
+    const Node *pack = n->in[0]->def;
+    if (!pack || pack->op != OP_PACK) return cx_error(cx, n, "impl lut needs its input from tsnc.pack");
+    Node shadow = *n;
+    Value *in[3] = {pack->in[0], n->in[1], n->n_in > 2 ? n->in[2] : NULL};
+    shadow.in = in;
+    ConvShape cs;
+    const char *params = conv_params(cx, &shadow, &cs);
+    if (!params) return -1;
+    if (cs.group != 1) return cx_error(cx, n, "impl lut needs group = 1");
+    const float *w = const_f32(cx, n, n->in[1], "weight");
+    if (!w) return -1;
+    bool ternary = strcmp(node_attr_string(pack, "kind", "ternary"), "binary") != 0;
+    int64_t group = node_attr_int(pack, "group", 4), entries = 1;
+    for (int64_t i = 0; i < group; i++) entries *= ternary ? 3 : 2;
+    int64_t taps = cs.kh * cs.kw, groups = (cs.c + group - 1) / group;
+    int64_t count = taps * cs.c * cs.m, table = taps * groups * entries * cs.m;
+    /* wt[(ky*kw + kx) * C + c][m] = w[m][c][ky][kx] */
+    float *wt = malloc((size_t)(count ? count : 1) * sizeof *wt);
+    if (!wt) die("out of memory");
+    for (int64_t t = 0; t < taps; t++)
+        for (int64_t c = 0; c < cs.c; c++)
+            for (int64_t m = 0; m < cs.m; m++) wt[(t * cs.c + c) * cs.m + m] = w[(m * cs.c + c) * taps + t];
+    const char *wname = cx_derived_f32(cx, n, "wt", wt, count);
+    free(wt);
+    const Value *b = n->n_in > 2 ? n->in[2] : NULL, *y = n->out[0];
+    int64_t ohw = y->type.shape.dim[2] * y->type.shape.dim[3];
+    bool cl = y->layout.channels_last;
+    cx_kernel(cx, "spike_lut_build_f32");
+    cx_kernel(cx, "spike_conv2d_lut_f32");
+    cx_printf(cx,
+              "    {\n"
+              "        static float %s_lut[%lld]; /* (taps, groups, codes, M), %lld KiB, built on the first call */\n"
+              "        static int %s_lut_ready;\n"
+              "        if (!%s_lut_ready) {\n"
+              "            spike_lut_build_f32(%s, %s_lut, %lld, %lld, %lld, %d, %d);\n"
+              "            %s_lut_ready = 1;\n"
+              "        }\n"
+              "        spike_conv2d_lut_f32(%s, %s_lut, %s, %s, %s,\n"
+              "            %lld, %lld, %lld, %lld);\n"
+              "    }\n",
+              wname, (long long)table, (long long)(table * 4 / 1024), wname, wname, wname, wname,
+              (long long)taps, (long long)cs.c, (long long)cs.m, (int)group, ternary, wname,
+              cx_ref(cx, n->in[0]), wname, b ? cx_ref(cx, b) : "0", cx_ref(cx, y), params,
+              (long long)groups, (long long)entries, (long long)(cl ? cs.m : 1),
+              (long long)(cl ? 1 : ohw));
+    return 0;
+}
+
 int emit_spike_conv(EmitCtx *cx, const Node *n) {
+    if (strcmp(node_attr_string(n, "impl", "events"), "lut") == 0) return emit_spike_conv_lut(cx, n);
+    if (n->in[0]->layout.channels_last || n->out[0]->layout.channels_last)
+        return cx_error(cx, n, "impl events reads and writes row-major (NCHW) tensors only");
     ConvShape cs;
     const char *params = conv_params(cx, n, &cs);
     if (!params) return -1;
@@ -137,16 +213,41 @@ int emit_spike_gemm(EmitCtx *cx, const Node *n) {
     const float *bw = const_f32(cx, n, b, "B");
     if (!bw) return -1;
 
-    /* bt (K, N) = alpha * op(B): B itself when it already is */
+    /*
+     * bt (K, N) = alpha * op(B): B itself when it already is. When A is a
+     * channels-last (C, H, W) block flattened, its feature k' = (y*W + x)*C + c
+     * is the model's feature k = (c*H + y)*W + x: row k' of bt is row k of B.
+     */
+    const Layout *al = &a->layout;
+    if (al->channels_last && al->c * al->h * al->w != k)
+        return cx_error(cx, n, "A's channels-last block does not match K = %lld", (long long)k);
+    bool dense = strcmp(node_attr_string(n, "impl", "events"), "dense") == 0;
     const char *bt;
-    if (!tb && alpha == 1.0f) {
+    if (dense) {
+        /* w (N, K): row j holds output j's weights, in A's physical feature order. */
+        float *t = malloc((size_t)(k * nn + 1) * sizeof *t);
+        if (!t) die("out of memory");
+        for (int64_t kk = 0; kk < k; kk++) {
+            int64_t src = kk;
+            if (al->channels_last) src = (kk % al->c) * al->h * al->w + kk / al->c;
+            for (int64_t j = 0; j < nn; j++) t[j * k + kk] = alpha * (tb ? bw[j * k + src] : bw[src * nn + j]);
+        }
+        bt = cx_derived_f32(cx, n, "w", t, k * nn);
+        free(t);
+    } else if (!tb && alpha == 1.0f && !al->channels_last) {
         bt = cx_ref(cx, b);
     } else {
         float *t = malloc((size_t)(k * nn + 1) * sizeof *t);
         if (!t) die("out of memory");
-        for (int64_t kk = 0; kk < k; kk++)
+        for (int64_t kk = 0; kk < k; kk++) {
+            int64_t src = kk;
+            if (al->channels_last) {
+                int64_t ch = kk % al->c, pix = kk / al->c;
+                src = ch * al->h * al->w + pix;
+            }
             for (int64_t j = 0; j < nn; j++)
-                t[kk * nn + j] = alpha * (tb ? bw[j * k + kk] : bw[kk * nn + j]);
+                t[kk * nn + j] = alpha * (tb ? bw[j * k + src] : bw[src * nn + j]);
+        }
         bt = cx_derived_f32(cx, n, "bt", t, k * nn);
         free(t);
     }
@@ -176,9 +277,9 @@ int emit_spike_gemm(EmitCtx *cx, const Node *n) {
             free(t);
         }
     }
-    cx_kernel(cx, "spike_gemm_f32");
-    cx_printf(cx, "    spike_gemm_f32(%s, %s, %s, %lld, %s, %lld, %lld, %lld);\n", cx_ref(cx, a),
-              bt, bias, (long long)c_stride, cx_ref(cx, y), (long long)m, (long long)k,
-              (long long)nn);
+    const char *kernel = dense ? "spike_gemm_dense_f32" : "spike_gemm_f32";
+    cx_kernel(cx, kernel);
+    cx_printf(cx, "    %s(%s, %s, %s, %lld, %s, %lld, %lld, %lld);\n", kernel, cx_ref(cx, a), bt, bias,
+              (long long)c_stride, cx_ref(cx, y), (long long)m, (long long)k, (long long)nn);
     return 0;
 }

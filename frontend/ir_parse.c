@@ -9,7 +9,7 @@
  *               ':' result (',' result)* ['loc' '(' STRING ')'] ['//' remark]
  *   result   := type ['=' dense]          (a value known at compile time)
  *   operand  := ref | 'none'          ref, def := '%' (NAME | STRING)
- *   type     := DTYPE '[' [INT (',' INT)*] ']' [valueset]
+ *   type     := DTYPE '[' [INT (',' INT)*] ']' ['nhwc' ['(' C ',' H ',' W ')']] [valueset]
  *   valueset := ('ternary' | 'binary') '(' [amp] ')' | 'levels' '(' NUM (',' NUM)* [';' amp] ')'
  *   amp      := 'alpha' '=' NUM | 'alpha' '=' '[' NUM (',' NUM)* ']' ',' 'inner' '=' INT
  *   dense    := 'dense' '<' '[' [NUM (',' NUM)*] ']' '>'     (one value is splatted)
@@ -298,10 +298,12 @@ static Value **lookup_slot(Parser *ps, const char *name, char ***key) {
     return &ps->vals[j];
 }
 
-static bool define(Parser *ps, const char *name, Value *v) {
+/* Defines name; `at` is its token on the defining line, where a duplicate is reported. */
+static bool define(Parser *ps, const char *name, Value *v, const Tok *at) {
     char **key;
     Value **slot = lookup_slot(ps, name, &key);
     if (*key) {
+        ps->tok = *at;
         perr(ps, "value %%%s is defined twice", name);
         return false;
     }
@@ -422,6 +424,7 @@ static bool parse_type(Parser *ps, Type *t, ValueSet *vs) {
         perr(ps, "expected a type such as f32[1,16]");
         return false;
     }
+    Tok type_tok = ps->tok;
     t->dtype = dtype_from_name(ps->tok.p, ps->tok.n);
     if (t->dtype == DT_UNDEF) {
         perr(ps, "unknown element type '%.*s'", (int)ps->tok.n, ps->tok.p);
@@ -437,8 +440,10 @@ static bool parse_type(Parser *ps, Type *t, ValueSet *vs) {
             perr(ps, "rank above %d", IR_MAX_RANK);
             return false;
         }
+        Tok dim_tok = ps->tok;
         if (!parse_int(ps, &v)) return false;
         if (v < 0) {
+            ps->tok = dim_tok;
             perr(ps, "negative dimension");
             return false;
         }
@@ -446,11 +451,49 @@ static bool parse_type(Parser *ps, Type *t, ValueSet *vs) {
     }
     advance(ps);
     if (shape_numel(&t->shape) < 0) {
+        ps->tok = type_tok;
         perr(ps, "tensor has more than %lld elements", (long long)IR_MAX_ELEMENTS);
         return false;
     }
     if (vs) return parse_value_set(ps, vs);
     return true;
+}
+
+/* ['nhwc' ['(' C ',' H ',' W ')']] after a value's type. */
+static bool parse_layout(Parser *ps, const Type *t, Layout *l) {
+    memset(l, 0, sizeof *l);
+    if (!is_ident(ps, "nhwc")) return true;
+    advance(ps);
+    l->channels_last = true;
+    if (is_punct(ps, '(')) {
+        advance(ps);
+        if (!parse_int(ps, &l->c) || !expect_punct(ps, ',') || !parse_int(ps, &l->h) ||
+            !expect_punct(ps, ',') || !parse_int(ps, &l->w) || !expect_punct(ps, ')'))
+            return false;
+        int64_t n;
+        if (l->c < 1 || l->h < 1 || l->w < 1 || !checked_mul_size(l->c, l->h, &n) ||
+            !checked_mul_size(n, l->w, &n) || t->shape.rank < 1 || t->shape.dim[t->shape.rank - 1] % n) {
+            perr(ps, "nhwc(C,H,W) does not fit the shape");
+            return false;
+        }
+        return true;
+    }
+    if (t->shape.rank < 3) {
+        perr(ps, "nhwc needs rank >= 3, or nhwc(C,H,W)");
+        return false;
+    }
+    l->c = t->shape.dim[t->shape.rank - 3];
+    l->h = t->shape.dim[t->shape.rank - 2];
+    l->w = t->shape.dim[t->shape.rank - 1];
+    return true;
+}
+
+/* A value's type, layout and value set. */
+static bool parse_value_type(Parser *ps, Value *v) {
+    Type t;
+    if (!parse_type(ps, &t, NULL) || !parse_layout(ps, &t, &v->layout)) return false;
+    v->type = t;
+    return parse_value_set(ps, &v->vs);
 }
 
 static Tensor *parse_dense(Parser *ps, const Type *t) {
@@ -590,7 +633,7 @@ static bool parse_attr(Parser *ps, Node *n) {
 
 /* ---- lines ---- */
 
-static bool parse_node(Parser *ps, char **defs, int n_defs) {
+static bool parse_node(Parser *ps, char **defs, const Tok *def_toks, int n_defs) {
     if (ps->tok.kind != T_IDENT) {
         perr(ps, "expected an op name");
         return false;
@@ -656,7 +699,7 @@ static bool parse_node(Parser *ps, char **defs, int n_defs) {
     if (!expect_punct(ps, ':')) return false;
     for (int i = 0; i < n_defs; i++) {
         if (i && !expect_punct(ps, ',')) return false;
-        if (!parse_type(ps, &n->out[i]->type, &n->out[i]->vs)) return false;
+        if (!parse_value_type(ps, n->out[i])) return false;
         if (is_punct(ps, '=')) {
             /* The value infer-shapes knows at compile time. */
             advance(ps);
@@ -668,7 +711,7 @@ static bool parse_node(Parser *ps, char **defs, int n_defs) {
             if (!n->out[i]->konst) return false;
         }
         n->out[i]->name = defs[i];
-        if (!define(ps, defs[i], n->out[i])) return false;
+        if (!define(ps, defs[i], n->out[i], &def_toks[i])) return false;
     }
     if (is_ident(ps, "loc")) {
         advance(ps);
@@ -689,6 +732,7 @@ static bool parse_node(Parser *ps, char **defs, int n_defs) {
 
 static bool parse_line(Parser *ps) {
     char *defs[64];
+    Tok def_toks[64];
     int n_defs = 0;
     for (;;) {
         if (ps->tok.kind != T_VALUE) {
@@ -699,6 +743,7 @@ static bool parse_line(Parser *ps) {
             perr(ps, "too many results");
             return false;
         }
+        def_toks[n_defs] = ps->tok;
         defs[n_defs++] = ps->tok.s;
         advance(ps);
         if (!is_punct(ps, ',')) break;
@@ -712,9 +757,11 @@ static bool parse_line(Parser *ps) {
             return false;
         }
         advance(ps);
-        Type t;
-        ValueSet vs;
-        if (!expect_punct(ps, ':') || !parse_type(ps, &t, &vs)) return false;
+        Value tmp;
+        memset(&tmp, 0, sizeof tmp);
+        if (!expect_punct(ps, ':') || !parse_value_type(ps, &tmp)) return false;
+        Type t = tmp.type;
+        ValueSet vs = tmp.vs;
         Value *v;
         if (input) {
             if (ps->g->n_inputs >= IR_MAX_INPUTS) {
@@ -729,13 +776,14 @@ static bool parse_line(Parser *ps) {
             v = graph_const(ps->g, defs[0], data);
         }
         v->vs = vs;
-        return define(ps, defs[0], v);
+        v->layout = tmp.layout;
+        return define(ps, defs[0], v, &def_toks[0]);
     }
     if (ps->g->n_nodes >= IR_MAX_NODES) {
         perr(ps, "more than %d nodes", IR_MAX_NODES);
         return false;
     }
-    return parse_node(ps, defs, n_defs);
+    return parse_node(ps, defs, def_toks, n_defs);
 }
 
 Graph *ir_parse(const char *text, size_t len, Diag *d) {

@@ -192,6 +192,19 @@ typedef struct ValueSet {
     Amp amp;
 } ValueSet;
 
+/*
+ * Physical order of a tensor in generated code. The IR's semantics are
+ * logical (row-major), so the interpreter ignores this; codegen follows it.
+ * Channels-last: the trailing logical block (C, H, W) is stored as
+ * (H, W, C), so one spike layer output pixel's channels are contiguous; a
+ * rank-2 value [N, C*H*W] flattened from such a block keeps that order.
+ * Decided by the choose-kernels pass and printed as "nhwc" in IR text.
+ */
+typedef struct Layout {
+    bool channels_last;
+    int64_t c, h, w;  /* the (C, H, W) block when channels_last */
+} Layout;
+
 /* ---- graph.c ----------------------------------------------------------- */
 
 typedef enum OpKind {
@@ -240,6 +253,7 @@ struct Value {
                           turns it into a constant). */
     bool is_input;     /* a graph input */
     ValueSet vs;       /* proven value set (spike analysis) */
+    Layout layout;     /* physical order in generated code (default: row-major) */
 };
 
 /* An operation. Inputs may be NULL where an optional input is omitted. */

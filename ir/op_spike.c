@@ -9,6 +9,11 @@
  *     m = s != 0 ? 0 : u            (hard reset; the export's u * (1 - |s|))
  * tsnc.spike_conv/gemm/matmul have Conv/Gemm/MatMul semantics; they only
  * promise that the activation input holds values in {-1, 0, 1}.
+ * tsnc.pack turns spikes s (N, C, H, W) into codes (N, H, W, G): channels
+ * 4g..4g+3 of a pixel become one byte, sum_i (s_i + 1) * 3^i (ternary) or
+ * sum_i s_i * 2^i (binary); missing channels count as s = 0. A spike_conv
+ * whose input is such codes (impl "lut") has the semantics of the Conv of
+ * the unpacked spikes.
  */
 #include <string.h>
 
@@ -107,10 +112,110 @@ static int eval_lif(const Node *n, Tensor *const *in, Tensor *const *out, Diag *
     return 0;
 }
 
-/* Spike layers share the dense layers' inference and reference evaluation. */
-static int infer_spike_conv(Node *n, Diag *d) { return op_info(OP_CONV)->sema->infer(n, d); }
+static bool pack_ternary(const Node *n) {
+    return strcmp(node_attr_string(n, "kind", "ternary"), "binary") != 0;
+}
+
+static int infer_pack(Node *n, Diag *d) {
+    const Value *x = n->in[0];
+    int64_t group = node_attr_int(n, "group", 4);
+    bool ternary = pack_ternary(n);
+    if (x->type.dtype != DT_F32 || x->type.shape.rank != 4) {
+        diag_error(d, n, "input must be f32 spikes (N, C, H, W)");
+        return -1;
+    }
+    if (group < 1 || group > (ternary ? 5 : 8)) {
+        diag_error(d, n, "group must be 1..%d for %s codes in a byte", ternary ? 5 : 8,
+                   ternary ? "ternary" : "binary");
+        return -1;
+    }
+    const int64_t *xd = x->type.shape.dim;
+    Type t = {DT_U8, {.rank = 4, .dim = {xd[0], xd[2], xd[3], (xd[1] + group - 1) / group}}};
+    n->out[0]->type = t;
+    return 0;
+}
+
+/* The code of spikes s[0..k) (k <= group; missing channels are 0). */
+static int spike_code(const float *s, int64_t k, int64_t stride, bool ternary) {
+    int code = 0, place = 1;
+    for (int64_t i = 0; i < k; i++, place *= ternary ? 3 : 2) {
+        float v = s[i * stride];
+        code += place * (ternary ? (v > 0 ? 2 : v < 0 ? 0 : 1) : (v > 0));
+    }
+    return code;
+}
+
+static int eval_pack(const Node *n, Tensor *const *in, Tensor *const *out, Diag *d) {
+    (void)d;
+    bool ternary = pack_ternary(n);
+    int64_t group = node_attr_int(n, "group", 4);
+    const int64_t *xd = in[0]->type.shape.dim;
+    int64_t hw = xd[2] * xd[3], groups = (xd[1] + group - 1) / group;
+    const float *x = in[0]->data;
+    unsigned char *codes = out[0]->data;
+    for (int64_t b = 0; b < xd[0]; b++)
+        for (int64_t p = 0; p < hw; p++)
+            for (int64_t g = 0; g < groups; g++) {
+                int64_t c0 = g * group, k = xd[1] - c0 < group ? xd[1] - c0 : group;
+                int code = spike_code(x + (b * xd[1] + c0) * hw + p, k, hw, ternary);
+                /* A missing ternary channel is s = 0, digit 1. */
+                int place = 1;
+                for (int64_t i = 0; i < k; i++) place *= ternary ? 3 : 2;
+                for (int64_t i = k; i < group && ternary; i++, place *= 3) code += place;
+                codes[(b * hw + p) * groups + g] = (unsigned char)code;
+            }
+    return 0;
+}
+
+/* The producing pack of a spike_conv's code input, or NULL if the input is spikes. */
+static const Node *code_source(const Node *n) {
+    const Value *x = n->in[0];
+    return x->type.dtype == DT_U8 && x->def && x->def->op == OP_PACK ? x->def : NULL;
+}
+
+/*
+ * A spike_conv reading codes is the Conv of the unpacked spikes: its
+ * inference runs Conv's on a stand-in input of type f32 (N, C, H, W).
+ */
+static int infer_spike_conv(Node *n, Diag *d) {
+    if (n->in[0]->type.dtype != DT_U8) return op_info(OP_CONV)->sema->infer(n, d);
+    const Node *pack = code_source(n);
+    if (!pack) {
+        diag_error(d, n, "a u8 input must come from tsnc.pack");
+        return -1;
+    }
+    Node shadow = *n;
+    Value *in[3] = {pack->in[0], n->in[1], n->n_in > 2 ? n->in[2] : NULL};
+    shadow.in = in;
+    return op_info(OP_CONV)->sema->infer(&shadow, d);
+}
+
 static int eval_spike_conv(const Node *n, Tensor *const *in, Tensor *const *out, Diag *d) {
-    return op_info(OP_CONV)->sema->eval(n, in, out, d);
+    if (n->in[0]->type.dtype != DT_U8) return op_info(OP_CONV)->sema->eval(n, in, out, d);
+    /* Unpack the codes into spikes, then evaluate the Conv on them. */
+    const Node *pack = code_source(n);
+    bool ternary = pack_ternary(pack);
+    int64_t group = node_attr_int(pack, "group", 4);
+    const Shape *xs = &pack->in[0]->type.shape;
+    Tensor *x = tensor_new(NULL, DT_F32, xs);
+    int64_t c = xs->dim[1], hw = xs->dim[2] * xs->dim[3], groups = (c + group - 1) / group;
+    const unsigned char *codes = in[0]->data;
+    float *s = x->data;
+    for (int64_t b = 0; b < xs->dim[0]; b++)
+        for (int64_t p = 0; p < hw; p++)
+            for (int64_t ch = 0; ch < c; ch++) {
+                int code = codes[(b * hw + p) * groups + ch / group];
+                for (int64_t i = 0; i < ch % group; i++) code /= ternary ? 3 : 2;
+                int digit = code % (ternary ? 3 : 2);
+                s[(b * c + ch) * hw + p] = (float)(ternary ? digit - 1 : digit);
+            }
+    Node shadow = *n;
+    Value *vin[3] = {pack->in[0], n->in[1], n->n_in > 2 ? n->in[2] : NULL};
+    shadow.in = vin;
+    Tensor *tin[3] = {x, in[1], n->n_in > 2 ? in[2] : NULL};
+    int rc = op_info(OP_CONV)->sema->eval(&shadow, tin, out, d);
+    tensor_free_heap(x);
+    return rc;
 }
 static int infer_spike_gemm(Node *n, Diag *d) { return op_info(OP_GEMM)->sema->infer(n, d); }
 static int eval_spike_gemm(const Node *n, Tensor *const *in, Tensor *const *out, Diag *d) {
@@ -126,3 +231,4 @@ const OpSema op_sema_LIF = {infer_lif, eval_lif};
 const OpSema op_sema_SPIKE_CONV = {infer_spike_conv, eval_spike_conv};
 const OpSema op_sema_SPIKE_GEMM = {infer_spike_gemm, eval_spike_gemm};
 const OpSema op_sema_SPIKE_MATMUL = {infer_spike_matmul, eval_spike_matmul};
+const OpSema op_sema_PACK = {infer_pack, eval_pack};

@@ -22,6 +22,14 @@ static const AttrSpec conv_attrs[] = {
     {"auto_pad", ATTR_STRING}, {"dilations", ATTR_INTS}, {"group", ATTR_INT},
     {"kernel_shape", ATTR_INTS}, {"pads", ATTR_INTS},    {"strides", ATTR_INTS},
     {NULL, 0}};
+static const AttrSpec spike_conv_attrs[] = {
+    {"auto_pad", ATTR_STRING}, {"dilations", ATTR_INTS}, {"group", ATTR_INT},
+    {"impl", ATTR_STRING},     {"kernel_shape", ATTR_INTS}, {"pads", ATTR_INTS},
+    {"strides", ATTR_INTS},    {NULL, 0}};
+static const AttrSpec spike_gemm_attrs[] = {{"alpha", ATTR_FLOAT}, {"beta", ATTR_FLOAT},
+                                            {"impl", ATTR_STRING}, {"transA", ATTR_INT},
+                                            {"transB", ATTR_INT},  {NULL, 0}};
+static const AttrSpec pack_attrs[] = {{"group", ATTR_INT}, {"kind", ATTR_STRING}, {NULL, 0}};
 static const AttrSpec gemm_attrs[] = {{"alpha", ATTR_FLOAT}, {"beta", ATTR_FLOAT},
                                       {"transA", ATTR_INT},  {"transB", ATTR_INT},
                                       {NULL, 0}};

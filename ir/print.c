@@ -196,6 +196,16 @@ void print_value_set(FILE *f, const ValueSet *vs, int64_t elide_above) {
 void print_type(FILE *f, const Value *v, int64_t elide_above) {
     char buf[256];
     fputs(type_str(&v->type, buf, sizeof buf), f);
+    const Layout *l = &v->layout;
+    if (l->channels_last) {
+        const Shape *s = &v->type.shape;
+        bool trailing = s->rank >= 3 && s->dim[s->rank - 3] == l->c && s->dim[s->rank - 2] == l->h &&
+                        s->dim[s->rank - 1] == l->w;
+        if (trailing)
+            fputs(" nhwc", f);
+        else
+            fprintf(f, " nhwc(%lld,%lld,%lld)", (long long)l->c, (long long)l->h, (long long)l->w);
+    }
     /* A constant's values are printed in full or elided; its set adds nothing. */
     if (v->def || v->is_input) print_value_set(f, &v->vs, elide_above);
 }

@@ -18,6 +18,7 @@ const Pass tsnc_pipeline[] = {
     {"alpha-fold", "fold spike amplitudes into the consuming layer's weights", pass_alpha_fold},
     {"compose-pooling", "average pooling before a Conv/Gemm composed into its kernel", pass_compose_pooling},
     {"lower-spikes", "Conv/Gemm/MatMul on {-1,0,1} inputs -> add-only spike layers", pass_lower_spikes},
+    {"choose-kernels", "per spike layer: lookup-table or event-driven kernel; channels-last outputs", pass_choose_kernels},
     {NULL, NULL, NULL},
 };
 

@@ -81,5 +81,9 @@ int pass_alpha_fold(Graph *g, PassContext *cx);
 int pass_compose_pooling(Graph *g, PassContext *cx);
 /* lower-spikes: Conv/Gemm/MatMul whose input holds {-1,0,1} -> tsnc.spike_*. */
 int pass_lower_spikes(Graph *g, PassContext *cx);
+/* choose-kernels: picks each spike layer's implementation (impl "lut" with a
+ * tsnc.pack of its input, or "events") and stores spike-layer outputs
+ * channels-last where all their readers allow it. */
+int pass_choose_kernels(Graph *g, PassContext *cx);
 
 #endif

@@ -80,3 +80,128 @@ static void spike_gemm_f32(const float *a, const float *bt, const float *c, long
         }
     }
 }
+
+/* @kernel spike_pack_f32 */
+/* pack: spikes x of n samples of c channels x p pixels, element (b, ch, q) at
+ * x[b*c*p + ch*cs + q*ps] (cs = p, ps = 1: NCHW; cs = 1, ps = c: channels-last) ->
+ * codes (n, p, groups), groups = ceil(c / group): code = sum_i (s_i + 1) * 3^i
+ * (ternary) or sum_i s_i * 2^i (binary); channels past c count as s = 0. */
+static void spike_pack_f32(const float *x, unsigned char *codes, long n, long c, long p,
+                           long cs, long ps, int group, int ternary)
+{
+    long b, q, g, groups = (c + group - 1) / group;
+    int i;
+    for (b = 0; b < n; b++) {
+        const float *xb = x + b * c * p;
+        for (q = 0; q < p; q++) {
+            unsigned char *out = codes + (b * p + q) * groups;
+            for (g = 0; g < groups; g++) {
+                int code = 0, place = 1;
+                for (i = 0; i < group; i++, place *= ternary ? 3 : 2) {
+                    long ch = g * group + i;
+                    float s = ch < c ? xb[ch * cs + q * ps] : 0.0f;
+                    int digit = ternary ? (s > 0.0f ? 2 : s < 0.0f ? 0 : 1) : s > 0.0f;
+                    code += digit * place;
+                }
+                out[g] = (unsigned char)code;
+            }
+        }
+    }
+}
+
+/* @kernel spike_lut_build_f32 */
+/* lut (taps, groups, entries, m) from wt (taps, c, m): entry e of group g is the sum over
+ * the group's channels of digit_i(e) * wt[tap][g*group + i][0..m), digit in {-1,0,1}
+ * (ternary, entries = 3^group) or {0,1} (binary, entries = 2^group). Additions only. */
+static void spike_lut_build_f32(const float *wt, float *lut, long taps, long c, long m,
+                                int group, int ternary)
+{
+    long t, g, e, j, groups = (c + group - 1) / group, entries = 1;
+    int i, base = ternary ? 3 : 2;
+    for (i = 0; i < group; i++) entries *= base;
+    for (t = 0; t < taps; t++)
+        for (g = 0; g < groups; g++)
+            for (e = 0; e < entries; e++) {
+                float *dst = lut + ((t * groups + g) * entries + e) * m;
+                long code = e;
+                for (j = 0; j < m; j++) dst[j] = 0.0f;
+                for (i = 0; i < group; i++, code /= base) {
+                    long ch = g * group + i;
+                    long digit = code % base;
+                    const float *w = wt + (t * c + ch) * m;
+                    if (ch >= c) continue;
+                    if (digit == base - 1)
+                        for (j = 0; j < m; j++) dst[j] += w[j];
+                    else if (ternary && digit == 0)
+                        for (j = 0; j < m; j++) dst[j] -= w[j];
+                }
+            }
+}
+
+/* @kernel spike_conv2d_lut_f32 uses conv2d_params */
+/* spike_conv2d_lut: codes (N, H, W, groups) of the input spikes, lut (kh*kw, groups, entries, M)
+ * from spike_lut_build_f32, b (M) or NULL -> y: channel m of output pixel q of sample n at
+ * y[n*M*OH*OW + q*yq + m*ym] (yq = M, ym = 1: channels-last). One table row added per
+ * (tap, group); padding taps add nothing. Convolution groups must be 1. */
+static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, const float *b,
+                                 float *y, const struct conv2d_params *p, long groups,
+                                 long entries, long yq, long ym)
+{
+    long n, oy, ox, ky, kx, g, j, m = p->m, ohw = p->oh * p->ow;
+    for (n = 0; n < p->n; n++) {
+        for (oy = 0; oy < p->oh; oy++) {
+            for (ox = 0; ox < p->ow; ox++) {
+                float *yo = y + n * m * ohw + (oy * p->ow + ox) * yq;
+                for (j = 0; j < m; j++) yo[j * ym] = b ? b[j] : 0.0f;
+                for (ky = 0; ky < p->kh; ky++) {
+                    long iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
+                    if (iy < 0 || iy >= p->h) continue;
+                    for (kx = 0; kx < p->kw; kx++) {
+                        long ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
+                        const unsigned char *cp;
+                        const float *tap;
+                        if (ix < 0 || ix >= p->w) continue;
+                        cp = codes + ((n * p->h + iy) * p->w + ix) * groups;
+                        tap = lut + (ky * p->kw + kx) * groups * entries * m;
+                        if (ym == 1) {
+                            /* Channels-last: one contiguous row per lookup; restrict lets -O2 vectorize. */
+                            float *restrict yr = yo;
+                            for (g = 0; g < groups; g++) {
+                                const float *restrict e = tap + (g * entries + cp[g]) * m;
+                                for (j = 0; j < m; j++) yr[j] += e[j];
+                            }
+                        } else {
+                            for (g = 0; g < groups; g++) {
+                                const float *e = tap + (g * entries + cp[g]) * m;
+                                for (j = 0; j < m; j++) yo[j * ym] += e[j];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* @kernel spike_gemm_dense_f32 */
+/* spike_gemm_dense: a (M,K) in {-1,0,1}, w (N,K) (one row per output), c bias rows (c_stride 0:
+ * one row (N) for all, N: a full (M,N) matrix) or NULL -> y (M,N) = a * w^T + c. Every spike is
+ * visited (no event list), but each still only selects +w, -w or nothing: no multiplication,
+ * and no data-dependent branch, which wins over events when many spikes are nonzero. */
+static void spike_gemm_dense_f32(const float *a, const float *w, const float *c, long c_stride,
+                                 float *y, long m, long k, long n)
+{
+    long i, j, kk;
+    for (i = 0; i < m; i++) {
+        const float *ai = a + i * k;
+        for (j = 0; j < n; j++) {
+            const float *wj = w + j * k;
+            float acc = 0.0f;
+            for (kk = 0; kk < k; kk++) {
+                float s = ai[kk], wv = wj[kk];
+                acc += s > 0.0f ? wv : s < 0.0f ? -wv : 0.0f;
+            }
+            y[i * n + j] = c ? c[i * c_stride + j] + acc : acc;
+        }
+    }
+}

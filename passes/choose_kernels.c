@@ -1,0 +1,220 @@
+/*
+ * choose_kernels.c - the choose-kernels pass: how each spike layer runs, and
+ * in which memory order its output lives. Both are visible in the IR dump
+ * (the impl attribute, the remark, "nhwc" on values).
+ *
+ * Implementations of tsnc.spike_conv (docs/performance.md has measurements):
+ *   "lut"    the spikes of 4 input channels of a pixel are packed into one
+ *            code (tsnc.pack: 81 ternary / 16 binary combinations); for each
+ *            kernel tap and channel group, a table holds the sum of the
+ *            weights for every code, built from the weights with additions.
+ *            A layer then does one vector addition per (tap, group) instead
+ *            of one per nonzero spike, with no data-dependent branch: the
+ *            T-MAC / bitnet.cpp lookup idea turned around (here the weights
+ *            are constant, so the tables are known before inference). Chosen
+ *            when the table fits in LUT_MAX_BYTES.
+ *   "events" the event-driven scatter: each nonzero spike adds or subtracts
+ *            the weights it reaches (cost proportional to the firing rate).
+ * Implementations of tsnc.spike_gemm / spike_matmul:
+ *   "dense"  every spike selects +w, -w or nothing (branch-free, vectorizes
+ *            over the reduction); wins when the firing rate is high;
+ *   "events" each nonzero spike adds a row of weights; wins when sparse.
+ *   The choice uses the expected firing rate (EXPECTED_RATE unless a
+ *   measured one is known) against the crossover rate measured on this
+ *   kind of machine (docs/performance.md).
+ *
+ * Layout: a spike layer's output is stored channels-last when everything
+ * that reads it (neurons, reshapes and gathers/concats along the time or
+ * batch axis, up to the next spike layer) does not care about the order of
+ * the (C, H, W) block; then the lut kernel writes each output pixel's
+ * channels as one contiguous vector.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "passes/rewrite.h"
+#include "passes/value_set.h"
+
+/* Largest lookup table for one layer (the L2 cache of the machines we target). */
+enum { LUT_MAX_BYTES = 4 << 20, PACK_GROUP = 4 };
+/* Firing rate assumed without a measurement (the shipped networks fire at 50-65 %), and the
+ * rate below which event-driven matrix products beat the dense add-only ones. */
+#define EXPECTED_RATE 0.5
+#define GEMM_EVENTS_BELOW_RATE 0.25
+
+static bool ternary_input(const Value *x) {
+    return x->vs.n_levels > 0 && x->vs.levels[0] < 0;
+}
+
+/* ---- implementation ---- */
+
+static void choose_impl(Graph *g, Node *n, Value **packed) {
+    Value *x = n->in[0];
+    const Value *w = n->in[1];
+    if (x->type.dtype != DT_F32 || x->type.shape.rank != 4 || w->type.shape.rank != 4) return;
+    bool ternary = ternary_input(x);
+    int64_t entries = ternary ? 81 : 16, group = node_attr_int(n, "group", 1);
+    int64_t m = w->type.shape.dim[0], c = x->type.shape.dim[1], taps = w->type.shape.dim[2] * w->type.shape.dim[3];
+    int64_t groups = (c + PACK_GROUP - 1) / PACK_GROUP;
+    int64_t bytes = taps * groups * entries * m * (int64_t)sizeof(float);
+    const char *why = n->remark;
+    if (group == 1 && bytes <= LUT_MAX_BYTES) {
+        /* One pack per spike tensor, shared by every layer that reads it. */
+        Value *codes = packed[x->id];
+        if (!codes) {
+            Node *p = graph_add_node(g, n, OP_PACK, n->name, 1, &x, 1);
+            node_set_attr_string(g, p, "kind", ternary ? "ternary" : "binary");
+            node_set_attr_int(g, p, "group", PACK_GROUP);
+            node_infer_or_die(p);
+            codes = packed[x->id] = p->out[0];
+        }
+        n->in[0] = codes;
+        node_set_attr_string(g, n, "impl", "lut");
+        n->remark = arena_printf(g->arena, "%s; impl lut: %lld taps x %lld groups x %lld codes, table %lld KiB",
+                                 why ? why : "spike layer", (long long)taps, (long long)groups,
+                                 (long long)entries, (long long)(bytes >> 10));
+    } else {
+        node_set_attr_string(g, n, "impl", "events");
+        n->remark = arena_printf(g->arena, "%s; impl events: %s", why ? why : "spike layer",
+                                 group != 1 ? "grouped convolution" : "lookup table too large");
+    }
+    node_infer_or_die(n);
+}
+
+/* ---- layout ---- */
+
+typedef struct Closure {
+    const Uses *u;
+    Layout l;
+    char *in_set;   /* per value id */
+    Value **list;
+    int n;
+} Closure;
+
+/* Number of trailing dims that hold the (C, H, W) block of a value: 3, or 1 when flattened. */
+static int block_dims(const Closure *cl, const Value *v) {
+    const Shape *s = &v->type.shape;
+    if (s->rank >= 3 && s->dim[s->rank - 3] == cl->l.c && s->dim[s->rank - 2] == cl->l.h &&
+        s->dim[s->rank - 1] == cl->l.w)
+        return 3;
+    if (s->rank >= 1 && s->dim[s->rank - 1] == cl->l.c * cl->l.h * cl->l.w) return 1;
+    return 0;
+}
+
+static bool is_scalar_const(const Value *v) {
+    return v && v->konst && !v->def && tensor_numel(v->konst) == 1;
+}
+
+static void add(Closure *cl, Value *v) {
+    if (cl->in_set[v->id]) return;
+    cl->in_set[v->id] = 1;
+    cl->list[cl->n++] = v;
+}
+
+/* Can node n read value v (input i) in channels-last order? Adds its outputs to the set. */
+static bool accepts(Closure *cl, const Node *n, int i, const Value *v) {
+    int bd = block_dims(cl, v);
+    if (!bd) return false;
+    int axis;
+    switch (n->op) {
+    case OP_LIF: case OP_FIRE: case OP_IDENTITY: case OP_ABS: case OP_NEG: case OP_RELU: case OP_SIGN:
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
+        for (int k = 0; k < n->n_out; k++)
+            if (!type_eq(&n->out[k]->type, &v->type)) return false;
+        for (int k = 0; k < n->n_out; k++) add(cl, n->out[k]);
+        return true;
+    case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE:
+        if (i != 0 || !block_dims(cl, n->out[0])) return false;
+        add(cl, n->out[0]);
+        return true;
+    case OP_GATHER: case OP_CONCAT:
+        axis = (int)node_attr_int(n, "axis", 0);
+        if (axis < 0) axis += v->type.shape.rank;
+        if (axis >= v->type.shape.rank - bd || (n->op == OP_GATHER && i != 0)) return false;
+        if (block_dims(cl, n->out[0]) != bd) return false;
+        add(cl, n->out[0]);
+        return true;
+    case OP_PACK:
+        return bd == 3;
+    case OP_SPIKE_GEMM: case OP_SPIKE_MATMUL:
+        return i == 0 && bd == 1 && !node_attr_int(n, "transA", 0);
+    default:
+        return false;
+    }
+}
+
+/* Every tensor operand of a node touching the set must be in it (or a scalar constant). */
+static bool operands_consistent(const Closure *cl, const Node *n) {
+    bool touches = false;
+    for (int i = 0; i < n->n_in; i++) touches |= n->in[i] && cl->in_set[n->in[i]->id];
+    if (!touches) return true;
+    switch (n->op) {
+    case OP_PACK: case OP_SPIKE_GEMM: case OP_SPIKE_MATMUL: case OP_GATHER: case OP_RESHAPE:
+    case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE:
+        /* Only input 0 is data. */
+        return cl->in_set[n->in[0]->id];
+    default:
+        for (int i = 0; i < n->n_in; i++)
+            if (n->in[i] && !cl->in_set[n->in[i]->id] && !is_scalar_const(n->in[i])) return false;
+        return true;
+    }
+}
+
+static bool try_channels_last(Graph *g, const Uses *u, Value *root, char *in_set, Value **list) {
+    const Shape *s = &root->type.shape;
+    Closure cl = {.u = u, .in_set = in_set, .list = list, .l = {true, s->dim[1], s->dim[2], s->dim[3]}};
+    add(&cl, root);
+    bool ok = true;
+    for (int k = 0; k < cl.n && ok; k++) {
+        Value *v = cl.list[k];
+        if (graph_is_output(g, v) || v->id >= u->n_values) {
+            ok = false;
+            break;
+        }
+        for (int j = 0; j < u->count[v->id] && ok; j++) {
+            const Node *n = u->users[v->id][j];
+            for (int i = 0; i < n->n_in && ok; i++)
+                if (n->in[i] == v) ok = accepts(&cl, n, i, v);
+        }
+    }
+    for (const Node *n = g->first; n && ok; n = n->next) ok = operands_consistent(&cl, n);
+    for (int k = 0; k < cl.n; k++) {
+        if (ok) cl.list[k]->layout = cl.l;
+        in_set[cl.list[k]->id] = 0;
+    }
+    return ok;
+}
+
+int pass_choose_kernels(Graph *g, PassContext *cx) {
+    (void)cx;
+    spike_analysis_run(g);
+    Value **packed = calloc((size_t)g->n_values + 1, sizeof *packed);
+    if (!packed) die("out of memory");
+    for (Node *n = g->first; n; n = n->next) {
+        if (n->op == OP_SPIKE_CONV && !node_attr(n, "impl")) choose_impl(g, n, packed);
+        if (n->op == OP_SPIKE_GEMM && !node_attr(n, "impl")) {
+            bool events = EXPECTED_RATE < GEMM_EVENTS_BELOW_RATE;
+            node_set_attr_string(g, n, "impl", events ? "events" : "dense");
+            n->remark = arena_printf(g->arena, "%s; impl %s (expected firing rate %.0f %%, events below %.0f %%)",
+                                     n->remark ? n->remark : "spike layer", events ? "events" : "dense",
+                                     100 * EXPECTED_RATE, 100 * GEMM_EVENTS_BELOW_RATE);
+        }
+    }
+    free(packed);
+
+    Uses *u = uses_build(g);
+    char *in_set = calloc((size_t)g->n_values + 1, 1);
+    Value **list = calloc((size_t)g->n_values + 1, sizeof *list);
+    if (!in_set || !list) die("out of memory");
+    for (Node *n = g->first; n; n = n->next) {
+        if (n->op != OP_SPIKE_CONV || strcmp(node_attr_string(n, "impl", ""), "lut") != 0) continue;
+        Value *y = n->out[0];
+        if (y->layout.channels_last || y->type.shape.rank != 4) continue;
+        if (try_channels_last(g, u, y, in_set, list))
+            n->remark = arena_printf(g->arena, "%s; output channels-last", n->remark);
+    }
+    free(in_set);
+    free(list);
+    uses_free(u);
+    return 0;
+}
