@@ -57,6 +57,10 @@ const Graph *cx_graph(const EmitCtx *cx) {
     return cx->g;
 }
 
+const MemPlan *cx_plan(const EmitCtx *cx) {
+    return cx->plan;
+}
+
 int cx_error(EmitCtx *cx, const Node *n, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

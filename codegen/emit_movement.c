@@ -77,6 +77,10 @@ int emit_concat(EmitCtx *cx, const Node *n) {
     if (sum != y->type.shape.dim[axis])
         return cx_error(cx, n, "inputs add up to %lld along axis %d, output %s", (long long)sum,
                         axis, cx_type(cx, &y->type));
+    if (plan_concat_in_place(cx_plan(cx), n)) {
+        cx_printf(cx, "    /* in place: each input was written at its block of the output */\n");
+        return 0;
+    }
     Buf ptrs = {0};
     int64_t *block = malloc((size_t)n->n_in * sizeof *block);
     if (!block) die("out of memory");

@@ -180,6 +180,60 @@ static int64_t place_linear(Buffer **bs, int n) {
 }
 
 /* Marks the storage of a value read by a node (constants get theirs on first use). */
+/*
+ * Concat in place: a Concat whose axis has nothing before it (so each input
+ * is one contiguous block of the output) can have each input's storage root
+ * placed at its block of the output, so that the producers write there and
+ * the Concat copies nothing (the unrolled time loop: every timestep's
+ * neuron writes its spikes straight into the [T, ...] tensor the next layer
+ * reads). A root qualifies if the input is that whole root (itself or a
+ * zero-offset view of it), a non-view node writes it, and no other Concat
+ * claims it. claim_out[root id] = the Concat's output, claim_off = its byte
+ * offset there.
+ */
+static const Value *whole_view_root(const Value *v) {
+    while (v->def && !plan_node_folded(v->def)) {
+        int64_t off = 0;
+        const OpEmitter *e = op_emitter(v->def->op);
+        int vi = e->view ? e->view(v->def, v->def_index, &off) : -1;
+        if (vi < 0) break;
+        if (off != 0 || vi >= v->def->n_in || !v->def->in[vi]) return NULL;
+        v = v->def->in[vi];
+    }
+    return v;
+}
+
+static void claim_concat_pieces(const Graph *g, const Value **claim_out, int64_t *claim_off) {
+    for (const Node *n = g->first; n; n = n->next) {
+        if (n->op != OP_CONCAT || plan_node_folded(n)) continue;
+        const Value *o = n->out[0];
+        int r = o->type.shape.rank;
+        int64_t axis = node_attr_int(n, "axis", 0);
+        if (axis < 0) axis += r;
+        bool ok = axis >= 0 && axis < r;
+        for (int d = 0; d < axis && ok; d++) ok = o->type.shape.dim[d] == 1;
+        const Value *roots[64];
+        int64_t offs[64], at = 0;
+        for (int i = 0; i < n->n_in && ok; i++) {
+            const Value *x = n->in[i], *root = x ? whole_view_root(x) : NULL;
+            ok = i < 64 && root && root->def && !root->is_input && !root->konst &&
+                 !plan_is_view(root->def, root->def_index) && !claim_out[root->id] &&
+                 root->type.dtype == o->type.dtype && value_bytes(root) == value_bytes(x) &&
+                 !graph_is_output(g, root);
+            for (int j = 0; j < i && ok; j++) ok = roots[j] != root;
+            if (!ok) break;
+            roots[i] = root;
+            offs[i] = at;
+            at += value_bytes(x);
+        }
+        if (!ok) continue;
+        for (int i = 0; i < n->n_in; i++) {
+            claim_out[roots[i]->id] = o;
+            claim_off[roots[i]->id] = offs[i];
+        }
+    }
+}
+
 static int locate_operand(const Value *v, const Node *reader, MemPlan *p, Diag *d) {
     ValueLoc *l = &p->loc[v->id];
     if (l->kind != LOC_NONE) return 0;
@@ -202,6 +256,10 @@ int plan_memory(const Graph *g, PlanStrategy strategy, MemPlan *p, Diag *d) {
     if (!p->loc || !last || !buf_of || !bufs) die("out of memory");
     int n_bufs = 0, rc = 0;
     for (int i = 0; i < nv; i++) last[i] = -1, buf_of[i] = -1;
+    const Value **claim_out = calloc((size_t)nv + 1, sizeof *claim_out);
+    int64_t *claim_off = calloc((size_t)nv + 1, sizeof *claim_off);
+    if (!claim_out || !claim_off) die("out of memory");
+    claim_concat_pieces(g, claim_out, claim_off);
 
     int k = 0;
     for (const Node *n = g->first; n; n = n->next, k++)
@@ -224,6 +282,22 @@ int plan_memory(const Graph *g, PlanStrategy strategy, MemPlan *p, Diag *d) {
         }
         for (int j = 0; j < n->n_out; j++) {
             const Value *o = n->out[j];
+            if (buf_of[o->id] >= 0) continue; /* a Concat whose pieces were written in place */
+            if (claim_out[o->id]) {
+                /* A piece of a Concat in place: the Concat's buffer starts here if not yet. */
+                const Value *c = claim_out[o->id];
+                int b = buf_of[c->id];
+                if (b < 0) {
+                    b = buf_of[c->id] = n_bufs++;
+                    bufs[b] = (Buffer){.root = c, .start = k, .end = last[c->id] > k ? last[c->id] : k,
+                                       .size = align64(value_bytes(c)), .cls = alias_class(c->type.dtype)};
+                    p->loc[c->id] = (ValueLoc){LOC_ARENA, c, 0};
+                }
+                buf_of[o->id] = b;
+                p->loc[o->id] = (ValueLoc){LOC_ARENA, c, claim_off[o->id]};
+                if (last[o->id] > bufs[b].end) bufs[b].end = last[o->id];
+                continue;
+            }
             int64_t off = 0;
             int vi = e->view ? e->view(n, j, &off) : -1;
             if (vi >= 0 && vi < n->n_in && n->in[vi]) { /* a view: alias the input */
@@ -302,6 +376,8 @@ int plan_memory(const Graph *g, PlanStrategy strategy, MemPlan *p, Diag *d) {
     free(last);
     free(buf_of);
     free(bufs);
+    free(claim_out);
+    free(claim_off);
     if (rc) plan_free(p);
     return rc;
 }
@@ -360,4 +436,16 @@ int plan_check(const Graph *g, const MemPlan *p, char *why, size_t why_size) {
     free(first);
     free(last);
     return rc;
+}
+
+bool plan_concat_in_place(const MemPlan *p, const Node *n) {
+    const ValueLoc *o = &p->loc[n->out[0]->id];
+    int64_t at = o->offset;
+    for (int i = 0; i < n->n_in; i++) {
+        const ValueLoc *l = &p->loc[n->in[i]->id];
+        if (l->kind != o->kind || l->root != o->root || l->offset != at) return false;
+        int64_t bytes = value_bytes(n->in[i]);
+        at += bytes;
+    }
+    return o->kind == LOC_ARENA || o->kind == LOC_OUTPUT;
 }

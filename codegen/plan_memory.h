@@ -10,7 +10,8 @@
  * elementwise op may write its output over an input whose storage dies at
  * that op (OpEmitter.in_place), never over the graph input or a constant.
  * The graph output's storage is the caller's output buffer when its root
- * tensor has exactly the output's size.
+ * tensor has exactly the output's size. A Concat along an axis with nothing
+ * before it has its inputs' producers write straight into its output.
  *
  * Offsets are 64-byte aligned. Tensors of different C types that could be
  * confused by type-based alias analysis (float vs int64_t ...) never share
@@ -66,6 +67,12 @@ void plan_free(MemPlan *p);
 bool plan_is_view(const Node *n, int out);
 /* True if every output of n has compile-time data (Value.konst): n needs no code. */
 bool plan_node_folded(const Node *n);
+
+/*
+ * True if every input of Concat n already sits at its block of n's output
+ * (the planner put the producers there), so that the Concat needs no copy.
+ */
+bool plan_concat_in_place(const MemPlan *p, const Node *n);
 
 /*
  * Checks a plan independently of how it was made: any two arena values
