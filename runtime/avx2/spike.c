@@ -1,0 +1,294 @@
+/*
+ * spike.c - AVX2 variants of the spike layers of runtime/generic/spike.c:
+ * same signatures, additions and subtractions only (no multiplication of
+ * floats), and the same results as the generic kernels where the order of
+ * additions is the same (lookup-table convolution, packing) or within
+ * float rounding (the dense spike gemm sums 8 partial sums).
+ *
+ * needs: <immintrin.h>, compiled with -mavx2
+ */
+
+/* @kernel spike_pack_f32 needs <immintrin.h> */
+/* pack: spikes x of n samples of c channels x p pixels, element (b, ch, q) at
+ * x[b*c*p + ch*cs + q*ps] -> codes (n, p, groups), groups = ceil(c / group):
+ * code = sum_i (s_i + 1) * 3^i (ternary) or sum_i s_i * 2^i (binary). 8 pixels at a time
+ * when pixels are contiguous (ps == 1); integer arithmetic only. */
+static void spike_pack_f32(const float *x, unsigned char *codes, long n, long c, long p,
+                           long cs, long ps, int group, int ternary)
+{
+    long b, q, g, groups = (c + group - 1) / group;
+    int i, j;
+    for (b = 0; b < n; b++) {
+        const float *xb = x + b * c * p;
+        long p8 = ps == 1 ? p - p % 8 : 0; /* pixels done 8 at a time */
+        if (ps == 1) {
+            const __m256 zero = _mm256_setzero_ps();
+            for (q = 0; q < p8; q += 8) {
+                for (g = 0; g < groups; g++) {
+                    __m256i code = _mm256_setzero_si256();
+                    int place = 1;
+                    int lanes[8];
+                    for (i = 0; i < group; i++, place *= ternary ? 3 : 2) {
+                        long ch = g * group + i;
+                        __m256i digit;
+                        if (ch < c) {
+                            __m256 s = _mm256_loadu_ps(xb + ch * cs + q);
+                            /* masks are -1 where true: digit = 1 + [s > 0] - [s < 0], or [s > 0] */
+                            __m256i gt = _mm256_castps_si256(_mm256_cmp_ps(s, zero, _CMP_GT_OQ));
+                            __m256i lt = _mm256_castps_si256(_mm256_cmp_ps(s, zero, _CMP_LT_OQ));
+                            digit = ternary ? _mm256_add_epi32(_mm256_set1_epi32(1), _mm256_sub_epi32(lt, gt))
+                                            : _mm256_sub_epi32(_mm256_setzero_si256(), gt);
+                        } else {
+                            digit = _mm256_set1_epi32(ternary ? 1 : 0);
+                        }
+                        code = _mm256_add_epi32(code, _mm256_mullo_epi32(digit, _mm256_set1_epi32(place)));
+                    }
+                    _mm256_storeu_si256((__m256i *)lanes, code);
+                    for (j = 0; j < 8; j++) codes[(b * p + q + j) * groups + g] = (unsigned char)lanes[j];
+                }
+            }
+        } else if (cs == 1 && group == 4 && c % 32 == 0) {
+            /* Channels-last, 32 channels (8 codes) per step: digits times [1,3,9,27] (or
+             * [1,2,4,8]), then horizontal adds, which leave the codes in the order 0,2,4,6,1,3,5,7. */
+            const __m256 zero = _mm256_setzero_ps();
+            const __m256i place = ternary ? _mm256_setr_epi32(1, 3, 9, 27, 1, 3, 9, 27)
+                                          : _mm256_setr_epi32(1, 2, 4, 8, 1, 2, 4, 8);
+            const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+            const __m256i one = _mm256_set1_epi32(ternary ? 1 : 0);
+            for (q = 0; q < p; q++) {
+                const float *xq = xb + q * ps;
+                unsigned char *out = codes + (b * p + q) * groups;
+                long ch;
+                for (ch = 0; ch < c; ch += 32) {
+                    __m256i d[4], h01, h23, all;
+                    __m128i w16;
+                    for (j = 0; j < 4; j++) {
+                        __m256 sv = _mm256_loadu_ps(xq + ch + 8 * j);
+                        __m256i gt = _mm256_castps_si256(_mm256_cmp_ps(sv, zero, _CMP_GT_OQ));
+                        __m256i lt = _mm256_castps_si256(_mm256_cmp_ps(sv, zero, _CMP_LT_OQ));
+                        __m256i digit = ternary ? _mm256_add_epi32(one, _mm256_sub_epi32(lt, gt))
+                                                : _mm256_sub_epi32(one, gt);
+                        d[j] = _mm256_mullo_epi32(digit, place);
+                    }
+                    h01 = _mm256_hadd_epi32(d[0], d[1]);
+                    h23 = _mm256_hadd_epi32(d[2], d[3]);
+                    all = _mm256_permutevar8x32_epi32(_mm256_hadd_epi32(h01, h23), order);
+                    w16 = _mm_packus_epi32(_mm256_castsi256_si128(all), _mm256_extracti128_si256(all, 1));
+                    _mm_storel_epi64((__m128i *)(out + ch / 4), _mm_packus_epi16(w16, w16));
+                }
+            }
+            p8 = p;
+        }
+        for (q = p8; q < p; q++) {
+            unsigned char *out = codes + (b * p + q) * groups;
+            for (g = 0; g < groups; g++) {
+                int code = 0, place = 1;
+                for (i = 0; i < group; i++, place *= ternary ? 3 : 2) {
+                    long ch = g * group + i;
+                    float s = ch < c ? xb[ch * cs + q * ps] : 0.0f;
+                    int digit = ternary ? (s > 0.0f ? 2 : s < 0.0f ? 0 : 1) : s > 0.0f;
+                    code += digit * place;
+                }
+                out[g] = (unsigned char)code;
+            }
+        }
+    }
+}
+
+/* @kernel spike_lut_taps_avx2 uses conv2d_params */
+/* The table rows of output pixel (oy, ox): for each valid kernel tap, its codes and table base;
+ * returns how many taps are valid (padding taps add nothing). */
+static int spike_lut_taps_avx2(const unsigned char **cps, const float **taps, const unsigned char *codes,
+                               const float *lut, const struct conv2d_params *p, long nb, long oy,
+                               long ox, long groups, long entries)
+{
+    long ky, kx;
+    int t = 0;
+    for (ky = 0; ky < p->kh; ky++) {
+        long iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
+        if (iy < 0 || iy >= p->h) continue;
+        for (kx = 0; kx < p->kw; kx++) {
+            long ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
+            if (ix < 0 || ix >= p->w) continue;
+            cps[t] = codes + ((nb * p->h + iy) * p->w + ix) * groups;
+            taps[t] = lut + (ky * p->kw + kx) * groups * entries * p->m;
+            t++;
+        }
+    }
+    return t;
+}
+
+/* @kernel spike_lut_block8_avx2 needs <immintrin.h> */
+/* 64 output channels from m0, in eight registers: one table row added per (tap, group). */
+static void spike_lut_block8_avx2(const unsigned char *const *cps, const float *const *taps, int ntaps,
+                                  long groups, long entries, long m, const float *b, float *yo, long m0)
+{
+    __m256 a0, a1, a2, a3, a4, a5, a6, a7;
+    int t;
+    long g;
+    if (b) {
+        a0 = _mm256_loadu_ps(b + m0), a1 = _mm256_loadu_ps(b + m0 + 8);
+        a2 = _mm256_loadu_ps(b + m0 + 16), a3 = _mm256_loadu_ps(b + m0 + 24);
+        a4 = _mm256_loadu_ps(b + m0 + 32), a5 = _mm256_loadu_ps(b + m0 + 40);
+        a6 = _mm256_loadu_ps(b + m0 + 48), a7 = _mm256_loadu_ps(b + m0 + 56);
+    } else {
+        a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = _mm256_setzero_ps();
+    }
+    for (t = 0; t < ntaps; t++) {
+        const unsigned char *cp = cps[t];
+        const float *tap = taps[t] + m0;
+        for (g = 0; g < groups; g++) {
+            const float *e = tap + (g * entries + cp[g]) * m;
+            a0 = _mm256_add_ps(a0, _mm256_loadu_ps(e));
+            a1 = _mm256_add_ps(a1, _mm256_loadu_ps(e + 8));
+            a2 = _mm256_add_ps(a2, _mm256_loadu_ps(e + 16));
+            a3 = _mm256_add_ps(a3, _mm256_loadu_ps(e + 24));
+            a4 = _mm256_add_ps(a4, _mm256_loadu_ps(e + 32));
+            a5 = _mm256_add_ps(a5, _mm256_loadu_ps(e + 40));
+            a6 = _mm256_add_ps(a6, _mm256_loadu_ps(e + 48));
+            a7 = _mm256_add_ps(a7, _mm256_loadu_ps(e + 56));
+        }
+    }
+    _mm256_storeu_ps(yo + m0, a0), _mm256_storeu_ps(yo + m0 + 8, a1);
+    _mm256_storeu_ps(yo + m0 + 16, a2), _mm256_storeu_ps(yo + m0 + 24, a3);
+    _mm256_storeu_ps(yo + m0 + 32, a4), _mm256_storeu_ps(yo + m0 + 40, a5);
+    _mm256_storeu_ps(yo + m0 + 48, a6), _mm256_storeu_ps(yo + m0 + 56, a7);
+}
+
+/* @kernel spike_lut_block4_avx2 needs <immintrin.h> */
+/* 32 output channels from m0, in four registers. */
+static void spike_lut_block4_avx2(const unsigned char *const *cps, const float *const *taps, int ntaps,
+                                  long groups, long entries, long m, const float *b, float *yo, long m0)
+{
+    __m256 a0, a1, a2, a3;
+    int t;
+    long g;
+    if (b) {
+        a0 = _mm256_loadu_ps(b + m0), a1 = _mm256_loadu_ps(b + m0 + 8);
+        a2 = _mm256_loadu_ps(b + m0 + 16), a3 = _mm256_loadu_ps(b + m0 + 24);
+    } else {
+        a0 = a1 = a2 = a3 = _mm256_setzero_ps();
+    }
+    for (t = 0; t < ntaps; t++) {
+        const unsigned char *cp = cps[t];
+        const float *tap = taps[t] + m0;
+        for (g = 0; g < groups; g++) {
+            const float *e = tap + (g * entries + cp[g]) * m;
+            a0 = _mm256_add_ps(a0, _mm256_loadu_ps(e));
+            a1 = _mm256_add_ps(a1, _mm256_loadu_ps(e + 8));
+            a2 = _mm256_add_ps(a2, _mm256_loadu_ps(e + 16));
+            a3 = _mm256_add_ps(a3, _mm256_loadu_ps(e + 24));
+        }
+    }
+    _mm256_storeu_ps(yo + m0, a0), _mm256_storeu_ps(yo + m0 + 8, a1);
+    _mm256_storeu_ps(yo + m0 + 16, a2), _mm256_storeu_ps(yo + m0 + 24, a3);
+}
+
+/* @kernel spike_lut_block1_avx2 needs <immintrin.h> */
+/* 8 output channels from m0, in one register. */
+static void spike_lut_block1_avx2(const unsigned char *const *cps, const float *const *taps, int ntaps,
+                                  long groups, long entries, long m, const float *b, float *yo, long m0)
+{
+    __m256 a0 = b ? _mm256_loadu_ps(b + m0) : _mm256_setzero_ps();
+    int t;
+    long g;
+    for (t = 0; t < ntaps; t++)
+        for (g = 0; g < groups; g++)
+            a0 = _mm256_add_ps(a0, _mm256_loadu_ps(taps[t] + m0 + (g * entries + cps[t][g]) * m));
+    _mm256_storeu_ps(yo + m0, a0);
+}
+
+/* @kernel spike_conv2d_lut_f32 uses conv2d_params spike_lut_taps_avx2 spike_lut_block8_avx2 spike_lut_block4_avx2 spike_lut_block1_avx2 needs <immintrin.h> */
+/* spike_conv2d_lut: codes (N, H, W, groups), lut (kh*kw, groups, entries, M), b (M) or NULL ->
+ * y (output pixel q, channel m at y[n*M*OH*OW + q*yq + m*ym]). Channels-last output (ym == 1):
+ * up to 64 output channels accumulate in registers over all taps and groups, then are stored
+ * once. The order of additions per output equals the generic kernel's. */
+static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, const float *b,
+                                 float *y, const struct conv2d_params *p, long groups,
+                                 long entries, long yq, long ym)
+{
+    const unsigned char *cps[64];
+    const float *taps[64];
+    long nb, oy, ox, m = p->m, ohw = p->oh * p->ow, sample = p->h * p->w * groups;
+    for (oy = 0; oy < p->oh; oy++)
+        for (ox = 0; ox < p->ow; ox++) {
+            /* Which taps are inside the input depends on the pixel only: find them once. */
+            int t, ntaps = p->kh * p->kw <= 64 && ym == 1
+                               ? spike_lut_taps_avx2(cps, taps, codes, lut, p, 0, oy, ox, groups, entries)
+                               : -1;
+            for (nb = 0; nb < p->n; nb++) {
+                float *yo = y + nb * m * ohw + (oy * p->ow + ox) * yq;
+                long m0 = 0, j, g;
+                if (nb > 0)
+                    for (t = 0; t < ntaps; t++) cps[t] += sample;
+                if (ntaps >= 0) {
+                    for (; m0 + 64 <= m; m0 += 64)
+                        spike_lut_block8_avx2(cps, taps, ntaps, groups, entries, m, b, yo, m0);
+                    for (; m0 + 32 <= m; m0 += 32)
+                        spike_lut_block4_avx2(cps, taps, ntaps, groups, entries, m, b, yo, m0);
+                    for (; m0 + 8 <= m; m0 += 8)
+                        spike_lut_block1_avx2(cps, taps, ntaps, groups, entries, m, b, yo, m0);
+                    for (j = m0; j < m; j++) {
+                        float acc = b ? b[j] : 0.0f;
+                        for (t = 0; t < ntaps; t++)
+                            for (g = 0; g < groups; g++) acc += taps[t][(g * entries + cps[t][g]) * m + j];
+                        yo[j] = acc;
+                    }
+                    continue;
+                }
+                /* Row-major output or a very large kernel: one channel at a time. */
+                for (j = 0; j < m; j++) {
+                    long ky, kx;
+                    float acc = b ? b[j] : 0.0f;
+                    for (ky = 0; ky < p->kh; ky++) {
+                        long iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
+                        if (iy < 0 || iy >= p->h) continue;
+                        for (kx = 0; kx < p->kw; kx++) {
+                            long ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
+                            const unsigned char *cp;
+                            const float *tap;
+                            if (ix < 0 || ix >= p->w) continue;
+                            cp = codes + ((nb * p->h + iy) * p->w + ix) * groups;
+                            tap = lut + (ky * p->kw + kx) * groups * entries * m;
+                            for (g = 0; g < groups; g++) acc += tap[(g * entries + cp[g]) * m + j];
+                        }
+                    }
+                    yo[j * ym] = acc;
+                }
+            }
+        }
+}
+
+/* @kernel spike_gemm_dense_f32 needs <immintrin.h> */
+/* spike_gemm_dense: a (M,K) in {-1,0,1}, w (N,K), c (c_stride 0: one row (N); N: (M,N)) or NULL
+ * -> y (M,N) = a * w^T + c. Each spike selects +w, -w or nothing with bit masks: the sign bit
+ * of s flips the weight's sign, s != 0 keeps it. Eight partial sums per output. */
+static void spike_gemm_dense_f32(const float *a, const float *w, const float *c, long c_stride,
+                                 float *y, long m, long k, long n)
+{
+    const __m256 sign = _mm256_set1_ps(-0.0f), zero = _mm256_setzero_ps();
+    long i, j, kk, k8 = k - k % 8;
+    for (i = 0; i < m; i++) {
+        const float *ai = a + i * k;
+        for (j = 0; j < n; j++) {
+            const float *wj = w + j * k;
+            __m256 acc = _mm256_setzero_ps();
+            __m128 lo;
+            float sum;
+            for (kk = 0; kk < k8; kk += 8) {
+                __m256 s = _mm256_loadu_ps(ai + kk);
+                __m256 wv = _mm256_xor_ps(_mm256_loadu_ps(wj + kk), _mm256_and_ps(s, sign));
+                acc = _mm256_add_ps(acc, _mm256_and_ps(wv, _mm256_cmp_ps(s, zero, _CMP_NEQ_OQ)));
+            }
+            lo = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+            lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
+            lo = _mm_add_ss(lo, _mm_shuffle_ps(lo, lo, 1));
+            sum = _mm_cvtss_f32(lo);
+            for (; kk < k; kk++) {
+                float s = ai[kk], wv = wj[kk];
+                sum += s > 0.0f ? wv : s < 0.0f ? -wv : 0.0f;
+            }
+            y[i * n + j] = c ? c[i * c_stride + j] + sum : sum;
+        }
+    }
+}
