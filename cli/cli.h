@@ -34,6 +34,9 @@ Graph *load_graph(const char *path, const ModelBytes *m, const ImportOptions *io
 /* Parses "NAME=VALUE" for --dim into pins (grown with realloc); -1 on a bad argument. */
 int parse_dim_pin(const char *arg, DimPin **pins, int *n_pins);
 
+/* Parses --spike-impl (auto, lut, events, dense) into o; -1 with a message if unknown. */
+int parse_spike_impl(const char *arg, PassOptions *o);
+
 /* Writes len bytes to path through a temporary file and a rename (no partial output). */
 int write_file_atomic(const char *path, const char *data, size_t len);
 

@@ -23,6 +23,7 @@ static const char compile_usage[] =
     "  -t, --target T      generic (portable C99, default), avx2, neon\n"
     "      --dim NAME=N    give dynamic dimension NAME (ONNX dim_param) the value N; repeatable\n"
     "      --dense         keep every Conv/Gemm dense (no spike lowering), for comparison\n"
+    "      --spike-impl I  implementation of every spike layer: auto (default), lut, events, dense\n"
     "  -h, --help          show this help\n"
     "\n"
     "Nothing is written unless compilation succeeds. Errors name the file, the node and\n"
@@ -96,6 +97,7 @@ int cmd_compile(int argc, char **argv) {
         {"output", required_argument, 0, 'o'}, {"name", required_argument, 0, 'n'},
         {"target", required_argument, 0, 't'}, {"dim", required_argument, 0, 'D'},
         {"dense", no_argument, 0, 'd'},        {"help", no_argument, 0, 'h'},
+        {"spike-impl", required_argument, 0, 'I'},
         {0, 0, 0, 0}};
     const char *outdir = ".", *name = NULL, *target_s = "generic";
     DimPin *pins = NULL;
@@ -112,6 +114,9 @@ int cmd_compile(int argc, char **argv) {
             if (parse_dim_pin(optarg, &pins, &n_pins) != 0) goto out;
             break;
         case 'd': popt.dense = true; break;
+        case 'I':
+            if (parse_spike_impl(optarg, &popt) != 0) goto out;
+            break;
         case 'h': fputs(compile_usage, stdout); status = 0; goto out;
         default: fputs(compile_usage, stderr); goto out;
         }

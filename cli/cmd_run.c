@@ -24,6 +24,7 @@ static const char run_usage[] =
     "                       default: the whole pipeline)\n"
     "      --dim NAME=N     give dynamic dimension NAME the value N; repeatable\n"
     "      --dense          no spike lowering\n"
+    "      --spike-impl I   spike layer implementation: auto, lut, events, dense\n"
     "  -h, --help           show this help\n";
 
 typedef struct StopAt {
@@ -37,11 +38,12 @@ static int stop_hook(const Pass *p, const Graph *g, void *user) {
 }
 
 int cmd_run(int argc, char **argv) {
-    enum { O_AFTER = 256, O_DIM, O_DENSE };
+    enum { O_AFTER = 256, O_DIM, O_DENSE, O_IMPL };
     static const struct option longopts[] = {
         {"input", required_argument, 0, 'i'}, {"output", required_argument, 0, 'o'},
         {"count", required_argument, 0, 'c'}, {"after", required_argument, 0, O_AFTER},
         {"dim", required_argument, 0, O_DIM}, {"dense", no_argument, 0, O_DENSE},
+        {"spike-impl", required_argument, 0, O_IMPL},
         {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
     const char *in_path = NULL, *out_path = NULL, *after = NULL;
     long long count = -1;
@@ -73,6 +75,9 @@ int cmd_run(int argc, char **argv) {
             if (parse_dim_pin(optarg, &pins, &n_pins) != 0) goto out;
             break;
         case O_DENSE: popt.dense = true; break;
+        case O_IMPL:
+            if (parse_spike_impl(optarg, &popt) != 0) goto out;
+            break;
         case 'h': fputs(run_usage, stdout); status = 0; goto out;
         default: fputs(run_usage, stderr); goto out;
         }

@@ -135,3 +135,18 @@ int write_file_atomic(const char *path, const char *data, size_t len) {
     free(tmp);
     return ok ? 0 : -1;
 }
+
+int parse_spike_impl(const char *arg, PassOptions *o) {
+    static const char *const names[] = {"lut", "events", "dense"};
+    if (strcmp(arg, "auto") == 0) {
+        o->spike_impl = NULL;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(arg, names[i]) == 0) {
+            o->spike_impl = names[i];
+            return 0;
+        }
+    fprintf(stderr, "tsnc: error: --spike-impl expects auto, lut, events or dense, not '%s'\n", arg);
+    return -1;
+}

@@ -142,8 +142,6 @@ static int emit_spike_conv_lut(EmitCtx *cx, const Node *n) {
 
 int emit_spike_conv(EmitCtx *cx, const Node *n) {
     if (strcmp(node_attr_string(n, "impl", "events"), "lut") == 0) return emit_spike_conv_lut(cx, n);
-    if (n->in[0]->layout.channels_last || n->out[0]->layout.channels_last)
-        return cx_error(cx, n, "impl events reads and writes row-major (NCHW) tensors only");
     ConvShape cs;
     const char *params = conv_params(cx, n, &cs);
     if (!params) return -1;
@@ -161,10 +159,14 @@ int emit_spike_conv(EmitCtx *cx, const Node *n) {
                         w[((((c / cg) * mg + j) * cg + c % cg) * cs.kh + ky) * cs.kw + kx];
     const char *wname = cx_derived_f32(cx, n, "wt", wt, count);
     free(wt);
-    const Value *b = n->n_in > 2 ? n->in[2] : NULL;
+    const Value *b = n->n_in > 2 ? n->in[2] : NULL, *x = n->in[0], *y = n->out[0];
+    int64_t hw = x->type.shape.dim[2] * x->type.shape.dim[3], ohw = y->type.shape.dim[2] * y->type.shape.dim[3];
+    bool xcl = x->layout.channels_last, ycl = y->layout.channels_last;
     cx_kernel(cx, "spike_conv2d_f32");
-    cx_printf(cx, "    spike_conv2d_f32(%s, %s, %s, %s, %s);\n", cx_ref(cx, n->in[0]), wname,
-              b ? cx_ref(cx, b) : "0", cx_ref(cx, n->out[0]), params);
+    cx_printf(cx, "    spike_conv2d_f32(%s, %s, %s, %s, %s,\n        %lld, %lld, %lld, %lld);\n",
+              cx_ref(cx, x), wname, b ? cx_ref(cx, b) : "0", cx_ref(cx, y), params,
+              (long long)(xcl ? 1 : hw), (long long)(xcl ? cs.c : 1), (long long)(ycl ? cs.m : 1),
+              (long long)(ycl ? 1 : ohw));
     return 0;
 }
 

@@ -26,8 +26,8 @@
  * Layout: a spike layer's output is stored channels-last when everything
  * that reads it (neurons, reshapes and gathers/concats along the time or
  * batch axis, up to the next spike layer) does not care about the order of
- * the (C, H, W) block; then the lut kernel writes each output pixel's
- * channels as one contiguous vector.
+ * the (C, H, W) block; then both kernels add each output pixel's channels
+ * as one contiguous vector.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +48,7 @@ static bool ternary_input(const Value *x) {
 
 /* ---- implementation ---- */
 
-static void choose_impl(Graph *g, Node *n, Value **packed) {
+static void choose_impl(Graph *g, Node *n, Value **packed, const char *forced) {
     Value *x = n->in[0];
     const Value *w = n->in[1];
     if (x->type.dtype != DT_F32 || x->type.shape.rank != 4 || w->type.shape.rank != 4) return;
@@ -58,7 +58,8 @@ static void choose_impl(Graph *g, Node *n, Value **packed) {
     int64_t groups = (c + PACK_GROUP - 1) / PACK_GROUP;
     int64_t bytes = taps * groups * entries * m * (int64_t)sizeof(float);
     const char *why = n->remark;
-    if (group == 1 && bytes <= LUT_MAX_BYTES) {
+    bool want_lut = forced ? strcmp(forced, "lut") == 0 : bytes <= LUT_MAX_BYTES;
+    if (group == 1 && want_lut) {
         /* One pack per spike tensor, shared by every layer that reads it. */
         Value *codes = packed[x->id];
         if (!codes) {
@@ -76,7 +77,8 @@ static void choose_impl(Graph *g, Node *n, Value **packed) {
     } else {
         node_set_attr_string(g, n, "impl", "events");
         n->remark = arena_printf(g->arena, "%s; impl events: %s", why ? why : "spike layer",
-                                 group != 1 ? "grouped convolution" : "lookup table too large");
+                                 forced ? "forced by --spike-impl"
+                                 : group != 1 ? "grouped convolution" : "lookup table too large");
     }
     node_infer_or_die(n);
 }
@@ -136,6 +138,9 @@ static bool accepts(Closure *cl, const Node *n, int i, const Value *v) {
         return true;
     case OP_PACK:
         return bd == 3;
+    case OP_SPIKE_CONV:
+        /* impl events reads f32 spikes in either order. */
+        return i == 0 && bd == 3;
     case OP_SPIKE_GEMM: case OP_SPIKE_MATMUL:
         return i == 0 && bd == 1 && !node_attr_int(n, "transA", 0);
     default:
@@ -149,7 +154,7 @@ static bool operands_consistent(const Closure *cl, const Node *n) {
     for (int i = 0; i < n->n_in; i++) touches |= n->in[i] && cl->in_set[n->in[i]->id];
     if (!touches) return true;
     switch (n->op) {
-    case OP_PACK: case OP_SPIKE_GEMM: case OP_SPIKE_MATMUL: case OP_GATHER: case OP_RESHAPE:
+    case OP_PACK: case OP_SPIKE_CONV: case OP_SPIKE_GEMM: case OP_SPIKE_MATMUL: case OP_GATHER: case OP_RESHAPE:
     case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE:
         /* Only input 0 is data. */
         return cl->in_set[n->in[0]->id];
@@ -186,14 +191,14 @@ static bool try_channels_last(Graph *g, const Uses *u, Value *root, char *in_set
 }
 
 int pass_choose_kernels(Graph *g, PassContext *cx) {
-    (void)cx;
+    const char *forced = cx->opt ? cx->opt->spike_impl : NULL;
     spike_analysis_run(g);
     Value **packed = calloc((size_t)g->n_values + 1, sizeof *packed);
     if (!packed) die("out of memory");
     for (Node *n = g->first; n; n = n->next) {
-        if (n->op == OP_SPIKE_CONV && !node_attr(n, "impl")) choose_impl(g, n, packed);
+        if (n->op == OP_SPIKE_CONV && !node_attr(n, "impl")) choose_impl(g, n, packed, forced);
         if (n->op == OP_SPIKE_GEMM && !node_attr(n, "impl")) {
-            bool events = EXPECTED_RATE < GEMM_EVENTS_BELOW_RATE;
+            bool events = forced ? strcmp(forced, "events") == 0 : EXPECTED_RATE < GEMM_EVENTS_BELOW_RATE;
             node_set_attr_string(g, n, "impl", events ? "events" : "dense");
             n->remark = arena_printf(g->arena, "%s; impl %s (expected firing rate %.0f %%, events below %.0f %%)",
                                      n->remark ? n->remark : "spike layer", events ? "events" : "dense",
@@ -207,7 +212,7 @@ int pass_choose_kernels(Graph *g, PassContext *cx) {
     Value **list = calloc((size_t)g->n_values + 1, sizeof *list);
     if (!in_set || !list) die("out of memory");
     for (Node *n = g->first; n; n = n->next) {
-        if (n->op != OP_SPIKE_CONV || strcmp(node_attr_string(n, "impl", ""), "lut") != 0) continue;
+        if (n->op != OP_SPIKE_CONV) continue;
         Value *y = n->out[0];
         if (y->layout.channels_last || y->type.shape.rank != 4) continue;
         if (try_channels_last(g, u, y, in_set, list))

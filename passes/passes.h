@@ -12,7 +12,8 @@
 
 /* Options that passes read. */
 typedef struct PassOptions {
-    bool dense;        /* keep Conv/Gemm dense (no spike lowering): the ablation build */
+    bool dense;              /* keep Conv/Gemm dense (no spike lowering): the ablation build */
+    const char *spike_impl;  /* force every spike layer's impl ("lut", "events", "dense"); NULL: choose */
 } PassOptions;
 
 typedef struct PassContext {

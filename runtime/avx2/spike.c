@@ -292,3 +292,102 @@ static void spike_gemm_dense_f32(const float *a, const float *w, const float *c,
         }
     }
 }
+
+/* @kernel spike_conv2d_f32 uses conv2d_params needs <immintrin.h> */
+/* spike_conv2d (events): x spikes of sample n, channel c, pixel q at x[n*C*H*W + c*xc + q*xq],
+ * wt (C, kh, kw, M/group), b (M) or NULL -> y (channel m of output pixel q at
+ * y[n*M*OH*OW + q*yq + m*ym]). Channels-last output with M a multiple of 8 and one group:
+ * per input pixel the nonzero channels are found with vector compares (channels-last input)
+ * and each one adds or subtracts 8 output channels per instruction at every output it
+ * reaches. Other shapes: one channel at a time, as the generic kernel. */
+static void spike_conv2d_f32(const float *x, const float *wt, const float *b, float *y,
+                             const struct conv2d_params *p, long xc, long xq, long yq, long ym)
+{
+    long n, i, j, c, iy, ix, ky, kx, m = p->m, ohw = p->oh * p->ow, hw = p->h * p->w;
+    const __m256 zero = _mm256_setzero_ps();
+    if (ym != 1 || m % 8 != 0 || p->group != 1 || p->kh * p->kw > 64) {
+        long cg = p->c / p->group, mg = m / p->group;
+        for (n = 0; n < p->n; n++) {
+            const float *xn = x + n * p->c * hw;
+            float *yn = y + n * m * ohw;
+            for (i = 0; i < ohw; i++)
+                for (j = 0; j < m; j++) yn[i * yq + j * ym] = b ? b[j] : 0.0f;
+            for (c = 0; c < p->c; c++)
+                for (iy = 0; iy < p->h; iy++)
+                    for (ix = 0; ix < p->w; ix++) {
+                        float s = xn[c * xc + (iy * p->w + ix) * xq];
+                        if (s == 0.0f) continue;
+                        for (ky = 0; ky < p->kh; ky++) {
+                            long ty = iy + p->pad_top - ky * p->dil_h, oy;
+                            if (ty < 0 || ty % p->stride_h || (oy = ty / p->stride_h) >= p->oh) continue;
+                            for (kx = 0; kx < p->kw; kx++) {
+                                long tx = ix + p->pad_left - kx * p->dil_w, ox;
+                                const float *wv;
+                                float *yv;
+                                if (tx < 0 || tx % p->stride_w || (ox = tx / p->stride_w) >= p->ow) continue;
+                                wv = wt + ((c * p->kh + ky) * p->kw + kx) * mg;
+                                yv = yn + (c / cg) * mg * ym + (oy * p->ow + ox) * yq;
+                                for (j = 0; j < mg; j++) yv[j * ym] += s > 0.0f ? wv[j] : -wv[j];
+                            }
+                        }
+                    }
+        }
+        return;
+    }
+    for (n = 0; n < p->n; n++) {
+        const float *xn = x + n * p->c * hw;
+        float *yn = y + n * m * ohw;
+        for (i = 0; i < ohw; i++)
+            for (j = 0; j < m; j += 8)
+                _mm256_storeu_ps(yn + i * yq + j, b ? _mm256_loadu_ps(b + j) : zero);
+        for (iy = 0; iy < p->h; iy++)
+            for (ix = 0; ix < p->w; ix++) {
+                /* The outputs this pixel reaches: weight offset of the tap and output row. */
+                long wo[64], yo[64];
+                int nt = 0, t;
+                for (ky = 0; ky < p->kh; ky++) {
+                    long ty = iy + p->pad_top - ky * p->dil_h, oy;
+                    if (ty < 0 || ty % p->stride_h || (oy = ty / p->stride_h) >= p->oh) continue;
+                    for (kx = 0; kx < p->kw; kx++) {
+                        long tx = ix + p->pad_left - kx * p->dil_w, ox;
+                        if (tx < 0 || tx % p->stride_w || (ox = tx / p->stride_w) >= p->ow) continue;
+                        wo[nt] = (ky * p->kw + kx) * m;
+                        yo[nt++] = (oy * p->ow + ox) * yq;
+                    }
+                }
+                if (!nt) continue;
+                for (c = 0; c < p->c; c += 8) {
+                    const float *xp = xn + c * xc + (iy * p->w + ix) * xq;
+                    unsigned pos = 0, neg = 0;
+                    int lanes = p->c - c < 8 ? (int)(p->c - c) : 8, k;
+                    if (xc == 1 && lanes == 8) {
+                        __m256 v = _mm256_loadu_ps(xp);
+                        pos = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(v, zero, _CMP_GT_OQ));
+                        neg = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(v, zero, _CMP_LT_OQ));
+                    } else {
+                        for (k = 0; k < lanes; k++) {
+                            float s = xp[k * xc];
+                            pos |= (unsigned)(s > 0.0f) << k;
+                            neg |= (unsigned)(s < 0.0f) << k;
+                        }
+                    }
+                    while (pos | neg) {
+                        unsigned bits = pos ? pos : neg;
+                        int lane = __builtin_ctz(bits), subtract = !pos;
+                        const float *wc = wt + (c + lane) * p->kh * p->kw * m;
+                        if (pos) pos &= pos - 1; else neg &= neg - 1;
+                        for (t = 0; t < nt; t++) {
+                            const float *wv = wc + wo[t];
+                            float *yv = yn + yo[t];
+                            if (subtract)
+                                for (j = 0; j < m; j += 8)
+                                    _mm256_storeu_ps(yv + j, _mm256_sub_ps(_mm256_loadu_ps(yv + j), _mm256_loadu_ps(wv + j)));
+                            else
+                                for (j = 0; j < m; j += 8)
+                                    _mm256_storeu_ps(yv + j, _mm256_add_ps(_mm256_loadu_ps(yv + j), _mm256_loadu_ps(wv + j)));
+                        }
+                    }
+                }
+            }
+    }
+}

@@ -15,24 +15,26 @@
  */
 
 /* @kernel spike_conv2d_f32 uses conv2d_params */
-/* spike_conv2d: x (N,C,H,W) in {-1,0,1}, wt (C,kh,kw,M/group), b (M) or NULL -> y (N,M,OH,OW). */
+/* spike_conv2d (events): x spikes in {-1,0,1} of sample n, channel c, pixel q at
+ * x[n*C*H*W + c*xc + q*xq] (xc = H*W, xq = 1: NCHW; xc = 1, xq = C: channels-last),
+ * wt (C, kh, kw, M/group), b (M) or NULL -> y, channel m of output pixel q at
+ * y[n*M*OH*OW + q*yq + m*ym]. Every nonzero spike adds (+1) or subtracts (-1) the
+ * weights of each output it reaches; a zero spike costs one compare. */
 static void spike_conv2d_f32(const float *x, const float *wt, const float *b, float *y,
-                             const struct conv2d_params *p)
+                             const struct conv2d_params *p, long xc, long xq, long yq, long ym)
 {
     long cg = p->c / p->group, mg = p->m / p->group, ohw = p->oh * p->ow;
     long n, c, i, j, iy, ix, ky, kx;
     for (n = 0; n < p->n; n++) {
+        const float *xn = x + n * p->c * p->h * p->w;
         float *yn = y + n * p->m * ohw;
-        for (j = 0; j < p->m; j++) {
-            float bj = b ? b[j] : 0.0f;
-            for (i = 0; i < ohw; i++) yn[j * ohw + i] = bj;
-        }
+        for (i = 0; i < ohw; i++)
+            for (j = 0; j < p->m; j++) yn[i * yq + j * ym] = b ? b[j] : 0.0f;
         for (c = 0; c < p->c; c++) {
-            const float *xc = x + (n * p->c + c) * p->h * p->w;
-            float *yg = yn + (c / cg) * mg * ohw;
+            float *yg = yn + (c / cg) * mg * ym;
             for (iy = 0; iy < p->h; iy++) {
                 for (ix = 0; ix < p->w; ix++) {
-                    float s = xc[iy * p->w + ix];
+                    float s = xn[c * xc + (iy * p->w + ix) * xq];
                     if (s == 0.0f) continue;
                     for (ky = 0; ky < p->kh; ky++) {
                         long ty = iy + p->pad_top - ky * p->dil_h, oy;
@@ -47,11 +49,11 @@ static void spike_conv2d_f32(const float *x, const float *wt, const float *b, fl
                             ox = tx / p->stride_w;
                             if (ox >= p->ow) continue;
                             wv = wt + ((c * p->kh + ky) * p->kw + kx) * mg;
-                            yv = yg + oy * p->ow + ox;
+                            yv = yg + (oy * p->ow + ox) * yq;
                             if (s > 0.0f)
-                                for (j = 0; j < mg; j++) yv[j * ohw] += wv[j];
+                                for (j = 0; j < mg; j++) yv[j * ym] += wv[j];
                             else
-                                for (j = 0; j < mg; j++) yv[j * ohw] -= wv[j];
+                                for (j = 0; j < mg; j++) yv[j * ym] -= wv[j];
                         }
                     }
                 }
