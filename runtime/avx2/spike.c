@@ -21,7 +21,38 @@ static void spike_pack_f32(const float *x, unsigned char *codes, long n, long c,
     for (b = 0; b < n; b++) {
         const float *xb = x + b * c * p;
         long p8 = ps == 1 ? p - p % 8 : 0; /* pixels done 8 at a time */
-        if (ps == 1) {
+        if (ps == 1 && group == 4 && groups == 4) {
+            /* 16 channels: the 4 codes of 8 pixels become 32 contiguous bytes (pixel-major). */
+            const __m256 zero = _mm256_setzero_ps();
+            const __m256i one = _mm256_set1_epi32(ternary ? 1 : 0);
+            const __m256i interleave = _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,
+                                                        0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+            for (q = 0; q < p8; q += 8) {
+                __m256i code[4], c01, c23, bytes;
+                for (g = 0; g < 4; g++) {
+                    int place = 1;
+                    code[g] = _mm256_setzero_si256();
+                    for (i = 0; i < 4; i++, place *= ternary ? 3 : 2) {
+                        long ch = g * 4 + i;
+                        __m256i digit = one;
+                        if (ch < c) {
+                            __m256 sv = _mm256_loadu_ps(xb + ch * cs + q);
+                            __m256i gt = _mm256_castps_si256(_mm256_cmp_ps(sv, zero, _CMP_GT_OQ));
+                            __m256i lt = _mm256_castps_si256(_mm256_cmp_ps(sv, zero, _CMP_LT_OQ));
+                            digit = ternary ? _mm256_add_epi32(one, _mm256_sub_epi32(lt, gt))
+                                            : _mm256_sub_epi32(one, gt);
+                        }
+                        code[g] = _mm256_add_epi32(code[g], _mm256_mullo_epi32(digit, _mm256_set1_epi32(place)));
+                    }
+                }
+                /* Per 128-bit lane: g0 p0..3, g1 p0..3, g2 p0..3, g3 p0..3 -> p0 g0..3, p1 g0..3, ... */
+                c01 = _mm256_packus_epi32(code[0], code[1]);
+                c23 = _mm256_packus_epi32(code[2], code[3]);
+                bytes = _mm256_shuffle_epi8(_mm256_packus_epi16(c01, c23), interleave);
+                /* The low lane holds pixels q..q+3, the high lane q+4..q+7: contiguous. */
+                _mm256_storeu_si256((__m256i *)(codes + (b * p + q) * 4), bytes);
+            }
+        } else if (ps == 1) {
             const __m256 zero = _mm256_setzero_ps();
             for (q = 0; q < p8; q += 8) {
                 for (g = 0; g < groups; g++) {
