@@ -106,16 +106,29 @@ static int emit_spike_conv_lut(EmitCtx *cx, const Node *n) {
     bool ternary = strcmp(node_attr_string(pack, "kind", "ternary"), "binary") != 0;
     int64_t group = node_attr_int(pack, "group", 4), entries = 1;
     for (int64_t i = 0; i < group; i++) entries *= ternary ? 3 : 2;
-    int64_t taps = cs.kh * cs.kw, groups = (cs.c + group - 1) / group;
-    int64_t count = taps * cs.c * cs.m, table = taps * groups * entries * cs.m;
-    /* wt[(ky*kw + kx) * C + c][m] = w[m][c][ky][kx] */
-    float *wt = malloc((size_t)(count ? count : 1) * sizeof *wt);
-    if (!wt) die("out of memory");
-    for (int64_t t = 0; t < taps; t++)
+    int64_t taps = cs.kh * cs.kw, groups = (cs.c + group - 1) / group, slice = cs.c * cs.m;
+    /* wt[(tap * C + c)][m] = w[m][c][ky][kx] for the distinct taps only: taps with equal
+     * weights (a composed pooling repeats each weight over its window) share a table. */
+    float *wt = malloc((size_t)(taps * slice + 1) * sizeof *wt);
+    int64_t *table_of = malloc((size_t)taps * sizeof *table_of), distinct = 0;
+    if (!wt || !table_of) die("out of memory");
+    for (int64_t t = 0; t < taps; t++) {
+        float *dst = wt + distinct * slice;
         for (int64_t c = 0; c < cs.c; c++)
-            for (int64_t m = 0; m < cs.m; m++) wt[(t * cs.c + c) * cs.m + m] = w[(m * cs.c + c) * taps + t];
+            for (int64_t m = 0; m < cs.m; m++) dst[c * cs.m + m] = w[(m * cs.c + c) * taps + t];
+        table_of[t] = distinct;
+        for (int64_t u = 0; u < distinct; u++)
+            if (memcmp(wt + u * slice, dst, (size_t)slice * sizeof *wt) == 0) {
+                table_of[t] = u;
+                break;
+            }
+        if (table_of[t] == distinct) distinct++;
+    }
+    int64_t count = distinct * slice, table = distinct * groups * entries * cs.m;
     const char *wname = cx_derived_f32(cx, n, "wt", wt, count);
+    const char *tap_map = cx_longs(cx, (int)taps, table_of);
     free(wt);
+    free(table_of);
     const Value *b = n->n_in > 2 ? n->in[2] : NULL, *y = n->out[0];
     int64_t ohw = y->type.shape.dim[2] * y->type.shape.dim[3];
     bool cl = y->layout.channels_last;
@@ -129,12 +142,12 @@ static int emit_spike_conv_lut(EmitCtx *cx, const Node *n) {
               "            spike_lut_build_f32(%s, %s_lut, %lld, %lld, %lld, %d, %d);\n"
               "            %s_lut_ready = 1;\n"
               "        }\n"
-              "        spike_conv2d_lut_f32(%s, %s_lut, %s, %s, %s,\n"
+              "        spike_conv2d_lut_f32(%s, %s_lut, %s, %s, %s, %s,\n"
               "            %lld, %lld, %lld, %lld);\n"
               "    }\n",
               wname, (long long)table, (long long)(table * 4 / 1024), wname, wname, wname, wname,
-              (long long)taps, (long long)cs.c, (long long)cs.m, (int)group, ternary, wname,
-              cx_ref(cx, n->in[0]), wname, b ? cx_ref(cx, b) : "0", cx_ref(cx, y), params,
+              (long long)distinct, (long long)cs.c, (long long)cs.m, (int)group, ternary, wname,
+              cx_ref(cx, n->in[0]), wname, tap_map, b ? cx_ref(cx, b) : "0", cx_ref(cx, y), params,
               (long long)groups, (long long)entries, (long long)(cl ? cs.m : 1),
               (long long)(cl ? 1 : ohw));
     return 0;

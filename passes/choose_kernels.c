@@ -48,13 +48,31 @@ static bool ternary_input(const Value *x) {
 
 /* ---- implementation ---- */
 
+/* Kernel taps of weight w (M, C, kh, kw) whose weights differ from every earlier tap's: a
+ * composed pooling repeats each weight over its window, and those taps share one table. */
+static int64_t distinct_taps(const Value *w) {
+    const Shape *s = &w->type.shape;
+    int64_t mc = s->dim[0] * s->dim[1], taps = s->dim[2] * s->dim[3], distinct = 0;
+    const float *d = w->konst->data;
+    for (int64_t t = 0; t < taps; t++) {
+        bool seen = false;
+        for (int64_t u = 0; u < t && !seen; u++) {
+            seen = true;
+            for (int64_t i = 0; i < mc && seen; i++) seen = d[i * taps + t] == d[i * taps + u];
+        }
+        distinct += !seen;
+    }
+    return distinct;
+}
+
 static void choose_impl(Graph *g, Node *n, Value **packed, const char *forced) {
     Value *x = n->in[0];
     const Value *w = n->in[1];
     if (x->type.dtype != DT_F32 || x->type.shape.rank != 4 || w->type.shape.rank != 4) return;
     bool ternary = ternary_input(x);
     int64_t entries = ternary ? 81 : 16, group = node_attr_int(n, "group", 1);
-    int64_t m = w->type.shape.dim[0], c = x->type.shape.dim[1], taps = w->type.shape.dim[2] * w->type.shape.dim[3];
+    int64_t m = w->type.shape.dim[0], c = x->type.shape.dim[1];
+    int64_t taps = w->konst && !w->def ? distinct_taps(w) : w->type.shape.dim[2] * w->type.shape.dim[3];
     int64_t groups = (c + PACK_GROUP - 1) / PACK_GROUP;
     int64_t bytes = taps * groups * entries * m * (int64_t)sizeof(float);
     const char *why = n->remark;
@@ -71,7 +89,7 @@ static void choose_impl(Graph *g, Node *n, Value **packed, const char *forced) {
         }
         n->in[0] = codes;
         node_set_attr_string(g, n, "impl", "lut");
-        n->remark = arena_printf(g->arena, "%s; impl lut: %lld taps x %lld groups x %lld codes, table %lld KiB",
+        n->remark = arena_printf(g->arena, "%s; impl lut: %lld distinct taps x %lld groups x %lld codes, table %lld KiB",
                                  why ? why : "spike layer", (long long)taps, (long long)groups,
                                  (long long)entries, (long long)(bytes >> 10));
     } else {
@@ -148,20 +166,39 @@ static bool accepts(Closure *cl, const Node *n, int i, const Value *v) {
     }
 }
 
-/* Every tensor operand of a node touching the set must be in it (or a scalar constant). */
-static bool operands_consistent(const Closure *cl, const Node *n) {
+/* A spike layer's output of the closure's (C, H, W) block, which may join it as a root. */
+static bool joinable_root(const Closure *cl, const Value *v) {
+    const Shape *s = &v->type.shape;
+    return v->def && v->def->op == OP_SPIKE_CONV && !v->layout.channels_last && s->rank == 4 &&
+           s->dim[1] == cl->l.c && s->dim[2] == cl->l.h && s->dim[3] == cl->l.w;
+}
+
+/*
+ * Every tensor operand of a node touching the set must be in it (or a scalar
+ * constant). An operand that is another spike layer's output of the same block
+ * joins the set (the timesteps of an explicit-time export meet in one neuron
+ * chain, so their layers are decided together); returns 1 if it grew the set.
+ */
+static int operands_consistent(Closure *cl, const Node *n) {
     bool touches = false;
     for (int i = 0; i < n->n_in; i++) touches |= n->in[i] && cl->in_set[n->in[i]->id];
-    if (!touches) return true;
+    if (!touches) return 0;
     switch (n->op) {
     case OP_PACK: case OP_SPIKE_CONV: case OP_SPIKE_GEMM: case OP_SPIKE_MATMUL: case OP_GATHER: case OP_RESHAPE:
     case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE:
         /* Only input 0 is data. */
-        return cl->in_set[n->in[0]->id];
-    default:
-        for (int i = 0; i < n->n_in; i++)
-            if (n->in[i] && !cl->in_set[n->in[i]->id] && !is_scalar_const(n->in[i])) return false;
-        return true;
+        return cl->in_set[n->in[0]->id] ? 0 : -1;
+    default: {
+        int grew = 0;
+        for (int i = 0; i < n->n_in; i++) {
+            Value *v = n->in[i];
+            if (!v || cl->in_set[v->id] || is_scalar_const(v)) continue;
+            if (!joinable_root(cl, v)) return -1;
+            add(cl, v);
+            grew = 1;
+        }
+        return grew;
+    }
     }
 }
 
@@ -170,19 +207,29 @@ static bool try_channels_last(Graph *g, const Uses *u, Value *root, char *in_set
     Closure cl = {.u = u, .in_set = in_set, .list = list, .l = {true, s->dim[1], s->dim[2], s->dim[3]}};
     add(&cl, root);
     bool ok = true;
-    for (int k = 0; k < cl.n && ok; k++) {
-        Value *v = cl.list[k];
-        if (graph_is_output(g, v) || v->id >= u->n_values) {
-            ok = false;
-            break;
+    int done = 0;
+    for (int rounds = 0; ok && rounds < 64; rounds++) {
+        /* Grow through readers, then pull in sibling layers that meet the set. */
+        for (; done < cl.n && ok; done++) {
+            Value *v = cl.list[done];
+            if (graph_is_output(g, v) || v->id >= u->n_values) {
+                ok = false;
+                break;
+            }
+            for (int j = 0; j < u->count[v->id] && ok; j++) {
+                const Node *n = u->users[v->id][j];
+                for (int i = 0; i < n->n_in && ok; i++)
+                    if (n->in[i] == v) ok = accepts(&cl, n, i, v);
+            }
         }
-        for (int j = 0; j < u->count[v->id] && ok; j++) {
-            const Node *n = u->users[v->id][j];
-            for (int i = 0; i < n->n_in && ok; i++)
-                if (n->in[i] == v) ok = accepts(&cl, n, i, v);
+        int grew = 0;
+        for (const Node *n = g->first; n && ok; n = n->next) {
+            int r = operands_consistent(&cl, n);
+            if (r < 0) ok = false;
+            grew |= r > 0;
         }
+        if (!grew) break;
     }
-    for (const Node *n = g->first; n && ok; n = n->next) ok = operands_consistent(&cl, n);
     for (int k = 0; k < cl.n; k++) {
         if (ok) cl.list[k]->layout = cl.l;
         in_set[cl.list[k]->id] = 0;
@@ -215,11 +262,13 @@ int pass_choose_kernels(Graph *g, PassContext *cx) {
         if (n->op != OP_SPIKE_CONV) continue;
         Value *y = n->out[0];
         if (y->layout.channels_last || y->type.shape.rank != 4) continue;
-        if (try_channels_last(g, u, y, in_set, list))
-            n->remark = arena_printf(g->arena, "%s; output channels-last", n->remark);
+        try_channels_last(g, u, y, in_set, list);
     }
     free(in_set);
     free(list);
     uses_free(u);
+    for (Node *n = g->first; n; n = n->next)
+        if (n->op == OP_SPIKE_CONV && n->out[0]->layout.channels_last)
+            n->remark = arena_printf(g->arena, "%s; output channels-last", n->remark);
     return 0;
 }

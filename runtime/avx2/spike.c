@@ -130,8 +130,8 @@ static void spike_pack_f32(const float *x, unsigned char *codes, long n, long c,
 /* The table rows of output pixel (oy, ox): for each valid kernel tap, its codes and table base;
  * returns how many taps are valid (padding taps add nothing). */
 static int spike_lut_taps_avx2(const unsigned char **cps, const float **taps, const unsigned char *codes,
-                               const float *lut, const struct conv2d_params *p, long nb, long oy,
-                               long ox, long groups, long entries)
+                               const float *lut, const long *tap_table, const struct conv2d_params *p,
+                               long nb, long oy, long ox, long groups, long entries)
 {
     long ky, kx;
     int t = 0;
@@ -142,7 +142,7 @@ static int spike_lut_taps_avx2(const unsigned char **cps, const float **taps, co
             long ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
             if (ix < 0 || ix >= p->w) continue;
             cps[t] = codes + ((nb * p->h + iy) * p->w + ix) * groups;
-            taps[t] = lut + (ky * p->kw + kx) * groups * entries * p->m;
+            taps[t] = lut + tap_table[ky * p->kw + kx] * groups * entries * p->m;
             t++;
         }
     }
@@ -234,7 +234,7 @@ static void spike_lut_block1_avx2(const unsigned char *const *cps, const float *
  * y (output pixel q, channel m at y[n*M*OH*OW + q*yq + m*ym]). Channels-last output (ym == 1):
  * up to 64 output channels accumulate in registers over all taps and groups, then are stored
  * once. The order of additions per output equals the generic kernel's. */
-static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, const float *b,
+static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, const long *tap_table, const float *b,
                                  float *y, const struct conv2d_params *p, long groups,
                                  long entries, long yq, long ym)
 {
@@ -245,7 +245,7 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
         for (ox = 0; ox < p->ow; ox++) {
             /* Which taps are inside the input depends on the pixel only: find them once. */
             int t, ntaps = p->kh * p->kw <= 64 && ym == 1
-                               ? spike_lut_taps_avx2(cps, taps, codes, lut, p, 0, oy, ox, groups, entries)
+                               ? spike_lut_taps_avx2(cps, taps, codes, lut, tap_table, p, 0, oy, ox, groups, entries)
                                : -1;
             for (nb = 0; nb < p->n; nb++) {
                 float *yo = y + nb * m * ohw + (oy * p->ow + ox) * yq;
@@ -280,7 +280,7 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
                             const float *tap;
                             if (ix < 0 || ix >= p->w) continue;
                             cp = codes + ((nb * p->h + iy) * p->w + ix) * groups;
-                            tap = lut + (ky * p->kw + kx) * groups * entries * m;
+                            tap = lut + tap_table[ky * p->kw + kx] * groups * entries * m;
                             for (g = 0; g < groups; g++) acc += tap[(g * entries + cp[g]) * m + j];
                         }
                     }

@@ -141,11 +141,11 @@ static void spike_lut_build_f32(const float *wt, float *lut, long taps, long c, 
 }
 
 /* @kernel spike_conv2d_lut_f32 uses conv2d_params */
-/* spike_conv2d_lut: codes (N, H, W, groups) of the input spikes, lut (kh*kw, groups, entries, M)
- * from spike_lut_build_f32, b (M) or NULL -> y: channel m of output pixel q of sample n at
+/* spike_conv2d_lut: codes (N, H, W, groups) of the input spikes, lut (tables, groups, entries, M)
+ * from spike_lut_build_f32 with tap_table[ky*kw + kx] the table of each kernel tap, b (M) or NULL -> y: channel m of output pixel q of sample n at
  * y[n*M*OH*OW + q*yq + m*ym] (yq = M, ym = 1: channels-last). One table row added per
  * (tap, group); padding taps add nothing. Convolution groups must be 1. */
-static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, const float *b,
+static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, const long *tap_table, const float *b,
                                  float *y, const struct conv2d_params *p, long groups,
                                  long entries, long yq, long ym)
 {
@@ -164,7 +164,7 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
                         const float *tap;
                         if (ix < 0 || ix >= p->w) continue;
                         cp = codes + ((n * p->h + iy) * p->w + ix) * groups;
-                        tap = lut + (ky * p->kw + kx) * groups * entries * m;
+                        tap = lut + tap_table[ky * p->kw + kx] * groups * entries * m;
                         if (ym == 1) {
                             /* Channels-last: one contiguous row per lookup; restrict lets -O2 vectorize. */
                             float *restrict yr = yo;

@@ -81,8 +81,8 @@ static void spike_pack_f32(const float *x, unsigned char *codes, long n, long c,
 /* The table rows of output pixel (oy, ox): for each valid kernel tap, its codes and table
  * base (sample 0); returns how many taps are valid (padding taps add nothing). */
 static int spike_lut_taps_neon(const unsigned char **cps, const float **taps, const unsigned char *codes,
-                               const float *lut, const struct conv2d_params *p, long oy, long ox,
-                               long groups, long entries)
+                               const float *lut, const long *tap_table, const struct conv2d_params *p,
+                               long oy, long ox, long groups, long entries)
 {
     long ky, kx;
     int t = 0;
@@ -93,7 +93,7 @@ static int spike_lut_taps_neon(const unsigned char **cps, const float **taps, co
             long ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
             if (ix < 0 || ix >= p->w) continue;
             cps[t] = codes + (iy * p->w + ix) * groups;
-            taps[t] = lut + (ky * p->kw + kx) * groups * entries * p->m;
+            taps[t] = lut + tap_table[ky * p->kw + kx] * groups * entries * p->m;
             t++;
         }
     }
@@ -127,7 +127,7 @@ static void spike_lut_block_neon(const unsigned char *const *cps, const float *c
  * y (output pixel q, channel m at y[n*M*OH*OW + q*yq + m*ym]). Channels-last output: up to
  * 64 output channels accumulate in registers per pass; the order of additions per output is
  * the generic kernel's. */
-static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, const float *b,
+static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, const long *tap_table, const float *b,
                                  float *y, const struct conv2d_params *p, long groups,
                                  long entries, long yq, long ym)
 {
@@ -136,7 +136,7 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
     long nb, oy, ox, m = p->m, ohw = p->oh * p->ow, sample = p->h * p->w * groups;
     for (oy = 0; oy < p->oh; oy++)
         for (ox = 0; ox < p->ow; ox++) {
-            int t, ntaps = p->kh * p->kw <= 64 ? spike_lut_taps_neon(cps, taps, codes, lut, p, oy, ox, groups, entries) : -1;
+            int t, ntaps = p->kh * p->kw <= 64 ? spike_lut_taps_neon(cps, taps, codes, lut, tap_table, p, oy, ox, groups, entries) : -1;
             for (nb = 0; nb < p->n; nb++) {
                 float *yo = y + nb * m * ohw + (oy * p->ow + ox) * yq;
                 long m0 = 0, j, g, ky, kx;
@@ -167,7 +167,7 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
                             const float *tap;
                             if (ix < 0 || ix >= p->w) continue;
                             cp = codes + ((nb * p->h + iy) * p->w + ix) * groups;
-                            tap = lut + (ky * p->kw + kx) * groups * entries * m;
+                            tap = lut + tap_table[ky * p->kw + kx] * groups * entries * m;
                             for (g = 0; g < groups; g++) acc += tap[(g * entries + cp[g]) * m + j];
                         }
                     }
