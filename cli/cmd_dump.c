@@ -1,11 +1,15 @@
 /*
- * cmd_dump.c - `tsnc dump`: print the IR after import or around passes.
+ * cmd_dump.c - `tsnc dump`: print the IR after import or around passes, as
+ * text or JSON, and its costs (--stats; measured with --input).
  */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "codegen/plan_memory.h"
+#include "ir/json.h"
+#include "ir/stats.h"
 
 static const char dump_usage[] =
     "usage: tsnc dump MODEL.onnx|FILE.tir [options]\n"
@@ -24,6 +28,15 @@ static const char dump_usage[] =
     "      --no-locations         omit loc(\"onnx node name\")\n"
     "      --dim NAME=N           give dynamic dimension NAME the value N; repeatable\n"
     "      --dense                no spike lowering\n"
+    "      --spike-impl I         spike layer implementation: auto, lut, events, dense\n"
+    "      --json                 print the IR as one JSON document (docs/ir.md, JSON); select\n"
+    "                             the stage with --after or --stop-after\n"
+    "      --stats                op histogram, per-layer weight bytes, MACs and ACs, arena\n"
+    "                             size and an energy estimate, after the whole pipeline\n"
+    "                             (or --after/--stop-after PASS); with --json, inside the JSON\n"
+    "      --input FILE.bin       with --stats: run raw float32 samples through the reference\n"
+    "                             interpreter and add firing rates and measured ACs\n"
+    "      --count N              with --input: use only the first N samples\n"
     "  -h, --help                 show this help\n";
 
 enum { MAX_SEL = 64 };
@@ -33,6 +46,8 @@ typedef struct DumpState {
     int n_after, n_before;
     bool after_all;
     const char *stop_after;
+    bool print_at_stop;    /* --after PASS: print the IR where the pipeline stops */
+    const char *last_pass; /* the last pass that ran */
     PrintOptions po;
 } DumpState;
 
@@ -53,11 +68,82 @@ static int hook_before(const Pass *p, const Graph *g, void *user) {
 
 static int hook_after(const Pass *p, const Graph *g, void *user) {
     DumpState *s = user;
-    if (s->after_all || listed(s->after, s->n_after, p->name)) {
+    s->last_pass = p->name;
+    bool stop_here = s->stop_after && strcmp(s->stop_after, p->name) == 0;
+    if (s->after_all || listed(s->after, s->n_after, p->name) || (stop_here && s->print_at_stop)) {
         printf("// ----- IR after %s -----\n", p->name);
         ir_print(stdout, g, &s->po);
     }
-    return s->stop_after && strcmp(s->stop_after, p->name) == 0;
+    return stop_here;
+}
+
+/* What --stats/--json report on, besides the graph. */
+typedef struct Report {
+    bool json, stats;
+    const char *input; /* --input samples, or NULL */
+    long long count;   /* --count, or -1 for all */
+} Report;
+
+/* Reads the samples file into x; *n: whole samples of g's input (at most count). -1 with a message. */
+static int read_samples(const char *path, const Graph *g, long long count, ModelBytes *x, int64_t *n) {
+    if (g->n_inputs != 1 || g->inputs[0]->type.dtype != DT_F32 || shape_numel(&g->inputs[0]->type.shape) <= 0) {
+        fprintf(stderr, "tsnc: error: --input needs a model with one f32 input\n");
+        return -1;
+    }
+    if (model_read(path, x) != 0) return -1;
+    size_t sample_bytes = (size_t)shape_numel(&g->inputs[0]->type.shape) * sizeof(float);
+    if (x->len == 0 || x->len % sample_bytes != 0) {
+        fprintf(stderr, "tsnc: error: %s: %zu bytes is not a whole number of samples of %zu bytes\n", path,
+                x->len, sample_bytes);
+        model_bytes_free(x);
+        return -1;
+    }
+    *n = (int64_t)(x->len / sample_bytes);
+    if (count >= 0 && count < *n) *n = count;
+    return 0;
+}
+
+/* Prints the stats table or the JSON document for g at `stage`. Returns the exit status. */
+static int report_graph(const char *path, const Graph *g, const char *stage, const Report *r,
+                        const PrintOptions *po) {
+    if (!r->stats) {
+        ir_write_json(stdout, g, po, stage, NULL);
+        return 0;
+    }
+    Diag d = {.file = path};
+    GraphStats st;
+    if (stats_collect(g, &st, &d) != 0) {
+        report(&d);
+        return 1;
+    }
+    MemPlan plan;
+    Diag pd = {.file = path};
+    if (plan_memory(g, PLAN_AUTO, &plan, &pd) == 0) {
+        st.arena_bytes = plan.arena_bytes;
+        st.arena_naive_bytes = plan.naive_bytes;
+        plan_free(&plan);
+    }
+    diag_free(&pd); /* an unplannable graph (not lowered yet) just has no arena size */
+    int status = 0;
+    if (r->input) {
+        ModelBytes x;
+        int64_t n = 0;
+        if (read_samples(r->input, g, r->count, &x, &n) != 0) {
+            stats_free(&st);
+            return 1;
+        }
+        if (stats_measure(g, (const float *)x.data, n, &st, &d) != 0) {
+            report(&d);
+            status = 1;
+        }
+        model_bytes_free(&x);
+    }
+    if (status == 0) {
+        if (r->json) ir_write_json(stdout, g, po, stage, &st);
+        else stats_print(stdout, g, &st, stage);
+    }
+    stats_free(&st);
+    return status;
 }
 
 static int check_pass(const char *name) {
@@ -68,7 +154,8 @@ static int check_pass(const char *name) {
 
 int cmd_dump(int argc, char **argv) {
     enum { O_AFTER = 256, O_PRINT_AFTER, O_PRINT_BEFORE, O_AFTER_ALL, O_STOP_AFTER, O_LIST,
-           O_ELIDE, O_PRINT_CONSTANTS, O_NO_LOC, O_DIM, O_DENSE };
+           O_ELIDE, O_PRINT_CONSTANTS, O_NO_LOC, O_DIM, O_DENSE, O_JSON, O_STATS, O_INPUT, O_COUNT,
+           O_IMPL };
     static const struct option longopts[] = {
         {"after", required_argument, 0, O_AFTER},
         {"print-after", required_argument, 0, O_PRINT_AFTER},
@@ -81,19 +168,25 @@ int cmd_dump(int argc, char **argv) {
         {"no-locations", no_argument, 0, O_NO_LOC},
         {"dim", required_argument, 0, O_DIM},
         {"dense", no_argument, 0, O_DENSE},
+        {"json", no_argument, 0, O_JSON},
+        {"stats", no_argument, 0, O_STATS},
+        {"input", required_argument, 0, O_INPUT},
+        {"count", required_argument, 0, O_COUNT},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     DumpState s = {.po = {.elide_above = 16, .show_locations = true}};
     DimPin *pins = NULL;
     int n_pins = 0, status = 2, c;
     PassOptions popt = {0};
+    Report rep = {.count = -1};
+    bool from_after = false;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case O_AFTER:
-            if (check_pass(optarg) != 0 || s.n_after >= MAX_SEL) goto out;
-            s.after[s.n_after++] = optarg;
+            if (check_pass(optarg) != 0) goto out;
             s.stop_after = optarg;
+            from_after = true;
             break;
         case O_PRINT_AFTER:
             if (check_pass(optarg) != 0 || s.n_after >= MAX_SEL) goto out;
@@ -134,6 +227,21 @@ int cmd_dump(int argc, char **argv) {
             if (parse_dim_pin(optarg, &pins, &n_pins) != 0) goto out;
             break;
         case O_DENSE: popt.dense = true; break;
+        case O_IMPL:
+            if (parse_spike_impl(optarg, &popt) != 0) goto out;
+            break;
+        case O_JSON: rep.json = true; break;
+        case O_STATS: rep.stats = true; break;
+        case O_INPUT: rep.input = optarg; break;
+        case O_COUNT: {
+            char *end;
+            rep.count = strtoll(optarg, &end, 10);
+            if (*end || end == optarg || rep.count < 0) {
+                fprintf(stderr, "tsnc: error: --count expects a non-negative integer\n");
+                goto out;
+            }
+            break;
+        }
         case 'h': fputs(dump_usage, stdout); status = 0; goto out;
         default: fputs(dump_usage, stderr); goto out;
         }
@@ -142,6 +250,20 @@ int cmd_dump(int argc, char **argv) {
         fprintf(stderr, "tsnc: error: dump expects exactly one model file\n\n%s", dump_usage);
         goto out;
     }
+    if ((rep.input || rep.count >= 0) && !rep.stats) {
+        fprintf(stderr, "tsnc: error: --input and --count need --stats\n");
+        goto out;
+    }
+    if (rep.count >= 0 && !rep.input) {
+        fprintf(stderr, "tsnc: error: --count needs --input\n");
+        goto out;
+    }
+    if (rep.json && (s.n_after || s.n_before || s.after_all)) {
+        fprintf(stderr, "tsnc: error: --json prints one graph; choose it with --after or --stop-after, "
+                        "not --print-after/--print-before/--print-after-all\n");
+        goto out;
+    }
+    s.print_at_stop = from_after && !rep.json && !rep.stats;
     status = 1;
     const char *path = argv[optind];
     ModelBytes m;
@@ -150,18 +272,21 @@ int cmd_dump(int argc, char **argv) {
     Graph *g = load_graph(path, &m, &io);
     model_bytes_free(&m);
     if (!g) goto out;
-    bool run_passes = s.n_after || s.n_before || s.after_all || s.stop_after;
-    if (!run_passes) {
-        ir_print(stdout, g, &s.po);
-        status = 0;
-    } else {
+    bool run_passes = s.n_after || s.n_before || s.after_all || s.stop_after || rep.stats;
+    status = 0;
+    if (run_passes) {
         Diag d = {.file = path};
         PassContext cx = {.diag = &d, .opt = &popt};
         PipelineHooks h = {.before = hook_before, .after = hook_after, .user = &s, .verify_each = true};
-        int rc = pipeline_run(g, &cx, &h);
-        if (rc < 0) report(&d);
-        status = rc < 0 ? 1 : 0;
+        if (pipeline_run(g, &cx, &h) < 0) {
+            report(&d);
+            status = 1;
+        }
     }
+    if (status == 0 && (rep.json || rep.stats))
+        status = report_graph(path, g, s.last_pass ? s.last_pass : "import", &rep, &s.po);
+    else if (status == 0 && !run_passes)
+        ir_print(stdout, g, &s.po);
     graph_free(g);
 out:
     for (int i = 0; i < n_pins; i++) free((char *)pins[i].name);

@@ -140,7 +140,16 @@ int cmd_opt(int argc, char **argv) {
             }
             if (!first) printf("// -----\n");
             first = false;
-            status |= opt_chunk(path, start, (size_t)(cut - start), passes, n_passes, &po, &popt);
+            /* Error lines count from the top of the file: the chunk is parsed after as
+             * many newlines as precede it. */
+            size_t lines = 0, len = (size_t)(cut - start);
+            for (const char *q = text; q < start; q++) lines += *q == '\n';
+            char *chunk = malloc(lines + len + 1);
+            if (!chunk) die("out of memory");
+            memset(chunk, '\n', lines);
+            memcpy(chunk + lines, start, len);
+            status |= opt_chunk(path, chunk, lines + len, passes, n_passes, &po, &popt);
+            free(chunk);
             if (cut == end) break;
             const char *eol = memchr(cut, '\n', (size_t)(end - cut));
             start = eol ? eol + 1 : end;

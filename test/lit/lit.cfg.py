@@ -3,6 +3,7 @@
 #   python3 /usr/lib/llvm-14/build/utils/lit/lit.py -sv --param tsnc=build/tsnc test/lit
 import os
 import shutil
+import sys
 
 import lit.formats
 
@@ -28,5 +29,7 @@ config.substitutions.append(("%data", os.path.join(src, "test", "data")))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
 config.substitutions.append(("FileCheck", filecheck))
 config.substitutions.append(("%cc", lit_config.params.get("cc", "cc")))
+# The Python that runs lit (standard library only: json.tool checks --json output).
+config.substitutions.append(("%python", sys.executable))
 config.environment["ASAN_OPTIONS"] = os.environ.get("ASAN_OPTIONS", "detect_leaks=1")
 config.environment["UBSAN_OPTIONS"] = os.environ.get("UBSAN_OPTIONS", "print_stacktrace=1")
