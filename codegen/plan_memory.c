@@ -284,8 +284,14 @@ int plan_memory(const Graph *g, PlanStrategy strategy, MemPlan *p, Diag *d) {
             const Value *o = n->out[j];
             if (buf_of[o->id] >= 0) continue; /* a Concat whose pieces were written in place */
             if (claim_out[o->id]) {
-                /* A piece of a Concat in place: the Concat's buffer starts here if not yet. */
+                /* A piece of a Concat in place (itself maybe a piece of an outer one): the
+                 * outermost Concat's buffer starts here if not yet. */
                 const Value *c = claim_out[o->id];
+                int64_t piece_off = claim_off[o->id];
+                while (claim_out[c->id]) {
+                    piece_off += claim_off[c->id];
+                    c = claim_out[c->id];
+                }
                 int b = buf_of[c->id];
                 if (b < 0) {
                     b = buf_of[c->id] = n_bufs++;
@@ -294,7 +300,7 @@ int plan_memory(const Graph *g, PlanStrategy strategy, MemPlan *p, Diag *d) {
                     p->loc[c->id] = (ValueLoc){LOC_ARENA, c, 0};
                 }
                 buf_of[o->id] = b;
-                p->loc[o->id] = (ValueLoc){LOC_ARENA, c, claim_off[o->id]};
+                p->loc[o->id] = (ValueLoc){LOC_ARENA, c, piece_off};
                 if (last[o->id] > bufs[b].end) bufs[b].end = last[o->id];
                 continue;
             }

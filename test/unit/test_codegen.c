@@ -697,26 +697,31 @@ static void test_buffer_reuse(void **state) {
     graph_free(g);
 }
 
-/* Both placement strategies give valid plans; greedy is no worse on a branchy graph. */
+/*
+ * Both placement strategies give valid plans; greedy is no worse on a branchy
+ * graph. The Concats run along axis 1 of two rows, so their inputs are not
+ * contiguous blocks of the output and cannot be written in place: each
+ * keeps a buffer of its own, which is what the placements are tested on.
+ */
 static void test_plan_strategies(void **state) {
     (void)state;
     Graph *g = graph_new("branchy");
-    Value *x = input(g, "x", shp(1, 64));
+    Value *x = input(g, "x", shp(2, 2, 32));
     Value *keep[6];
     Value *v = x;
     for (int i = 0; i < 6; i++) { /* each output is read again at the end */
         char name[16];
         snprintf(name, sizeof name, "t%d", i);
-        Shape s = shp(1, 64 * (i % 3 + 1));
+        Shape s = shp(2, 2, 32 * (i % 3 + 1));
         Node *n = node(g, OP_TILE, name, DT_F32, s, 2, x,
-                       ci64(g, "r", shp(1, 1), (const int64_t[]){i % 3 + 1}));
+                       ci64(g, "r", shp(1, 2), (const int64_t[]){1, i % 3 + 1}));
         keep[i] = out0(n);
         v = keep[i];
     }
     for (int i = 0; i < 5; i++) { /* v = Concat(keep[i], v): growing, keep[i] dies here */
-        int len = (int)(keep[i]->type.shape.dim[0] + v->type.shape.dim[0]);
-        Node *n = node(g, OP_CONCAT, "cat", DT_F32, shp(1, len), 2, keep[i], v);
-        node_set_attr_int(g, n, "axis", 0);
+        int len = (int)(keep[i]->type.shape.dim[1] + v->type.shape.dim[1]);
+        Node *n = node(g, OP_CONCAT, "cat", DT_F32, shp(2, 2, len), 2, keep[i], v);
+        node_set_attr_int(g, n, "axis", 1);
         v = out0(n);
     }
     set_output(g, v);
@@ -731,6 +736,41 @@ static void test_plan_strategies(void **state) {
     assert_true(a.arena_bytes < a.naive_bytes);
     plan_free(&a);
     plan_free(&b);
+    graph_free(g);
+}
+
+/*
+ * Concat in place, nested: e = Concat(Concat(Neg(x), Abs(x)), Relu(x)) along
+ * axis 0. Every producer writes at its block of e (the caller's output here),
+ * neither Concat copies, and the values are still right.
+ */
+static void test_concat_in_place(void **state) {
+    (void)state;
+    Graph *g = graph_new("nested");
+    Value *x = input(g, "x", shp(2, 1, 4));
+    Value *a = out0(node(g, OP_NEG, "a", DT_F32, shp(2, 1, 4), 1, x));
+    Value *b = out0(node(g, OP_ABS, "b", DT_F32, shp(2, 1, 4), 1, x));
+    Node *c = node(g, OP_CONCAT, "c", DT_F32, shp(2, 2, 4), 2, a, b);
+    node_set_attr_int(g, c, "axis", 0);
+    Value *d = out0(node(g, OP_RELU, "d", DT_F32, shp(2, 1, 4), 1, x));
+    Node *e = node(g, OP_CONCAT, "e", DT_F32, shp(2, 3, 4), 2, out0(c), d);
+    node_set_attr_int(g, e, "axis", 0);
+    set_output(g, out0(e));
+    MemPlan p;
+    Diag dg = {0};
+    char why[256];
+    assert_int_equal(plan_memory(g, PLAN_AUTO, &p, &dg), 0);
+    if (plan_check(g, &p, why, sizeof why)) fail_msg("%s", why);
+    assert_true(plan_concat_in_place(&p, c));
+    assert_true(plan_concat_in_place(&p, e));
+    /* a at bytes 0..15 of e, b at 16..31, d at 32..47 */
+    assert_ptr_equal(p.loc[a->id].root, p.loc[out0(e)->id].root);
+    assert_int_equal(p.loc[b->id].offset - p.loc[a->id].offset, 16);
+    assert_int_equal(p.loc[d->id].offset - p.loc[a->id].offset, 32);
+    plan_free(&p);
+    const float in[4] = {1, -2, 3, -4};
+    const float want[12] = {-1, 2, -3, 4, 1, 2, 3, 4, 1, 0, 3, 0};
+    check_run(g, "nested", in, 4, want, 12, 0, 0, NULL);
     graph_free(g);
 }
 
@@ -1313,6 +1353,7 @@ int main(void) {
         cmocka_unit_test(test_spike_ops),
         cmocka_unit_test(test_buffer_reuse),
         cmocka_unit_test(test_plan_strategies),
+        cmocka_unit_test(test_concat_in_place),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_unsupported),
         cmocka_unit_test(test_bad_nodes),
