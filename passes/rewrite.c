@@ -40,7 +40,12 @@ void rw_resolve_inputs(Rewriter *rw, Node *n) {
 
 void rw_finish(Rewriter *rw) {
     for (Node *n = rw->g->first; n; n = n->next) rw_resolve_inputs(rw, n);
-    for (int i = 0; i < rw->g->n_outputs; i++) rw->g->outputs[i] = rw_resolve(rw, rw->g->outputs[i]);
+    for (int i = 0; i < rw->g->n_outputs; i++) {
+        Value *old = rw->g->outputs[i], *new_ = rw_resolve(rw, old);
+        /* A computed value that takes over a graph output takes its name too (users know it). */
+        if (new_ != old && new_->def && !new_->is_input && old->name) new_->name = old->name;
+        rw->g->outputs[i] = new_;
+    }
     free(rw->fwd);
     rw->fwd = NULL;
 }
