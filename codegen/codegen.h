@@ -16,6 +16,17 @@ typedef enum Target { TARGET_GENERIC, TARGET_AVX2, TARGET_NEON, TARGET_COUNT } T
 const char *target_name(Target t);
 /* Parses a target name; TARGET_COUNT if unknown. */
 Target target_from_name(const char *s);
+/*
+ * The preprocessor lines a generated file for t starts with: an #error
+ * unless the compiler targets what t's kernels need (AVX2 and FMA; AArch64
+ * NEON), so that a wrong build fails with a message instead of an
+ * intrinsic error. "" for generic.
+ */
+const char *target_guard(Target t);
+/* What the kernels of t are, for the generated file's comment. */
+const char *target_kernels_text(Target t);
+/* The compiler flags t needs besides -std=c99 (e.g. "-mavx2 -mfma"); "" if none. */
+const char *target_cflags(Target t);
 
 /* A growable byte buffer (generated sources are built in memory, then written). */
 typedef struct Buf {

@@ -49,6 +49,7 @@ void cx_free(EmitCtx *cx) {
     free(cx->used);
     for (int i = 0; i < cx->n_derived; i++) free(cx->derived[i].data);
     free(cx->derived);
+    free(cx->profiled);
     buf_free(&cx->body);
     memset(cx, 0, sizeof *cx);
 }

@@ -31,6 +31,8 @@ struct EmitCtx {
     bool needs_math;    /* a literal needs INFINITY or NAN */
     Derived *derived;
     int n_derived;
+    const Node **profiled; /* nodes with code, in order (TSNC_PROFILE slots); malloc'd */
+    int n_profiled;
 };
 
 /*

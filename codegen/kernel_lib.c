@@ -96,23 +96,94 @@ static int load_file(KernelSet *ks, const char *path, const char *text, Diag *d)
     return 0;
 }
 
-KernelSet *kernels_load(const char *dir, Diag *d) {
-    KernelSet *ks = calloc(1, sizeof *ks);
-    if (!ks) die("out of memory");
+/* Appends the snippets of every file under runtime/DIR/ to ks. */
+static int load_dir(KernelSet *ks, const TsncRuntimeFile *files, const char *dir, Diag *d) {
     size_t dl = strlen(dir);
-    int errors = d->n_errors;
-    for (const TsncRuntimeFile *f = tsnc_runtime_files; f->path; f++)
+    for (const TsncRuntimeFile *f = files; f->path; f++)
         if (!strncmp(f->path, dir, dl) && f->path[dl] == '/')
-            if (load_file(ks, f->path, f->text, d)) break;
-    for (int i = 0; i < ks->n && d->n_errors == errors; i++) {
-        if (find(ks, ks->k[i].name, i) >= 0)
-            diag_error(d, NULL, "runtime/%s: kernel '%s' defined twice", ks->k[i].path,
-                       ks->k[i].name);
-        for (int u = 0; u < ks->k[i].n_uses; u++)
-            if (find(ks, ks->k[i].uses[u], i) < 0)
+            if (load_file(ks, f->path, f->text, d)) return -1;
+    return 0;
+}
+
+/*
+ * Checks the snippets ks->k[from..n) of one directory: names unique among
+ * them, and each "uses" defined before it (in the same directory or, for a
+ * target directory, in generic's ks->k[0..from)).
+ */
+static void check_dir(const KernelSet *ks, int from, Diag *d) {
+    for (int i = from; i < ks->n; i++) {
+        const Kernel *k = &ks->k[i];
+        for (int j = from; j < i; j++)
+            if (!strcmp(ks->k[j].name, k->name))
+                diag_error(d, NULL, "runtime/%s: kernel '%s' defined twice", k->path, k->name);
+        for (int u = 0; u < k->n_uses; u++) {
+            if (find(ks, k->uses[u], i) < 0)
                 diag_error(d, NULL,
                            "runtime/%s: kernel '%s' uses '%s', which is not defined before it",
-                           ks->k[i].path, ks->k[i].name, ks->k[i].uses[u]);
+                           k->path, k->name, k->uses[u]);
+        }
+    }
+}
+
+static void free_kernel(Kernel *k) {
+    free((char *)k->name);
+    for (int j = 0; j < k->n_uses; j++) free(k->uses[j]);
+    for (int j = 0; j < k->n_needs; j++) free(k->needs[j]);
+    free(k->uses);
+    free(k->needs);
+}
+
+/* Moves the target snippets ks->k[from..n) over generic's of the same name. */
+static void overlay(KernelSet *ks, int from) {
+    int n = from;
+    for (int i = from; i < ks->n; i++) {
+        int g = find(ks, ks->k[i].name, from);
+        if (g >= 0) {
+            const char *generic_path = ks->k[g].path;
+            free_kernel(&ks->k[g]);
+            ks->k[g] = ks->k[i];
+            ks->k[g].replaces = generic_path;
+        } else {
+            ks->k[n++] = ks->k[i];
+        }
+    }
+    ks->n = n;
+}
+
+/* Depth-first search for a "uses" cycle through snippet i (state: 0 new, 1 open, 2 done). */
+static int check_acyclic(const KernelSet *ks, int i, char *state, Diag *d) {
+    if (state[i] == 2) return 0;
+    if (state[i] == 1) {
+        diag_error(d, NULL, "runtime/%s: kernel '%s' uses itself (through a target variant)",
+                   ks->k[i].path, ks->k[i].name);
+        return -1;
+    }
+    state[i] = 1;
+    for (int u = 0; u < ks->k[i].n_uses; u++)
+        if (check_acyclic(ks, find(ks, ks->k[i].uses[u], ks->n), state, d)) return -1;
+    state[i] = 2;
+    return 0;
+}
+
+KernelSet *kernels_load(const char *dir, Diag *d) {
+    return kernels_load_files(tsnc_runtime_files, dir, d);
+}
+
+KernelSet *kernels_load_files(const TsncRuntimeFile *files, const char *dir, Diag *d) {
+    KernelSet *ks = calloc(1, sizeof *ks);
+    if (!ks) die("out of memory");
+    int errors = d->n_errors;
+    if (!load_dir(ks, files, "generic", d)) check_dir(ks, 0, d);
+    int n_generic = ks->n;
+    if (d->n_errors == errors && strcmp(dir, "generic") != 0 && !load_dir(ks, files, dir, d)) {
+        check_dir(ks, n_generic, d);
+        if (d->n_errors == errors) overlay(ks, n_generic);
+    }
+    if (d->n_errors == errors) {
+        char *state = calloc((size_t)ks->n + 1, 1);
+        if (!state) die("out of memory");
+        for (int i = 0; i < ks->n && d->n_errors == errors; i++) check_acyclic(ks, i, state, d);
+        free(state);
     }
     ks->wanted = calloc((size_t)ks->n + 1, sizeof *ks->wanted);
     if (!ks->wanted) die("out of memory");
@@ -125,14 +196,7 @@ KernelSet *kernels_load(const char *dir, Diag *d) {
 
 void kernels_free(KernelSet *ks) {
     if (!ks) return;
-    for (int i = 0; i < ks->n; i++) {
-        Kernel *k = &ks->k[i];
-        free((char *)k->name);
-        for (int j = 0; j < k->n_uses; j++) free(k->uses[j]);
-        for (int j = 0; j < k->n_needs; j++) free(k->needs[j]);
-        free(k->uses);
-        free(k->needs);
-    }
+    for (int i = 0; i < ks->n; i++) free_kernel(&ks->k[i]);
     free(ks->k);
     free(ks->wanted);
     free(ks);
@@ -159,11 +223,45 @@ bool kernels_need_header(const KernelSet *ks, const char *header) {
     return false;
 }
 
-void kernels_emit(const KernelSet *ks, Buf *out) {
+int kernels_needs(const KernelSet *ks, const char **out, int max) {
+    int n = 0;
     for (int i = 0; i < ks->n; i++) {
         if (!ks->wanted[i]) continue;
-        buf_printf(out, "/* -- %s, from runtime/%s -- */\n", ks->k[i].name, ks->k[i].path);
-        buf_append(out, ks->k[i].text, (size_t)ks->k[i].len);
-        buf_printf(out, "\n\n");
+        for (int j = 0; j < ks->k[i].n_needs; j++) {
+            const char *h = ks->k[i].needs[j];
+            bool seen = false;
+            for (int e = 0; e < n && e < max && !seen; e++) seen = !strcmp(out[e], h);
+            if (seen) continue;
+            if (n < max) out[n] = h;
+            n++;
+        }
     }
+    return n;
+}
+
+bool kernels_use_dir(const KernelSet *ks, const char *dir) {
+    size_t dl = strlen(dir);
+    for (int i = 0; i < ks->n; i++)
+        if (ks->wanted[i] && !strncmp(ks->k[i].path, dir, dl) && ks->k[i].path[dl] == '/')
+            return true;
+    return false;
+}
+
+/* Emits snippet i after the snippets it uses (the set is acyclic: kernels_load checks). */
+static void emit_after_uses(const KernelSet *ks, int i, bool *done, Buf *out) {
+    if (done[i]) return;
+    done[i] = true;
+    for (int u = 0; u < ks->k[i].n_uses; u++)
+        emit_after_uses(ks, find(ks, ks->k[i].uses[u], ks->n), done, out);
+    buf_printf(out, "/* -- %s, from runtime/%s -- */\n", ks->k[i].name, ks->k[i].path);
+    buf_append(out, ks->k[i].text, (size_t)ks->k[i].len);
+    buf_printf(out, "\n\n");
+}
+
+void kernels_emit(const KernelSet *ks, Buf *out) {
+    bool *done = calloc((size_t)ks->n + 1, sizeof *done);
+    if (!done) die("out of memory");
+    for (int i = 0; i < ks->n; i++)
+        if (ks->wanted[i]) emit_after_uses(ks, i, done, out);
+    free(done);
 }

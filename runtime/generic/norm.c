@@ -20,7 +20,11 @@ static void channel_affine_f32(const float *x, const float *mul, const float *ad
         for (j = 0; j < c; j++) {
             const float *xs = x + (i * c + j) * inner;
             float *ys = y + (i * c + j) * inner;
-            for (k = 0; k < inner; k++) ys[k] = xs[k] * mul[j] + add[j];
+            for (k = 0; k < inner; k++) {
+                /* Two statements: no compiler may fuse them into one rounding (FMA). */
+                float scaled = xs[k] * mul[j];
+                ys[k] = scaled + add[j];
+            }
         }
     }
 }
