@@ -56,10 +56,28 @@ int emit_lif(EmitCtx *cx, const Node *n) {
     if (mp && !type_eq(&mp->type, &x->type))
         return cx_error(cx, n, "membrane %s and input current %s differ", cx_type(cx, &mp->type),
                         cx_type(cx, &x->type));
-    if (check_out_type(cx, n, n->out[0], &x->type) || check_out_type(cx, n, n->out[1], &x->type))
+    if ((!node_attr_int(n, "pack", 0) && check_out_type(cx, n, n->out[0], &x->type)) ||
+        check_out_type(cx, n, n->out[1], &x->type))
         return -1;
     float vth = node_attr_float(n, "vth", 1.0f);
     if (vth == 0.0f) return cx_error(cx, n, "vth must not be 0");
+    int64_t pack = node_attr_int(n, "pack", 0);
+    if (pack) {
+        /* Spikes written as codes: x, m_prev and m in x's layout, codes (N, H, W, groups). */
+        const int64_t *xd = x->type.shape.dim;
+        int64_t hw = xd[2] * xd[3];
+        bool cl = x->layout.channels_last;
+        if (x->type.shape.rank != 4 || n->out[0]->type.dtype != DT_U8)
+            return cx_error(cx, n, "pack needs an input (N, C, H, W) and u8 codes");
+        if (mp && mp->layout.channels_last != cl) return cx_error(cx, n, "membrane and input current layouts differ");
+        cx_kernel(cx, "lif_pack_f32");
+        cx_printf(cx, "    lif_pack_f32(%s, %s, %s, %s, %lld, %lld, %lld, %lld, %lld, %d,\n        %s);\n",
+                  cx_ref(cx, x), mp ? cx_ref(cx, mp) : "0", cx_ref(cx, n->out[0]), cx_ref(cx, n->out[1]),
+                  (long long)xd[0], (long long)xd[1], (long long)hw, (long long)(cl ? 1 : hw),
+                  (long long)(cl ? xd[1] : 1), (int)pack,
+                  lif_params(cx, n, node_attr_float(n, "decay", 0.25f), vth));
+        return 0;
+    }
     cx_kernel(cx, "lif_f32");
     cx_printf(cx, "    lif_f32(%s, %s, %s, %s, %lld, %s);\n", cx_ref(cx, x),
               mp ? cx_ref(cx, mp) : "0", cx_ref(cx, n->out[0]), cx_ref(cx, n->out[1]),
@@ -92,10 +110,13 @@ int emit_pack(EmitCtx *cx, const Node *n) {
  * source stays the size of the weights.
  */
 static int emit_spike_conv_lut(EmitCtx *cx, const Node *n) {
-    const Node *pack = n->in[0]->def;
-    if (!pack || pack->op != OP_PACK) return cx_error(cx, n, "impl lut needs its input from tsnc.pack");
+    /* conv_params checks the geometry on the unpacked spikes: (N, C, H, W) with C from the weights. */
+    const Shape *cs0 = &n->in[0]->type.shape;
+    if (n->in[0]->type.dtype != DT_U8 || cs0->rank != 4 || n->in[1]->type.shape.rank != 4)
+        return cx_error(cx, n, "impl lut reads u8 codes (N, H, W, groups)");
+    Value spikes = {.type = {DT_F32, {.rank = 4, .dim = {cs0->dim[0], n->in[1]->type.shape.dim[1], cs0->dim[1], cs0->dim[2]}}}};
     Node shadow = *n;
-    Value *in[3] = {pack->in[0], n->in[1], n->n_in > 2 ? n->in[2] : NULL};
+    Value *in[3] = {&spikes, n->in[1], n->n_in > 2 ? n->in[2] : NULL};
     shadow.in = in;
     ConvShape cs;
     const char *params = conv_params(cx, &shadow, &cs);
@@ -103,8 +124,8 @@ static int emit_spike_conv_lut(EmitCtx *cx, const Node *n) {
     if (cs.group != 1) return cx_error(cx, n, "impl lut needs group = 1");
     const float *w = const_f32(cx, n, n->in[1], "weight");
     if (!w) return -1;
-    bool ternary = strcmp(node_attr_string(pack, "kind", "ternary"), "binary") != 0;
-    int64_t group = node_attr_int(pack, "group", 4), entries = 1;
+    bool ternary = strcmp(node_attr_string(n, "kind", "ternary"), "binary") != 0;
+    int64_t group = node_attr_int(n, "pack", 4), entries = 1;
     for (int64_t i = 0; i < group; i++) entries *= ternary ? 3 : 2;
     int64_t taps = cs.kh * cs.kw, groups = (cs.c + group - 1) / group, slice = cs.c * cs.m;
     /* wt[(tap * C + c)][m] = w[m][c][ky][kx] for the distinct taps only: taps with equal

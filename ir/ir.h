@@ -394,6 +394,24 @@ void fire_rule_set(Graph *g, Node *n, const FireRule *r);
 /* The spike the rule emits for v (in float, exactly as generated code does). */
 float fire_apply(const FireRule *r, float v);
 
+/*
+ * Spike codes: spikes s (N, C, H, W) stored as u8 (N, H, W, ceil(C / group)),
+ * channels g*group .. g*group+group-1 of a pixel in one byte as the digits
+ * sum_i (s_i + 1) * 3^i (ternary) or sum_i s_i * 2^i (binary); see tsnc.pack
+ * in docs/ir.md.
+ */
+typedef struct SpikeCodes {
+    int64_t channels; /* C of the spikes the codes stand for */
+    int64_t group;    /* channels per code: 1..5 ternary, 1..8 binary */
+    bool ternary;
+} SpikeCodes;
+
+/* Whether n writes codes (tsnc.pack, a tsnc.lif with pack) or reads them (a
+ * tsnc.spike_conv with u8 input), and their layout. n must have static types. */
+bool spike_codes_of(const Node *n, SpikeCodes *c);
+/* The spikes (N, C, H, W) f32 of codes (N, H, W, G) u8; a heap tensor (tensor_free_heap). */
+Tensor *spike_codes_decode(const Tensor *codes, const SpikeCodes *c);
+
 /* ---- verify.c ---------------------------------------------------------- */
 
 /*

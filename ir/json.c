@@ -394,6 +394,7 @@ static void write_stats(JsonWriter *w, const Graph *g, const GraphStats *s) {
             key_float(w, "input_neg_rate", rate(l->in_neg, l->in_elements, s->n_samples));
             key_float(w, "acs", l->acs_sum / (double)s->n_samples);
         }
+        if (l->spike) key_float(w, "kernel_adds", stats_kernel_adds(s, l));
         json_object_end(w);
     }
     json_array_end(w);

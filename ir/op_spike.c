@@ -74,6 +74,22 @@ static int eval_fire(const Node *n, Tensor *const *in, Tensor *const *out, Diag 
     return 0;
 }
 
+/* The codes of spikes s (N, C, H, W), f32, into codes (N, H, W, G) as tsnc.pack does. */
+static void pack_codes(const float *x, const Shape *xs, int64_t group, bool ternary, unsigned char *codes) {
+    int64_t hw = xs->dim[2] * xs->dim[3], groups = (xs->dim[1] + group - 1) / group;
+    for (int64_t b = 0; b < xs->dim[0]; b++)
+        for (int64_t p = 0; p < hw; p++)
+            for (int64_t g = 0; g < groups; g++) {
+                int code = 0, place = 1;
+                for (int64_t i = 0; i < group; i++, place *= ternary ? 3 : 2) {
+                    int64_t ch = g * group + i;
+                    float v = ch < xs->dim[1] ? x[(b * xs->dim[1] + ch) * hw + p] : 0.0f;
+                    code += place * (ternary ? (v > 0 ? 2 : v < 0 ? 0 : 1) : (v > 0));
+                }
+                codes[(b * hw + p) * groups + g] = (unsigned char)code;
+            }
+}
+
 static int infer_lif(Node *n, Diag *d) {
     const Value *x = n->in[0], *m = n->n_in > 1 ? n->in[1] : NULL;
     if (!x || x->type.dtype != DT_F32) {
@@ -91,6 +107,17 @@ static int infer_lif(Node *n, Diag *d) {
     }
     n->out[0]->type = x->type;
     n->out[1]->type = x->type;
+    int64_t pack = node_attr_int(n, "pack", 0);
+    if (pack) {
+        bool ternary = fire_rule_of(n).ternary;
+        if (pack < 1 || pack > (ternary ? 5 : 8) || x->type.shape.rank != 4) {
+            diag_error(d, n, "pack must be 1..%d and the input (N, C, H, W)", ternary ? 5 : 8);
+            return -1;
+        }
+        const int64_t *xd = x->type.shape.dim;
+        Type t = {DT_U8, {.rank = 4, .dim = {xd[0], xd[2], xd[3], (xd[1] + pack - 1) / pack}}};
+        n->out[0]->type = t;
+    }
     return 0;
 }
 
@@ -99,7 +126,10 @@ static int eval_lif(const Node *n, Tensor *const *in, Tensor *const *out, Diag *
     FireRule r = fire_rule_of(n);
     float decay = node_attr_float(n, "decay", 0.25f), vth = node_attr_float(n, "vth", 1.0f);
     const float *x = in[0]->data, *mp = n->n_in > 1 && in[1] ? in[1]->data : NULL;
-    float *s = out[0]->data, *m = out[1]->data;
+    int64_t pack = node_attr_int(n, "pack", 0);
+    /* With pack, the spikes go to a scratch tensor first and are packed at the end. */
+    Tensor *spikes = pack ? tensor_new(NULL, DT_F32, &in[0]->type.shape) : NULL;
+    float *s = pack ? spikes->data : out[0]->data, *m = out[1]->data;
     for (int64_t i = 0, k = tensor_numel(in[0]); i < k; i++) {
         /* Two statements: the leak is rounded before the add, as in the export (no FMA). */
         float leak = mp ? mp[i] * decay : 0.0f;
@@ -108,6 +138,10 @@ static int eval_lif(const Node *n, Tensor *const *in, Tensor *const *out, Diag *
         float v = u / vth;
         s[i] = fire_apply(&r, v);
         m[i] = s[i] != 0.0f ? 0.0f : u;
+    }
+    if (pack) {
+        pack_codes(s, &in[0]->type.shape, pack, r.ternary, out[0]->data);
+        tensor_free_heap(spikes);
     }
     return 0;
 }
@@ -135,88 +169,103 @@ static int infer_pack(Node *n, Diag *d) {
     return 0;
 }
 
-/* The code of spikes s[0..k) (k <= group; missing channels are 0). */
-static int spike_code(const float *s, int64_t k, int64_t stride, bool ternary) {
-    int code = 0, place = 1;
-    for (int64_t i = 0; i < k; i++, place *= ternary ? 3 : 2) {
-        float v = s[i * stride];
-        code += place * (ternary ? (v > 0 ? 2 : v < 0 ? 0 : 1) : (v > 0));
-    }
-    return code;
-}
-
 static int eval_pack(const Node *n, Tensor *const *in, Tensor *const *out, Diag *d) {
     (void)d;
-    bool ternary = pack_ternary(n);
-    int64_t group = node_attr_int(n, "group", 4);
-    const int64_t *xd = in[0]->type.shape.dim;
-    int64_t hw = xd[2] * xd[3], groups = (xd[1] + group - 1) / group;
-    const float *x = in[0]->data;
-    unsigned char *codes = out[0]->data;
-    for (int64_t b = 0; b < xd[0]; b++)
-        for (int64_t p = 0; p < hw; p++)
-            for (int64_t g = 0; g < groups; g++) {
-                int64_t c0 = g * group, k = xd[1] - c0 < group ? xd[1] - c0 : group;
-                int code = spike_code(x + (b * xd[1] + c0) * hw + p, k, hw, ternary);
-                /* A missing ternary channel is s = 0, digit 1. */
-                int place = 1;
-                for (int64_t i = 0; i < k; i++) place *= ternary ? 3 : 2;
-                for (int64_t i = k; i < group && ternary; i++, place *= 3) code += place;
-                codes[(b * hw + p) * groups + g] = (unsigned char)code;
-            }
+    pack_codes(in[0]->data, &in[0]->type.shape, node_attr_int(n, "group", 4), pack_ternary(n), out[0]->data);
     return 0;
 }
 
-/* The producing pack of a spike_conv's code input, or NULL if the input is spikes. */
-static const Node *code_source(const Node *n) {
-    const Value *x = n->in[0];
-    return x->type.dtype == DT_U8 && x->def && x->def->op == OP_PACK ? x->def : NULL;
+bool spike_codes_of(const Node *n, SpikeCodes *c) {
+    if (n->op == OP_PACK) {
+        *c = (SpikeCodes){n->in[0]->type.shape.dim[1], node_attr_int(n, "group", 4), pack_ternary(n)};
+        return true;
+    }
+    if (n->op == OP_LIF && node_attr_int(n, "pack", 0) > 0) {
+        *c = (SpikeCodes){n->in[0]->type.shape.dim[1], node_attr_int(n, "pack", 0), fire_rule_of(n).ternary};
+        return true;
+    }
+    if (n->op == OP_SPIKE_CONV && n->in[0]->type.dtype == DT_U8 && n->in[1]->type.shape.rank == 4) {
+        *c = (SpikeCodes){n->in[1]->type.shape.dim[1], node_attr_int(n, "pack", 0), pack_ternary(n)};
+        return c->group > 0;
+    }
+    return false;
+}
+
+Tensor *spike_codes_decode(const Tensor *codes, const SpikeCodes *c) {
+    const int64_t *cd = codes->type.shape.dim;
+    Shape s = {.rank = 4, .dim = {cd[0], c->channels, cd[1], cd[2]}};
+    Tensor *x = tensor_new(NULL, DT_F32, &s);
+    int64_t hw = cd[1] * cd[2], base = c->ternary ? 3 : 2;
+    const unsigned char *code = codes->data;
+    float *out = x->data;
+    for (int64_t b = 0; b < cd[0]; b++)
+        for (int64_t p = 0; p < hw; p++)
+            for (int64_t ch = 0; ch < c->channels; ch++) {
+                int v = code[(b * hw + p) * cd[3] + ch / c->group];
+                for (int64_t i = 0; i < ch % c->group; i++) v /= (int)base;
+                int digit = v % (int)base;
+                out[(b * c->channels + ch) * hw + p] = (float)(c->ternary ? digit - 1 : digit);
+            }
+    return x;
 }
 
 /*
- * A spike_conv reading codes is the Conv of the unpacked spikes: its
- * inference runs Conv's on a stand-in input of type f32 (N, C, H, W).
+ * A spike_conv reading codes (impl "lut": attributes pack = channels per code and
+ * kind) is the Conv of the unpacked spikes (N, C, H, W), with C from the weights
+ * (M, C, kh, kw) and N, H, W from the codes (N, H, W, groups).
  */
+static bool unpacked_type(const Node *n, Type *t, int64_t *group, bool *ternary, Diag *d) {
+    const Value *codes = n->in[0], *w = n->in[1];
+    *group = node_attr_int(n, "pack", 0);
+    *ternary = strcmp(node_attr_string(n, "kind", "ternary"), "binary") != 0;
+    if (*group < 1 || *group > (*ternary ? 5 : 8) || codes->type.shape.rank != 4 || w->type.shape.rank != 4 ||
+        node_attr_int(n, "group", 1) != 1) {
+        diag_error(d, n, "u8 codes need pack = 1..%d, weights (M, C, kh, kw) and group = 1", *ternary ? 5 : 8);
+        return false;
+    }
+    const int64_t *cd = codes->type.shape.dim;
+    int64_t c = w->type.shape.dim[1];
+    if ((c + *group - 1) / *group != cd[3]) {
+        diag_error(d, n, "codes of %lld groups do not match %lld input channels in groups of %lld",
+                   (long long)cd[3], (long long)c, (long long)*group);
+        return false;
+    }
+    *t = (Type){DT_F32, {.rank = 4, .dim = {cd[0], c, cd[1], cd[2]}}};
+    return true;
+}
+
 static int infer_spike_conv(Node *n, Diag *d) {
     if (n->in[0]->type.dtype != DT_U8) return op_info(OP_CONV)->sema->infer(n, d);
-    const Node *pack = code_source(n);
-    if (!pack) {
-        diag_error(d, n, "a u8 input must come from tsnc.pack");
-        return -1;
-    }
+    Type t;
+    int64_t group;
+    bool ternary;
+    if (!unpacked_type(n, &t, &group, &ternary, d)) return -1;
+    Value spikes = {.type = t};
     Node shadow = *n;
-    Value *in[3] = {pack->in[0], n->in[1], n->n_in > 2 ? n->in[2] : NULL};
+    Value *in[3] = {&spikes, n->in[1], n->n_in > 2 ? n->in[2] : NULL};
     shadow.in = in;
     return op_info(OP_CONV)->sema->infer(&shadow, d);
 }
 
 static int eval_spike_conv(const Node *n, Tensor *const *in, Tensor *const *out, Diag *d) {
     if (n->in[0]->type.dtype != DT_U8) return op_info(OP_CONV)->sema->eval(n, in, out, d);
+    Type t;
+    int64_t group;
+    bool ternary;
+    if (!unpacked_type(n, &t, &group, &ternary, d)) return -1;
     /* Unpack the codes into spikes, then evaluate the Conv on them. */
-    const Node *pack = code_source(n);
-    bool ternary = pack_ternary(pack);
-    int64_t group = node_attr_int(pack, "group", 4);
-    const Shape *xs = &pack->in[0]->type.shape;
-    Tensor *x = tensor_new(NULL, DT_F32, xs);
-    int64_t c = xs->dim[1], hw = xs->dim[2] * xs->dim[3], groups = (c + group - 1) / group;
-    const unsigned char *codes = in[0]->data;
-    float *s = x->data;
-    for (int64_t b = 0; b < xs->dim[0]; b++)
-        for (int64_t p = 0; p < hw; p++)
-            for (int64_t ch = 0; ch < c; ch++) {
-                int code = codes[(b * hw + p) * groups + ch / group];
-                for (int64_t i = 0; i < ch % group; i++) code /= ternary ? 3 : 2;
-                int digit = code % (ternary ? 3 : 2);
-                s[(b * c + ch) * hw + p] = (float)(ternary ? digit - 1 : digit);
-            }
+    SpikeCodes c = {t.shape.dim[1], group, ternary};
+    Tensor *x = spike_codes_decode(in[0], &c);
+    Value spikes = {.type = t};
     Node shadow = *n;
-    Value *vin[3] = {pack->in[0], n->in[1], n->n_in > 2 ? n->in[2] : NULL};
+    Value *vin[3] = {&spikes, n->in[1], n->n_in > 2 ? n->in[2] : NULL};
     shadow.in = vin;
     Tensor *tin[3] = {x, in[1], n->n_in > 2 ? in[2] : NULL};
     int rc = op_info(OP_CONV)->sema->eval(&shadow, tin, out, d);
     tensor_free_heap(x);
     return rc;
 }
+
 static int infer_spike_gemm(Node *n, Diag *d) { return op_info(OP_GEMM)->sema->infer(n, d); }
 static int eval_spike_gemm(const Node *n, Tensor *const *in, Tensor *const *out, Diag *d) {
     return op_info(OP_GEMM)->sema->eval(n, in, out, d);

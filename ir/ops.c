@@ -24,8 +24,9 @@ static const AttrSpec conv_attrs[] = {
     {NULL, 0}};
 static const AttrSpec spike_conv_attrs[] = {
     {"auto_pad", ATTR_STRING}, {"dilations", ATTR_INTS}, {"group", ATTR_INT},
-    {"impl", ATTR_STRING},     {"kernel_shape", ATTR_INTS}, {"pads", ATTR_INTS},
-    {"strides", ATTR_INTS},    {NULL, 0}};
+    {"impl", ATTR_STRING},     {"kernel_shape", ATTR_INTS}, {"kind", ATTR_STRING},
+    {"pack", ATTR_INT},        {"pads", ATTR_INTS},         {"strides", ATTR_INTS},
+    {NULL, 0}};
 static const AttrSpec spike_gemm_attrs[] = {{"alpha", ATTR_FLOAT}, {"beta", ATTR_FLOAT},
                                             {"impl", ATTR_STRING}, {"transA", ATTR_INT},
                                             {"transB", ATTR_INT},  {NULL, 0}};
@@ -46,8 +47,9 @@ static const AttrSpec fire_attrs[] = {{"down", ATTR_FLOAT},   {"down_inclusive",
                                       {"up_inclusive", ATTR_INT}, {NULL, 0}};
 static const AttrSpec lif_attrs[] = {{"decay", ATTR_FLOAT}, {"down", ATTR_FLOAT},
                                      {"down_inclusive", ATTR_INT}, {"kind", ATTR_STRING},
-                                     {"up", ATTR_FLOAT}, {"up_inclusive", ATTR_INT},
-                                     {"vth", ATTR_FLOAT}, {NULL, 0}};
+                                     {"pack", ATTR_INT}, {"up", ATTR_FLOAT},
+                                     {"up_inclusive", ATTR_INT}, {"vth", ATTR_FLOAT},
+                                     {NULL, 0}};
 static const AttrSpec reduce_attrs[] = {{"axes", ATTR_INTS}, {"keepdims", ATTR_INT}, {NULL, 0}};
 
 #define OP(id, name, min_in, max_in, n_out, attrs) extern const OpSema op_sema_##id;

@@ -49,6 +49,23 @@ static bool has_type(const Value *v) {
     return v && v->type.dtype != DT_UNDEF && v->type.shape.rank >= 0 && shape_numel(&v->type.shape) >= 0;
 }
 
+/* The spikes' type (N, C, H, W) f32 when n reads u8 codes, else x's own type. */
+static Type spikes_type(const Node *n, const Value *x) {
+    SpikeCodes c;
+    if (x->type.dtype != DT_U8 || !spike_codes_of(n, &c)) return x->type;
+    const int64_t *cd = x->type.shape.dim;
+    return (Type){DT_F32, {.rank = 4, .dim = {cd[0], c.channels, cd[1], cd[2]}}};
+}
+
+/* t itself, or the spikes it stands for when it is the codes of n (see spike_codes_of);
+ * *heap is set when the result is a new tensor. */
+static const Tensor *as_spikes(const Node *n, const Tensor *t, Tensor **heap) {
+    SpikeCodes c;
+    *heap = NULL;
+    if (t->type.dtype != DT_U8 || !spike_codes_of(n, &c)) return t;
+    return *heap = spike_codes_decode(t, &c);
+}
+
 static int64_t floor_div(int64_t a, int64_t b) {
     return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
@@ -100,7 +117,8 @@ static void taps_per_position(const Window *w, int i, int64_t *taps) {
 
 /* The conv's window (geometry of op_window.c) and M / group. */
 static int conv_window(const Node *n, Window *w, int64_t *m_per_group, Diag *d) {
-    const Shape *x = &spike_input(n)->type.shape, *ws = &n->in[1]->type.shape;
+    Type xt = spikes_type(n, spike_input(n));
+    const Shape *x = &xt.shape, *ws = &n->in[1]->type.shape;
     if (x->rank < 3 || x->rank > 2 + WINDOW_MAX_SPATIAL || ws->rank != x->rank) {
         diag_error(d, n, "stats: unexpected operand ranks");
         return -1;
@@ -124,8 +142,9 @@ static int layer_costs(const Node *n, LayerStats *l, Diag *d) {
         diag_error(d, n, "stats need static types (run infer-shapes first)");
         return -1;
     }
+    Type xt = spikes_type(n, x);
     int64_t out = shape_numel(&y->type.shape), reduction, acs;
-    l->in_elements = shape_numel(&x->type.shape);
+    l->in_elements = shape_numel(&xt.shape);
     if (is_conv(n->op)) {
         Window win;
         int64_t m_per_group;
@@ -133,10 +152,10 @@ static int layer_costs(const Node *n, LayerStats *l, Diag *d) {
         int64_t m = w->type.shape.dim[0];
         reduction = m ? shape_numel(&w->type.shape) / m : 0;
         /* Sum over every input element of (M / group) x prod_i taps_i. */
-        acs = sat_mul(m_per_group, sat_mul(x->type.shape.dim[0], x->type.shape.dim[1]));
+        acs = sat_mul(m_per_group, sat_mul(xt.shape.dim[0], xt.shape.dim[1]));
         for (int i = 0; i < win.nsp; i++) acs = sat_mul(acs, taps_total(&win, i));
     } else {
-        const Shape *xs = &x->type.shape;
+        const Shape *xs = &xt.shape;
         bool trans_a = n->op != OP_MATMUL && n->op != OP_SPIKE_MATMUL && node_attr_int(n, "transA", 0);
         if (xs->rank < 1) {
             diag_error(d, n, "stats: the first operand has rank 0");
@@ -195,7 +214,8 @@ int stats_collect(const Graph *g, GraphStats *s, Diag *d) {
                 diag_error(d, n, "stats need static types (run infer-shapes first)");
                 rc = -1;
             } else {
-                ns->elements = shape_numel(&n->out[0]->type.shape);
+                Type t = spikes_type(n, n->out[0]);
+                ns->elements = shape_numel(&t.shape);
             }
         }
     }
@@ -292,20 +312,23 @@ static double conv_acs(const Probe *pr, const Tensor *x) {
 
 /* x: the layer's spikes (see spike_input); out: the node's results. */
 static void observe(const Probe *pr, const Node *n, const Tensor *x, Tensor *const *out) {
+    Tensor *heap;
     if (pr->neuron) {
-        count_signs(out[0], &pr->neuron->pos, &pr->neuron->neg);
+        count_signs(as_spikes(n, out[0], &heap), &pr->neuron->pos, &pr->neuron->neg);
+        tensor_free_heap(heap);
         return;
     }
+    x = as_spikes(n, x, &heap);
     LayerStats *l = pr->layer;
     int64_t pos = 0, neg = 0;
     count_signs(x, &pos, &neg);
     l->in_pos += pos;
     l->in_neg += neg;
-    if (!l->spike) return;
-    if (is_conv(n->op))
+    if (l->spike && is_conv(n->op))
         l->acs_sum += conv_acs(pr, x);
-    else if (l->in_elements > 0)
+    else if (l->spike && l->in_elements > 0)
         l->acs_sum += (double)(pos + neg) * ((double)l->acs_worst / (double)l->in_elements);
+    tensor_free_heap(heap);
 }
 
 static int probes_build(const Graph *g, GraphStats *s, Probe *probes, Diag *d) {
@@ -443,4 +466,17 @@ int stats_measure(const Graph *g, const float *samples, int64_t n_samples, Graph
     free(val);
     free(owned);
     return rc;
+}
+
+double stats_kernel_adds(const GraphStats *s, const LayerStats *l) {
+    if (!l->spike) return 0;
+    const char *impl = node_attr_string(l->node, "impl", "events");
+    if (strcmp(impl, "lut") == 0) {
+        /* One table lookup per group of `pack` input channels; weights are (M, C, kh, kw). */
+        int64_t c = l->node->in[1]->type.shape.dim[1], g = node_attr_int(l->node, "pack", 4);
+        int64_t groups = g > 0 ? (c + g - 1) / g : c;
+        return c ? (double)(l->acs_worst / c) * (double)groups : 0;
+    }
+    if (strcmp(impl, "dense") == 0) return (double)l->acs_worst;
+    return s->n_samples ? l->acs_sum / (double)s->n_samples : (double)l->acs_worst;
 }

@@ -38,6 +38,7 @@ typedef struct LayerStats {
     double acs_sum;         /* ACs performed, summed over samples (spike layers) */
 } LayerStats;
 
+
 /* One tsnc.lif or tsnc.fire node: its spikes (result 0). */
 typedef struct NeuronStats {
     const Node *node;
@@ -76,6 +77,15 @@ int stats_collect(const Graph *g, GraphStats *s, Diag *d);
  * spikes. Returns 0, or -1 with the cause in d.
  */
 int stats_measure(const Graph *g, const float *samples, int64_t n_samples, GraphStats *s, Diag *d);
+
+/*
+ * Additions the kernel chosen for a spike layer performs per inference
+ * (`impl`): "lut" adds one table row of M per (output pixel, valid tap,
+ * group of `pack` input channels), whatever the spikes: worst-case ACs x groups / C;
+ * "dense" visits every spike: the worst-case ACs; "events" performs the
+ * ACs themselves (measured, or worst case without samples). 0 for dense layers.
+ */
+double stats_kernel_adds(const GraphStats *s, const LayerStats *l);
 
 void stats_free(GraphStats *s);
 

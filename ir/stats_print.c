@@ -129,13 +129,13 @@ static void print_layers(FILE *f, const GraphStats *s, const PrintNames *pn) {
         return;
     }
     Table t;
-    table_init(&t, measured ? "lllllrrrrrr" : "lllllrrr");
+    table_init(&t, measured ? "lllllrrrrrrr" : "lllllrrr");
     const char *head[] = {"node", "location", "op", "kernel", "output", "weight bytes", "MACs",
-                          "ACs worst case", "input +1", "input -1", "ACs measured"};
+                          "ACs worst case", "input +1", "input -1", "ACs measured", "kernel adds"};
     table_row(&t, head);
     for (int i = 0; i < s->n_layers; i++) {
         const LayerStats *l = &s->layers[i];
-        Cell name, type, w, mac, acw, ip, in, acm;
+        Cell name, type, w, mac, acw, ip, in, acm, ka;
         type_str(&l->node->out[0]->type, type.s, sizeof type.s);
         const char *row[] = {
             name_cell(&name, pn, l->node->out[0]), loc_cell(l->node), op_info(l->node->op)->name,
@@ -144,19 +144,25 @@ static void print_layers(FILE *f, const GraphStats *s, const PrintNames *pn) {
             l->spike ? int_cell(&acw, l->acs_worst) : NULL,
             l->spike ? pct_cell(&ip, l->in_pos, l->in_elements * s->n_samples) : NULL,
             l->spike ? pct_cell(&in, l->in_neg, l->in_elements * s->n_samples) : NULL,
-            NULL};
+            NULL, NULL};
         if (l->spike && measured) {
             snprintf(acm.s, sizeof acm.s, "%.0f", l->acs_sum / (double)s->n_samples);
             row[10] = acm.s;
+            snprintf(ka.s, sizeof ka.s, "%.0f", stats_kernel_adds(s, l));
+            row[11] = ka.s;
         }
         table_row(&t, row);
     }
-    Cell w, mac, acw, acm;
+    Cell w, mac, acw, acm, ka;
     const char *total[] = {"total", "", "", "", "", int_cell(&w, s->weight_bytes), int_cell(&mac, s->macs),
-                           int_cell(&acw, s->acs_worst), "", "", NULL};
+                           int_cell(&acw, s->acs_worst), "", "", NULL, NULL};
     if (measured) {
+        double adds = 0;
+        for (int i = 0; i < s->n_layers; i++) adds += stats_kernel_adds(s, &s->layers[i]);
         snprintf(acm.s, sizeof acm.s, "%.0f", stats_acs(s));
+        snprintf(ka.s, sizeof ka.s, "%.0f", adds);
         total[10] = acm.s;
+        total[11] = ka.s;
     }
     table_row(&t, total);
     table_print(f, &t);

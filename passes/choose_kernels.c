@@ -23,6 +23,9 @@
  *   measured one is known) against the crossover rate measured on this
  *   kind of machine (docs/performance.md).
  *
+ * Packing while firing: a neuron whose spikes only go to a tsnc.pack writes
+ * the codes itself (tsnc.lif pack = 4).
+ *
  * Layout: a spike layer's output is stored channels-last when everything
  * that reads it (neurons, reshapes and gathers/concats along the time or
  * batch axis, up to the next spike layer) does not care about the order of
@@ -89,6 +92,8 @@ static void choose_impl(Graph *g, Node *n, Value **packed, const char *forced) {
         }
         n->in[0] = codes;
         node_set_attr_string(g, n, "impl", "lut");
+        node_set_attr_string(g, n, "kind", ternary ? "ternary" : "binary");
+        node_set_attr_int(g, n, "pack", PACK_GROUP);
         n->remark = arena_printf(g->arena, "%s; impl lut: %lld distinct taps x %lld groups x %lld codes, table %lld KiB",
                                  why ? why : "spike layer", (long long)taps, (long long)groups,
                                  (long long)entries, (long long)(bytes >> 10));
@@ -237,6 +242,97 @@ static bool try_channels_last(Graph *g, const Uses *u, Value *root, char *in_set
     return ok;
 }
 
+/* ---- packing while firing ---- */
+
+/* reader is the one node that reads v, and v is not a graph output. */
+static bool only_reader(const Graph *g, const Uses *u, const Value *v, const Node *reader) {
+    return v->id < u->n_values && u->count[v->id] == 1 && u->users[v->id][0] == reader && !graph_is_output(g, v);
+}
+
+/* v is the spike output of a tsnc.lif read by nothing else than `reader`: that lif. */
+static Node *sole_lif_spikes(const Graph *g, const Uses *u, const Value *v, const Node *reader) {
+    if (!v->def || v->def->op != OP_LIF || v->def_index != 0 || v->type.shape.rank != 4) return NULL;
+    return only_reader(g, u, v, reader) ? v->def : NULL;
+}
+
+/*
+ * The neurons whose spikes a tsnc.pack reads, in timestep order: its input is
+ * one lif's spikes, or the time-folded stack Reshape(Concat(Unsqueeze(s_t)))
+ * of several. 0 if the input is anything else or the spikes have other readers.
+ */
+static int packed_lifs(const Graph *g, const Uses *u, const Node *p, Node **lifs, int max) {
+    const Value *x = p->in[0];
+    Node *one = sole_lif_spikes(g, u, x, p);
+    if (one) {
+        lifs[0] = one;
+        return 1;
+    }
+    const Node *r = x->def;
+    if (!r || (r->op != OP_RESHAPE && r->op != OP_FLATTEN) || !only_reader(g, u, x, p)) return 0;
+    const Node *c = r->in[0]->def;
+    if (!c || c->op != OP_CONCAT || !only_reader(g, u, r->in[0], r) || node_attr_int(c, "axis", 0) != 0 ||
+        c->n_in > max)
+        return 0;
+    for (int t = 0; t < c->n_in; t++) {
+        const Value *piece = c->in[t];
+        const Node *q = piece->def;
+        if (!q || q->op != OP_UNSQUEEZE || !only_reader(g, u, piece, c)) return 0;
+        const Tensor *axes = q->in[1]->konst;
+        if (!axes || tensor_numel(axes) != 1 || tensor_get_i64(axes, 0) != 0) return 0;
+        if (!(lifs[t] = sole_lif_spikes(g, u, q->in[0], q))) return 0;
+    }
+    return c->n_in;
+}
+
+/*
+ * A neuron whose spikes only go to a tsnc.pack writes the codes itself (the
+ * lif's pack attribute): the spikes never go to memory as floats and are
+ * not read back. The stack of timesteps is rebuilt on the codes.
+ */
+static void fuse_packs(Graph *g) {
+    Uses *u = uses_build(g);
+    Rewriter rw;
+    rw_init(&rw, g);
+    for (Node *p = g->first; p; p = p->next) {
+        if (p->op != OP_PACK) continue;
+        Node *lifs[64];
+        int n = packed_lifs(g, u, p, lifs, 64);
+        bool ternary = strcmp(node_attr_string(p, "kind", "ternary"), "binary") != 0;
+        int64_t group = node_attr_int(p, "group", 4);
+        /* Same kind of spikes as the codes; stacked steps hold one sample each. */
+        for (int t = 0; t < n && n; t++)
+            if (fire_rule_of(lifs[t]).ternary != ternary || (n > 1 && lifs[t]->out[0]->type.shape.dim[0] != 1))
+                n = 0;
+        if (!n) continue;
+        Value *codes[64] = {0};
+        for (int t = 0; t < n; t++) {
+            node_set_attr_int(g, lifs[t], "pack", group);
+            node_infer_or_die(lifs[t]);
+            lifs[t]->out[0]->layout = (Layout){0};
+            codes[t] = lifs[t]->out[0];
+        }
+        Value *packed = codes[0];
+        if (n > 1) {
+            /* Unsqueeze each step's codes, concatenate along time, drop the unit axis. */
+            int64_t zero = 0;
+            Value *pieces[64];
+            for (int t = 0; t < n; t++) {
+                Value *in[2] = {codes[t], const_i64(g, 1, &zero)};
+                Node *q = graph_add_node(g, p, OP_UNSQUEEZE, p->name, 2, in, 1);
+                node_infer_or_die(q);
+                pieces[t] = q->out[0];
+            }
+            Node *c = graph_add_node(g, p, OP_CONCAT, p->name, n, pieces, 1);
+            node_set_attr_int(g, c, "axis", 0);
+            node_infer_or_die(c);
+            packed = insert_reshape(g, p, c->out[0], &p->out[0]->type.shape, p->name);
+        }
+        if (type_eq(&packed->type, &p->out[0]->type)) rw_replace(&rw, p->out[0], packed);
+    }
+    uses_free(u);
+    rw_finish(&rw);
+}
+
 int pass_choose_kernels(Graph *g, PassContext *cx) {
     const char *forced = cx->opt ? cx->opt->spike_impl : NULL;
     spike_analysis_run(g);
@@ -270,5 +366,11 @@ int pass_choose_kernels(Graph *g, PassContext *cx) {
     for (Node *n = g->first; n; n = n->next)
         if (n->op == OP_SPIKE_CONV && n->out[0]->layout.channels_last)
             n->remark = arena_printf(g->arena, "%s; output channels-last", n->remark);
+    fuse_packs(g);
+    /* The old float stacks are dead but still read the lifs; drop them before CSE
+     * can merge a new Unsqueeze of the codes into an old one of the same value. */
+    pass_dce(g, cx);
+    pass_cse(g, cx); /* merges the axes constants of the rebuilt stacks */
+    spike_analysis_run(g);
     return 0;
 }

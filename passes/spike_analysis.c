@@ -255,7 +255,7 @@ static ValueSet transfer(Graph *g, const Node *n, int out_index) {
         return r.ternary ? vs_levels(t, 3) : vs_levels(t + 1, 2);
     }
     case OP_LIF: {
-        if (out_index != 0) return vs_real();
+        if (out_index != 0 || node_attr_int(n, "pack", 0)) return vs_real();
         FireRule r = fire_rule_of(n);
         static const float t[] = {-1, 0, 1};
         return r.ternary ? vs_levels(t, 3) : vs_levels(t + 1, 2);

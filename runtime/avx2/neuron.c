@@ -56,3 +56,103 @@ static void lif_f32(const float *x, const float *m_prev, float *s, float *m, lon
         if (m) m[i] = si != 0.0f ? 0.0f : u;
     }
 }
+
+/* @kernel lif_pack_step_avx2 needs <immintrin.h> */
+/* One neuron step for 8 neurons (lif_f32's arithmetic); stores the membrane after reset when m
+ * is not NULL and returns the code digits: 1 + s (ternary) or s (binary), as int32 lanes. */
+static __m256i lif_pack_step_avx2(const float *x, const float *m_prev, float *m, __m256 decay,
+                                  __m256 vth, __m256 up, __m256 down, int scale, int ternary)
+{
+    __m256 u = _mm256_loadu_ps(x), v, pos, neg;
+    if (m_prev) u = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(m_prev), decay), u);
+    v = scale ? _mm256_div_ps(u, vth) : u;
+    pos = _mm256_cmp_ps(v, up, _CMP_GE_OQ);
+    neg = ternary ? _mm256_andnot_ps(pos, _mm256_cmp_ps(v, down, _CMP_LE_OQ)) : _mm256_setzero_ps();
+    if (m) _mm256_storeu_ps(m, _mm256_andnot_ps(_mm256_or_ps(pos, neg), u));
+    /* masks are -1 where true: digit = (ternary) - pos + neg, i.e. 2 / 1 / 0 or 1 / 0 */
+    return _mm256_add_epi32(_mm256_set1_epi32(ternary),
+                            _mm256_sub_epi32(_mm256_castps_si256(neg), _mm256_castps_si256(pos)));
+}
+
+/* @kernel lif_pack_f32 uses lif_params fire_rule_f32 lif_next_float lif_pack_step_avx2 needs <immintrin.h> */
+/* lif_pack: one timestep of lif_f32 writing codes instead of float spikes (see the generic
+ * kernel): codes (n, p, groups) of channels in groups of `group`. Vector paths for groups of 4:
+ * NCHW (xq == 1), 8 pixels at a time, and channels-last (xc == 1) with c a multiple of 32,
+ * one pixel's 32 channels at a time; other shapes one neuron at a time. */
+static void lif_pack_f32(const float *x, const float *m_prev, unsigned char *codes, float *m, long n,
+                         long c, long p, long xc, long xq, int group, const struct lif_params *pr)
+{
+    const __m256 decay = _mm256_set1_ps(pr->decay), vth = _mm256_set1_ps(pr->vth);
+    const __m256 up = _mm256_set1_ps(pr->up_inclusive ? pr->up : lif_next_float(pr->up, 1));
+    const __m256 down = _mm256_set1_ps(pr->down_inclusive ? pr->down : lif_next_float(pr->down, 0));
+    const int scale = pr->vth != 1.0f, ternary = pr->ternary;
+    const __m256i place = ternary ? _mm256_setr_epi32(1, 3, 9, 27, 1, 3, 9, 27)
+                                  : _mm256_setr_epi32(1, 2, 4, 8, 1, 2, 4, 8);
+    long b, q, g, groups = (c + group - 1) / group;
+    int i, j;
+    for (b = 0; b < n; b++) {
+        long base = b * c * p, done = 0;
+        unsigned char *cb = codes + b * p * groups;
+        if (group == 4 && xq == 1) {
+            done = p - p % 8;
+            for (q = 0; q < done; q += 8)
+                for (g = 0; g < groups; g++) {
+                    __m256i code = _mm256_setzero_si256();
+                    int lanes[8], mult = 1;
+                    for (i = 0; i < 4; i++, mult *= ternary ? 3 : 2) {
+                        long ch = g * 4 + i, at = base + ch * xc + q;
+                        __m256i digit = _mm256_set1_epi32(ternary);
+                        if (ch < c)
+                            digit = lif_pack_step_avx2(x + at, m_prev ? m_prev + at : 0, m ? m + at : 0,
+                                                       decay, vth, up, down, scale, ternary);
+                        code = _mm256_add_epi32(code, _mm256_mullo_epi32(digit, _mm256_set1_epi32(mult)));
+                    }
+                    _mm256_storeu_si256((__m256i *)lanes, code);
+                    for (j = 0; j < 8; j++) cb[(q + j) * groups + g] = (unsigned char)lanes[j];
+                }
+        } else if (group == 4 && xc == 1 && c % 32 == 0) {
+            /* 32 channels -> 8 codes; the horizontal adds leave them in order 0,2,4,6,1,3,5,7 */
+            const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+            for (q = 0; q < p; q++) {
+                long ch;
+                for (ch = 0; ch < c; ch += 32) {
+                    __m256i d[4], h01, h23, all;
+                    __m128i w16;
+                    for (i = 0; i < 4; i++) {
+                        long at = base + q * xq + ch + 8 * i;
+                        d[i] = _mm256_mullo_epi32(lif_pack_step_avx2(x + at, m_prev ? m_prev + at : 0,
+                                                                     m ? m + at : 0, decay, vth, up, down,
+                                                                     scale, ternary),
+                                                  place);
+                    }
+                    h01 = _mm256_hadd_epi32(d[0], d[1]);
+                    h23 = _mm256_hadd_epi32(d[2], d[3]);
+                    all = _mm256_permutevar8x32_epi32(_mm256_hadd_epi32(h01, h23), order);
+                    w16 = _mm_packus_epi32(_mm256_castsi256_si128(all), _mm256_extracti128_si256(all, 1));
+                    _mm_storel_epi64((__m128i *)(cb + q * groups + ch / 4), _mm_packus_epi16(w16, w16));
+                }
+            }
+            done = p;
+        }
+        for (q = done; q < p; q++)
+            for (g = 0; g < groups; g++) {
+                int code = 0, mult = 1;
+                for (i = 0; i < group; i++, mult *= ternary ? 3 : 2) {
+                    long ch = g * group + i, at = base + ch * xc + q * xq;
+                    int digit = ternary;
+                    if (ch < c) {
+                        float u = x[at], si;
+                        if (m_prev) {
+                            float leak = m_prev[at] * pr->decay;
+                            u = leak + x[at];
+                        }
+                        si = fire_rule_f32(pr->vth == 1.0f ? u : u / pr->vth, pr);
+                        if (m) m[at] = si != 0.0f ? 0.0f : u;
+                        digit = ternary ? (si > 0.0f ? 2 : si < 0.0f ? 0 : 1) : si > 0.0f;
+                    }
+                    code += digit * mult;
+                }
+                cb[q * groups + g] = (unsigned char)code;
+            }
+    }
+}

@@ -54,3 +54,38 @@ static void fire_f32(const float *v, float *s, long n, const struct lif_params *
     long i;
     for (i = 0; i < n; i++) s[i] = fire_rule_f32(v[i], p);
 }
+
+/* @kernel lif_pack_f32 uses fire_rule_f32 */
+/* lif_pack: one timestep of lif_f32 for n samples whose spikes only feed a lookup-table spike
+ * layer: instead of float spikes it writes their codes (tsnc.pack): codes (n, p, groups),
+ * code = sum_i (s_i + 1) * 3^i (ternary) or sum_i s_i * 2^i (binary) over the group's
+ * channels (missing ones count as 0). x, m_prev, m: n samples of c channels x p pixels,
+ * element (b, ch, q) at [b*c*p + ch*xc + q*xq]; m_prev NULL on the first step, m NULL if
+ * not needed. The membrane arithmetic is lif_f32's, statement for statement. */
+static void lif_pack_f32(const float *x, const float *m_prev, unsigned char *codes, float *m, long n,
+                         long c, long p, long xc, long xq, int group, const struct lif_params *pr)
+{
+    long b, q, g, groups = (c + group - 1) / group;
+    int i;
+    for (b = 0; b < n; b++)
+        for (q = 0; q < p; q++)
+            for (g = 0; g < groups; g++) {
+                int code = 0, place = 1;
+                for (i = 0; i < group; i++, place *= pr->ternary ? 3 : 2) {
+                    long ch = g * group + i, at = b * c * p + ch * xc + q * xq;
+                    int digit = pr->ternary ? 1 : 0;
+                    if (ch < c) {
+                        float u = x[at], si;
+                        if (m_prev) {
+                            float leak = m_prev[at] * pr->decay;
+                            u = leak + x[at];
+                        }
+                        si = fire_rule_f32(pr->vth == 1.0f ? u : u / pr->vth, pr);
+                        if (m) m[at] = si != 0.0f ? 0.0f : u;
+                        digit = pr->ternary ? (si > 0.0f ? 2 : si < 0.0f ? 0 : 1) : si > 0.0f;
+                    }
+                    code += digit * place;
+                }
+                codes[(b * p + q) * groups + g] = (unsigned char)code;
+            }
+}

@@ -23,6 +23,7 @@ awk -v layers="$layers" -v model="$name" '
         if (spike) { nspike++; names = names " " fn }
         next
     }
+    /^}/ { spike = 0; next }  # declarations after a body belong to the module
     spike && (/ fmul / || /@llvm\.fmuladd/ || /@llvm\.fma\./) { bad++; print "fmul in " fn ": " $0 }
     END {
         printf "%s: %d spike layers, spike functions:%s; floating-point multiplications in them: %d\n",

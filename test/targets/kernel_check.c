@@ -540,6 +540,49 @@ static void check_pack(void) {
 }
 #endif
 
+#ifdef HAVE_TGT_lif_pack_f32
+static void check_lif_pack(void) {
+    long i, cases = 300;
+    for (i = 0; i < cases; i++) {
+        long n = rnd_in(1, 3), c = rnd() % 3 == 0 ? 32 * rnd_in(1, 2) : rnd() % 2 ? 16 : rnd_in(1, 40);
+        long p = rnd_in(1, 70), groups, total, xc, xq;
+        int group = rnd() % 4 ? 4 : (int)rnd_in(1, 5), cl = (int)(rnd() % 2);
+        int first = rnd() % 4 == 0, no_m = rnd() % 5 == 0;
+        struct lif_params pr;
+        float *x, *mp, *m0, *m1;
+        unsigned char *c0, *c1;
+        pr.decay = rnd() % 2 ? 0.25f : 0.7f;
+        pr.vth = rnd() % 3 ? 1.0f : 1.3f;
+        pr.up = rnd() % 2 ? 0.5f : 0.25f;
+        pr.down = -pr.up;
+        pr.ternary = (int)(rnd() % 2);
+        pr.up_inclusive = (int)(rnd() % 2);
+        pr.down_inclusive = (int)(rnd() % 2);
+        groups = (c + group - 1) / group;
+        total = n * c * p;
+        xc = cl ? 1 : p;
+        xq = cl ? c : 1;
+        x = rnd_array(total, i % 3 == 0), mp = rnd_array(total, 0);
+        m0 = rnd_array(total, 0), m1 = rnd_array(total, 0);
+        /* some potentials exactly on the thresholds */
+        if (total > 2) x[0] = pr.up, x[1] = pr.down, x[2] = 0.0f;
+        c0 = calloc((size_t)(n * p * groups), 1);
+        c1 = calloc((size_t)(n * p * groups), 1);
+        if (!c0 || !c1) exit(2);
+        lif_pack_f32(x, first ? NULL : mp, c0, no_m ? NULL : m0, n, c, p, xc, xq, group, &pr);
+        tgt_lif_pack_f32(x, first ? NULL : mp, c1, no_m ? NULL : m1, n, c, p, xc, xq, group, &pr);
+        if (memcmp(c0, c1, (size_t)(n * p * groups)) != 0) {
+            printf("FAIL lif_pack_f32: case %ld (n %ld c %ld p %ld group %d ternary %d channels-last %d)\n",
+                   i, n, c, p, group, pr.ternary, cl);
+            failures++;
+        }
+        if (!no_m) same_f32("lif_pack_f32", "membrane", m0, m1, total);
+        free(x), free(mp), free(m0), free(m1), free(c0), free(c1);
+    }
+    report("lif_pack_f32", cases);
+}
+#endif
+
 /* A random undilated-or-dilated convolution with one group, for the spike layers. */
 static void spike_conv_case(struct conv2d_params *p) {
     long pad_b, pad_r, span_h, span_w;
@@ -691,6 +734,9 @@ int main(int argc, char **argv) {
 #endif
 #ifdef HAVE_TGT_spike_pack_f32
     check_pack();
+#endif
+#ifdef HAVE_TGT_lif_pack_f32
+    check_lif_pack();
 #endif
 #ifdef HAVE_TGT_spike_conv2d_lut_f32
     check_spike_lut();
