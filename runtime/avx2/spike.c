@@ -165,21 +165,29 @@ static void spike_lut_block8_avx2(const unsigned char *const *cps, const float *
     } else {
         a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = _mm256_setzero_ps();
     }
+#define SPIKE_LUT_ADD8(e)                                                                          \
+    do {                                                                                           \
+        const float *e_ = (e);                                                                     \
+        a0 = _mm256_add_ps(a0, _mm256_loadu_ps(e_)), a1 = _mm256_add_ps(a1, _mm256_loadu_ps(e_ + 8)); \
+        a2 = _mm256_add_ps(a2, _mm256_loadu_ps(e_ + 16)), a3 = _mm256_add_ps(a3, _mm256_loadu_ps(e_ + 24)); \
+        a4 = _mm256_add_ps(a4, _mm256_loadu_ps(e_ + 32)), a5 = _mm256_add_ps(a5, _mm256_loadu_ps(e_ + 40)); \
+        a6 = _mm256_add_ps(a6, _mm256_loadu_ps(e_ + 48)), a7 = _mm256_add_ps(a7, _mm256_loadu_ps(e_ + 56)); \
+    } while (0)
     for (t = 0; t < ntaps; t++) {
         const unsigned char *cp = cps[t];
         const float *tap = taps[t] + m0;
-        for (g = 0; g < groups; g++) {
-            const float *e = tap + (g * entries + cp[g]) * m;
-            a0 = _mm256_add_ps(a0, _mm256_loadu_ps(e));
-            a1 = _mm256_add_ps(a1, _mm256_loadu_ps(e + 8));
-            a2 = _mm256_add_ps(a2, _mm256_loadu_ps(e + 16));
-            a3 = _mm256_add_ps(a3, _mm256_loadu_ps(e + 24));
-            a4 = _mm256_add_ps(a4, _mm256_loadu_ps(e + 32));
-            a5 = _mm256_add_ps(a5, _mm256_loadu_ps(e + 40));
-            a6 = _mm256_add_ps(a6, _mm256_loadu_ps(e + 48));
-            a7 = _mm256_add_ps(a7, _mm256_loadu_ps(e + 56));
+        long gs = entries * m; /* floats from one channel group's table to the next */
+        if (groups == 8) {
+            /* The common case, unrolled: no loop overhead between the lookups. */
+            SPIKE_LUT_ADD8(tap + cp[0] * m); SPIKE_LUT_ADD8(tap + gs + cp[1] * m);
+            SPIKE_LUT_ADD8(tap + 2 * gs + cp[2] * m); SPIKE_LUT_ADD8(tap + 3 * gs + cp[3] * m);
+            SPIKE_LUT_ADD8(tap + 4 * gs + cp[4] * m); SPIKE_LUT_ADD8(tap + 5 * gs + cp[5] * m);
+            SPIKE_LUT_ADD8(tap + 6 * gs + cp[6] * m); SPIKE_LUT_ADD8(tap + 7 * gs + cp[7] * m);
+        } else {
+            for (g = 0; g < groups; g++) SPIKE_LUT_ADD8(tap + g * gs + cp[g] * m);
         }
     }
+#undef SPIKE_LUT_ADD8
     _mm256_storeu_ps(yo + m0, a0), _mm256_storeu_ps(yo + m0 + 8, a1);
     _mm256_storeu_ps(yo + m0 + 16, a2), _mm256_storeu_ps(yo + m0 + 24, a3);
     _mm256_storeu_ps(yo + m0 + 32, a4), _mm256_storeu_ps(yo + m0 + 40, a5);
@@ -187,46 +195,76 @@ static void spike_lut_block8_avx2(const unsigned char *const *cps, const float *
 }
 
 /* @kernel spike_lut_block4_avx2 needs <immintrin.h> */
-/* 32 output channels from m0, in four registers. */
+/* 32 output channels from m0. With split (M <= 32: see the generic kernel's order), even rows
+ * go to a0..a3 and odd rows to b0..b3, added at the end: two chains per register pair keep
+ * the adders busy where one chain would wait on the latency of each addition. */
 static void spike_lut_block4_avx2(const unsigned char *const *cps, const float *const *taps, int ntaps,
-                                  long groups, long entries, long m, const float *b, float *yo, long m0)
+                                  long groups, long entries, long m, const float *b, float *yo, long m0,
+                                  int split)
 {
-    __m256 a0, a1, a2, a3;
+    __m256 a0, a1, a2, a3, b0, b1, b2, b3;
     int t;
-    long g;
+    long g, row = 0, gs = entries * m; /* floats from one channel group's table to the next */
     if (b) {
         a0 = _mm256_loadu_ps(b + m0), a1 = _mm256_loadu_ps(b + m0 + 8);
         a2 = _mm256_loadu_ps(b + m0 + 16), a3 = _mm256_loadu_ps(b + m0 + 24);
     } else {
         a0 = a1 = a2 = a3 = _mm256_setzero_ps();
     }
+    b0 = b1 = b2 = b3 = _mm256_setzero_ps();
+#define SPIKE_LUT_ADD4(x, e)                                                                       \
+    do {                                                                                           \
+        const float *e_ = (e);                                                                     \
+        x##0 = _mm256_add_ps(x##0, _mm256_loadu_ps(e_)), x##1 = _mm256_add_ps(x##1, _mm256_loadu_ps(e_ + 8)); \
+        x##2 = _mm256_add_ps(x##2, _mm256_loadu_ps(e_ + 16)), x##3 = _mm256_add_ps(x##3, _mm256_loadu_ps(e_ + 24)); \
+    } while (0)
     for (t = 0; t < ntaps; t++) {
         const unsigned char *cp = cps[t];
         const float *tap = taps[t] + m0;
-        for (g = 0; g < groups; g++) {
-            const float *e = tap + (g * entries + cp[g]) * m;
-            a0 = _mm256_add_ps(a0, _mm256_loadu_ps(e));
-            a1 = _mm256_add_ps(a1, _mm256_loadu_ps(e + 8));
-            a2 = _mm256_add_ps(a2, _mm256_loadu_ps(e + 16));
-            a3 = _mm256_add_ps(a3, _mm256_loadu_ps(e + 24));
+        if (split && groups == 4) {
+            /* the shipped 16-channel layers, unrolled: rows alternate a, b, a, b */
+            SPIKE_LUT_ADD4(a, tap + cp[0] * m);
+            SPIKE_LUT_ADD4(b, tap + gs + cp[1] * m);
+            SPIKE_LUT_ADD4(a, tap + 2 * gs + cp[2] * m);
+            SPIKE_LUT_ADD4(b, tap + 3 * gs + cp[3] * m);
+        } else if (split) {
+            for (g = 0; g < groups; g++, row++) {
+                if (row % 2)
+                    SPIKE_LUT_ADD4(b, tap + g * gs + cp[g] * m);
+                else
+                    SPIKE_LUT_ADD4(a, tap + g * gs + cp[g] * m);
+            }
+        } else {
+            for (g = 0; g < groups; g++) SPIKE_LUT_ADD4(a, tap + g * gs + cp[g] * m);
         }
+    }
+#undef SPIKE_LUT_ADD4
+    if (split) {
+        a0 = _mm256_add_ps(a0, b0), a1 = _mm256_add_ps(a1, b1);
+        a2 = _mm256_add_ps(a2, b2), a3 = _mm256_add_ps(a3, b3);
     }
     _mm256_storeu_ps(yo + m0, a0), _mm256_storeu_ps(yo + m0 + 8, a1);
     _mm256_storeu_ps(yo + m0 + 16, a2), _mm256_storeu_ps(yo + m0 + 24, a3);
 }
 
 /* @kernel spike_lut_block1_avx2 needs <immintrin.h> */
-/* 8 output channels from m0, in one register. */
+/* 8 output channels from m0, in one register (two with split, as block4). */
 static void spike_lut_block1_avx2(const unsigned char *const *cps, const float *const *taps, int ntaps,
-                                  long groups, long entries, long m, const float *b, float *yo, long m0)
+                                  long groups, long entries, long m, const float *b, float *yo, long m0,
+                                  int split)
 {
-    __m256 a0 = b ? _mm256_loadu_ps(b + m0) : _mm256_setzero_ps();
+    __m256 a0 = b ? _mm256_loadu_ps(b + m0) : _mm256_setzero_ps(), b0 = _mm256_setzero_ps();
     int t;
-    long g;
+    long g, row = 0;
     for (t = 0; t < ntaps; t++)
-        for (g = 0; g < groups; g++)
-            a0 = _mm256_add_ps(a0, _mm256_loadu_ps(taps[t] + m0 + (g * entries + cps[t][g]) * m));
-    _mm256_storeu_ps(yo + m0, a0);
+        for (g = 0; g < groups; g++, row++) {
+            __m256 e = _mm256_loadu_ps(taps[t] + m0 + (g * entries + cps[t][g]) * m);
+            if (split && row % 2)
+                b0 = _mm256_add_ps(b0, e);
+            else
+                a0 = _mm256_add_ps(a0, e);
+        }
+    _mm256_storeu_ps(yo + m0, split ? _mm256_add_ps(a0, b0) : a0);
 }
 
 /* @kernel spike_conv2d_lut_f32 uses conv2d_params spike_lut_taps_avx2 spike_lut_block8_avx2 spike_lut_block4_avx2 spike_lut_block1_avx2 needs <immintrin.h> */
@@ -241,6 +279,7 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
     const unsigned char *cps[64];
     const float *taps[64];
     long nb, oy, ox, m = p->m, ohw = p->oh * p->ow, sample = p->h * p->w * groups;
+    int split = m <= 32; /* the generic kernel's order of additions */
     for (oy = 0; oy < p->oh; oy++)
         for (ox = 0; ox < p->ow; ox++) {
             /* Which taps are inside the input depends on the pixel only: find them once. */
@@ -256,21 +295,26 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
                     for (; m0 + 64 <= m; m0 += 64)
                         spike_lut_block8_avx2(cps, taps, ntaps, groups, entries, m, b, yo, m0);
                     for (; m0 + 32 <= m; m0 += 32)
-                        spike_lut_block4_avx2(cps, taps, ntaps, groups, entries, m, b, yo, m0);
+                        spike_lut_block4_avx2(cps, taps, ntaps, groups, entries, m, b, yo, m0, split);
                     for (; m0 + 8 <= m; m0 += 8)
-                        spike_lut_block1_avx2(cps, taps, ntaps, groups, entries, m, b, yo, m0);
+                        spike_lut_block1_avx2(cps, taps, ntaps, groups, entries, m, b, yo, m0, split);
                     for (j = m0; j < m; j++) {
-                        float acc = b ? b[j] : 0.0f;
+                        float acc = b ? b[j] : 0.0f, acc_odd = 0.0f;
+                        long row = 0;
                         for (t = 0; t < ntaps; t++)
-                            for (g = 0; g < groups; g++) acc += taps[t][(g * entries + cps[t][g]) * m + j];
-                        yo[j] = acc;
+                            for (g = 0; g < groups; g++, row++) {
+                                float e = taps[t][(g * entries + cps[t][g]) * m + j];
+                                if (split && row % 2) acc_odd += e;
+                                else acc += e;
+                            }
+                        yo[j] = split ? acc + acc_odd : acc;
                     }
                     continue;
                 }
                 /* Row-major output or a very large kernel: one channel at a time. */
                 for (j = 0; j < m; j++) {
-                    long ky, kx;
-                    float acc = b ? b[j] : 0.0f;
+                    long ky, kx, row = 0;
+                    float acc = b ? b[j] : 0.0f, acc_odd = 0.0f;
                     for (ky = 0; ky < p->kh; ky++) {
                         long iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
                         if (iy < 0 || iy >= p->h) continue;
@@ -281,45 +325,84 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
                             if (ix < 0 || ix >= p->w) continue;
                             cp = codes + ((nb * p->h + iy) * p->w + ix) * groups;
                             tap = lut + tap_table[ky * p->kw + kx] * groups * entries * m;
-                            for (g = 0; g < groups; g++) acc += tap[(g * entries + cp[g]) * m + j];
+                            for (g = 0; g < groups; g++, row++) {
+                                float e = tap[(g * entries + cp[g]) * m + j];
+                                if (split && row % 2) acc_odd += e;
+                                else acc += e;
+                            }
                         }
                     }
-                    yo[j * ym] = acc;
+                    yo[j * ym] = split ? acc + acc_odd : acc;
                 }
             }
         }
 }
 
-/* @kernel spike_gemm_dense_f32 needs <immintrin.h> */
+/* @kernel spike_gemm_masked_avx2 needs <immintrin.h> */
+/* +w where s > 0, -w where s < 0, 0 where s == 0: the sign bit of s flips w, s != 0 keeps it. */
+static __m256 spike_gemm_masked_avx2(__m256 w, __m256 s)
+{
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 flipped = _mm256_xor_ps(w, _mm256_and_ps(s, sign));
+    return _mm256_and_ps(flipped, _mm256_cmp_ps(s, _mm256_setzero_ps(), _CMP_NEQ_OQ));
+}
+
+/* @kernel spike_gemm_hsum_avx2 needs <immintrin.h> */
+/* The sum of the eight lanes of v. */
+static float spike_gemm_hsum_avx2(__m256 v)
+{
+    __m128 lo = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
+    lo = _mm_add_ss(lo, _mm_shuffle_ps(lo, lo, 1));
+    return _mm_cvtss_f32(lo);
+}
+
+/* @kernel spike_gemm_dense_f32 uses spike_gemm_masked_avx2 spike_gemm_hsum_avx2 needs <immintrin.h> */
 /* spike_gemm_dense: a (M,K) in {-1,0,1}, w (N,K), c (c_stride 0: one row (N); N: (M,N)) or NULL
- * -> y (M,N) = a * w^T + c. Each spike selects +w, -w or nothing with bit masks: the sign bit
- * of s flips the weight's sign, s != 0 keeps it. Eight partial sums per output. */
+ * -> y (M,N) = a * w^T + c. Each spike selects +w, -w or nothing with bit masks (no
+ * multiplication, no branch). Rows go four at a time, so that each weight vector is loaded
+ * once for four rows (the timesteps of a time-folded layer); eight partial sums per output. */
 static void spike_gemm_dense_f32(const float *a, const float *w, const float *c, long c_stride,
                                  float *y, long m, long k, long n)
 {
-    const __m256 sign = _mm256_set1_ps(-0.0f), zero = _mm256_setzero_ps();
-    long i, j, kk, k8 = k - k % 8;
-    for (i = 0; i < m; i++) {
-        const float *ai = a + i * k;
+    long i = 0, j, kk, r, k8 = k - k % 8;
+    for (; i < m; i += 4) {
+        long rows = m - i < 4 ? m - i : 4;
+        const float *a0 = a + i * k;
         for (j = 0; j < n; j++) {
             const float *wj = w + j * k;
-            __m256 acc = _mm256_setzero_ps();
-            __m128 lo;
-            float sum;
-            for (kk = 0; kk < k8; kk += 8) {
-                __m256 s = _mm256_loadu_ps(ai + kk);
-                __m256 wv = _mm256_xor_ps(_mm256_loadu_ps(wj + kk), _mm256_and_ps(s, sign));
-                acc = _mm256_add_ps(acc, _mm256_and_ps(wv, _mm256_cmp_ps(s, zero, _CMP_NEQ_OQ)));
+            __m256 acc[4];
+            float sum[4];
+            acc[0] = acc[1] = acc[2] = acc[3] = _mm256_setzero_ps();
+            if (rows == 4) {
+                const float *a1 = a0 + k, *a2 = a1 + k, *a3 = a2 + k;
+                __m256 c0 = acc[0], c1 = acc[1], c2 = acc[2], c3 = acc[3];
+                for (kk = 0; kk < k8; kk += 8) {
+                    __m256 wv = _mm256_loadu_ps(wj + kk);
+                    c0 = _mm256_add_ps(c0, spike_gemm_masked_avx2(wv, _mm256_loadu_ps(a0 + kk)));
+                    c1 = _mm256_add_ps(c1, spike_gemm_masked_avx2(wv, _mm256_loadu_ps(a1 + kk)));
+                    c2 = _mm256_add_ps(c2, spike_gemm_masked_avx2(wv, _mm256_loadu_ps(a2 + kk)));
+                    c3 = _mm256_add_ps(c3, spike_gemm_masked_avx2(wv, _mm256_loadu_ps(a3 + kk)));
+                }
+                acc[0] = c0, acc[1] = c1, acc[2] = c2, acc[3] = c3;
+            } else {
+                for (r = 0; r < rows; r++) {
+                    __m256 cr = _mm256_setzero_ps();
+                    for (kk = 0; kk < k8; kk += 8)
+                        cr = _mm256_add_ps(cr, spike_gemm_masked_avx2(_mm256_loadu_ps(wj + kk),
+                                                                      _mm256_loadu_ps(a0 + r * k + kk)));
+                    acc[r] = cr;
+                }
             }
-            lo = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-            lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
-            lo = _mm_add_ss(lo, _mm_shuffle_ps(lo, lo, 1));
-            sum = _mm_cvtss_f32(lo);
-            for (; kk < k; kk++) {
-                float s = ai[kk], wv = wj[kk];
-                sum += s > 0.0f ? wv : s < 0.0f ? -wv : 0.0f;
+            for (r = 0; r < rows; r++) {
+                const float *ai = a0 + r * k;
+                sum[r] = spike_gemm_hsum_avx2(acc[r]);
+                for (kk = k8; kk < k; kk++) {
+                    float s = ai[kk], wv = wj[kk];
+                    sum[r] += s > 0.0f ? wv : s < 0.0f ? -wv : 0.0f;
+                }
+                y[(i + r) * n + j] = c ? c[(i + r) * c_stride + j] + sum[r] : sum[r];
             }
-            y[i * n + j] = c ? c[i * c_stride + j] + sum : sum;
         }
     }
 }

@@ -142,19 +142,30 @@ static void spike_lut_build_f32(const float *wt, float *lut, long taps, long c, 
 
 /* @kernel spike_conv2d_lut_f32 uses conv2d_params */
 /* spike_conv2d_lut: codes (N, H, W, groups) of the input spikes, lut (tables, groups, entries, M)
- * from spike_lut_build_f32 with tap_table[ky*kw + kx] the table of each kernel tap, b (M) or NULL -> y: channel m of output pixel q of sample n at
- * y[n*M*OH*OW + q*yq + m*ym] (yq = M, ym = 1: channels-last). One table row added per
- * (tap, group); padding taps add nothing. Convolution groups must be 1. */
-static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, const long *tap_table, const float *b,
-                                 float *y, const struct conv2d_params *p, long groups,
-                                 long entries, long yq, long ym)
+ * from spike_lut_build_f32 with tap_table[ky*kw + kx] the table of each kernel tap, b (M) or
+ * NULL -> y: channel m of output pixel q of sample n at y[n*M*OH*OW + q*yq + m*ym] (yq = M,
+ * ym = 1: channels-last). One table row added per (tap, group), taps in order, groups in
+ * order; padding taps add nothing. Convolution groups must be 1.
+ * The order of additions is part of the contract (the SIMD variants give the same bits):
+ * with M <= 32 the even-numbered rows of an output go to one sum (started at the bias) and
+ * the odd-numbered to another (started at 0), added at the end, which keeps two chains of
+ * additions in flight; with M > 32 there is one sum. */
+static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, const long *tap_table,
+                                 const float *b, float *y, const struct conv2d_params *p,
+                                 long groups, long entries, long yq, long ym)
 {
     long n, oy, ox, ky, kx, g, j, m = p->m, ohw = p->oh * p->ow;
+    int split = m <= 32;
+    float even[32], odd[32];
     for (n = 0; n < p->n; n++) {
         for (oy = 0; oy < p->oh; oy++) {
             for (ox = 0; ox < p->ow; ox++) {
                 float *yo = y + n * m * ohw + (oy * p->ow + ox) * yq;
-                for (j = 0; j < m; j++) yo[j * ym] = b ? b[j] : 0.0f;
+                long row = 0;
+                if (split)
+                    for (j = 0; j < m; j++) even[j] = b ? b[j] : 0.0f, odd[j] = 0.0f;
+                else
+                    for (j = 0; j < m; j++) yo[j * ym] = b ? b[j] : 0.0f;
                 for (ky = 0; ky < p->kh; ky++) {
                     long iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
                     if (iy < 0 || iy >= p->h) continue;
@@ -165,21 +176,23 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
                         if (ix < 0 || ix >= p->w) continue;
                         cp = codes + ((n * p->h + iy) * p->w + ix) * groups;
                         tap = lut + tap_table[ky * p->kw + kx] * groups * entries * m;
-                        if (ym == 1) {
-                            /* Channels-last: one contiguous row per lookup; restrict lets -O2 vectorize. */
-                            float *restrict yr = yo;
-                            for (g = 0; g < groups; g++) {
-                                const float *restrict e = tap + (g * entries + cp[g]) * m;
+                        for (g = 0; g < groups; g++, row++) {
+                            const float *restrict e = tap + (g * entries + cp[g]) * m;
+                            if (split) {
+                                float *restrict acc = row % 2 ? odd : even;
+                                for (j = 0; j < m; j++) acc[j] += e[j];
+                            } else if (ym == 1) {
+                                /* restrict lets -O2 vectorize the contiguous row */
+                                float *restrict yr = yo;
                                 for (j = 0; j < m; j++) yr[j] += e[j];
-                            }
-                        } else {
-                            for (g = 0; g < groups; g++) {
-                                const float *e = tap + (g * entries + cp[g]) * m;
+                            } else {
                                 for (j = 0; j < m; j++) yo[j * ym] += e[j];
                             }
                         }
                     }
                 }
+                if (split)
+                    for (j = 0; j < m; j++) yo[j * ym] = even[j] + odd[j];
             }
         }
     }

@@ -101,25 +101,30 @@ static int spike_lut_taps_neon(const unsigned char **cps, const float **taps, co
 }
 
 /* @kernel spike_lut_block_neon needs <arm_neon.h> */
-/* 4*nv output channels from m0 (nv <= 16), accumulated in registers over every
- * (tap, group) table row of one output pixel. */
+/* 4*nv output channels from m0 (nv <= 16), accumulated in registers over every (tap, group)
+ * table row of one output pixel; with split (M <= 32) even and odd rows go to two sums
+ * added at the end, the generic kernel's order. */
 static void spike_lut_block_neon(const unsigned char *const *cps, const float *const *taps, int ntaps,
                                  long groups, long entries, long m, const float *b, float *yo,
-                                 long m0, int nv)
+                                 long m0, int nv, int split)
 {
-    float32x4_t a[16];
+    float32x4_t a[16], o[8];
     int t, k;
-    long g;
+    long g, row = 0;
     for (k = 0; k < nv; k++) a[k] = b ? vld1q_f32(b + m0 + 4 * k) : vdupq_n_f32(0.0f);
+    for (k = 0; k < 8; k++) o[k] = vdupq_n_f32(0.0f);
     for (t = 0; t < ntaps; t++) {
         const unsigned char *cp = cps[t];
         const float *tap = taps[t] + m0;
-        for (g = 0; g < groups; g++) {
+        for (g = 0; g < groups; g++, row++) {
             const float *e = tap + (g * entries + cp[g]) * m;
-            for (k = 0; k < nv; k++) a[k] = vaddq_f32(a[k], vld1q_f32(e + 4 * k));
+            if (split && row % 2)
+                for (k = 0; k < nv; k++) o[k] = vaddq_f32(o[k], vld1q_f32(e + 4 * k));
+            else
+                for (k = 0; k < nv; k++) a[k] = vaddq_f32(a[k], vld1q_f32(e + 4 * k));
         }
     }
-    for (k = 0; k < nv; k++) vst1q_f32(yo + m0 + 4 * k, a[k]);
+    for (k = 0; k < nv; k++) vst1q_f32(yo + m0 + 4 * k, split ? vaddq_f32(a[k], o[k]) : a[k]);
 }
 
 /* @kernel spike_conv2d_lut_f32 uses conv2d_params spike_lut_taps_neon spike_lut_block_neon needs <arm_neon.h> */
@@ -134,6 +139,7 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
     const unsigned char *cps[64];
     const float *taps[64];
     long nb, oy, ox, m = p->m, ohw = p->oh * p->ow, sample = p->h * p->w * groups;
+    int split = m <= 32; /* the generic kernel's order of additions */
     for (oy = 0; oy < p->oh; oy++)
         for (ox = 0; ox < p->ow; ox++) {
             int t, ntaps = p->kh * p->kw <= 64 ? spike_lut_taps_neon(cps, taps, codes, lut, tap_table, p, oy, ox, groups, entries) : -1;
@@ -145,19 +151,25 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
                 if (ntaps >= 0 && ym == 1) {
                     while (m - m0 >= 4) {
                         int nv = (m - m0) / 4 > 16 ? 16 : (int)((m - m0) / 4);
-                        spike_lut_block_neon(cps, taps, ntaps, groups, entries, m, b, yo, m0, nv);
+                        spike_lut_block_neon(cps, taps, ntaps, groups, entries, m, b, yo, m0, nv, split);
                         m0 += 4 * nv;
                     }
                     for (j = m0; j < m; j++) {
-                        float acc = b ? b[j] : 0.0f;
+                        float acc = b ? b[j] : 0.0f, acc_odd = 0.0f;
+                        long row = 0;
                         for (t = 0; t < ntaps; t++)
-                            for (g = 0; g < groups; g++) acc += taps[t][(g * entries + cps[t][g]) * m + j];
-                        yo[j] = acc;
+                            for (g = 0; g < groups; g++, row++) {
+                                float e = taps[t][(g * entries + cps[t][g]) * m + j];
+                                if (split && row % 2) acc_odd += e;
+                                else acc += e;
+                            }
+                        yo[j] = split ? acc + acc_odd : acc;
                     }
                     continue;
                 }
                 for (j = 0; j < m; j++) {
-                    float acc = b ? b[j] : 0.0f;
+                    long row = 0;
+                    float acc = b ? b[j] : 0.0f, acc_odd = 0.0f;
                     for (ky = 0; ky < p->kh; ky++) {
                         long iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
                         if (iy < 0 || iy >= p->h) continue;
@@ -168,10 +180,14 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
                             if (ix < 0 || ix >= p->w) continue;
                             cp = codes + ((nb * p->h + iy) * p->w + ix) * groups;
                             tap = lut + tap_table[ky * p->kw + kx] * groups * entries * m;
-                            for (g = 0; g < groups; g++) acc += tap[(g * entries + cp[g]) * m + j];
+                            for (g = 0; g < groups; g++, row++) {
+                                float e = tap[(g * entries + cp[g]) * m + j];
+                                if (split && row % 2) acc_odd += e;
+                                else acc += e;
+                            }
                         }
                     }
-                    yo[j * ym] = acc;
+                    yo[j * ym] = split ? acc + acc_odd : acc;
                 }
             }
         }
