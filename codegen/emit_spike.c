@@ -50,6 +50,12 @@ int emit_fire(EmitCtx *cx, const Node *n) {
     return 0;
 }
 
+/* The membrane output, or "0" when nothing reads it (the last timestep): the kernel skips the store. */
+static const char *membrane_ref(EmitCtx *cx, const Value *m) {
+    const Graph *g = cx_graph(cx);
+    return graph_count_uses(g, m) == 0 && !graph_is_output(g, m) ? "0" : cx_ref(cx, m);
+}
+
 int emit_lif(EmitCtx *cx, const Node *n) {
     const Value *x = n->in[0], *mp = n->n_in > 1 ? n->in[1] : NULL;
     if (need_f32(cx, n, x, "input current")) return -1;
@@ -72,7 +78,7 @@ int emit_lif(EmitCtx *cx, const Node *n) {
         if (mp && mp->layout.channels_last != cl) return cx_error(cx, n, "membrane and input current layouts differ");
         cx_kernel(cx, "lif_pack_f32");
         cx_printf(cx, "    lif_pack_f32(%s, %s, %s, %s, %lld, %lld, %lld, %lld, %lld, %d,\n        %s);\n",
-                  cx_ref(cx, x), mp ? cx_ref(cx, mp) : "0", cx_ref(cx, n->out[0]), cx_ref(cx, n->out[1]),
+                  cx_ref(cx, x), mp ? cx_ref(cx, mp) : "0", cx_ref(cx, n->out[0]), membrane_ref(cx, n->out[1]),
                   (long long)xd[0], (long long)xd[1], (long long)hw, (long long)(cl ? 1 : hw),
                   (long long)(cl ? xd[1] : 1), (int)pack,
                   lif_params(cx, n, node_attr_float(n, "decay", 0.25f), vth));
@@ -80,7 +86,7 @@ int emit_lif(EmitCtx *cx, const Node *n) {
     }
     cx_kernel(cx, "lif_f32");
     cx_printf(cx, "    lif_f32(%s, %s, %s, %s, %lld, %s);\n", cx_ref(cx, x),
-              mp ? cx_ref(cx, mp) : "0", cx_ref(cx, n->out[0]), cx_ref(cx, n->out[1]),
+              mp ? cx_ref(cx, mp) : "0", cx_ref(cx, n->out[0]), membrane_ref(cx, n->out[1]),
               (long long)numel(x), lif_params(cx, n, node_attr_float(n, "decay", 0.25f), vth));
     return 0;
 }
