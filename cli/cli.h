@@ -39,6 +39,14 @@ int parse_spike_impl(const char *arg, PassOptions *o);
 
 /* Writes len bytes to path through a temporary file and a rename (no partial output). */
 int write_file_atomic(const char *path, const char *data, size_t len);
+/*
+ * Writes n files the same way, all or nothing: every temporary file is
+ * written before any is renamed (so a full disk leaves earlier outputs
+ * untouched), and if a rename fails the files already renamed are removed.
+ * Prints the error and returns -1 on failure.
+ */
+int write_files_atomic(int n, const char *const *paths, const char *const *data,
+                       const size_t *lens);
 
 /* Prints the diag's messages to stderr and releases them. */
 void report(Diag *d);

@@ -169,11 +169,9 @@ int cmd_compile(int argc, char **argv) {
     if (!cpath || !hpath) die("out of memory");
     snprintf(cpath, plen, "%s/%s.c", outdir, cname);
     snprintf(hpath, plen, "%s/%s.h", outdir, cname);
-    if (write_file_atomic(hpath, hsrc.data, hsrc.len) != 0) goto done;
-    if (write_file_atomic(cpath, csrc.data, csrc.len) != 0) {
-        unlink(hpath);
-        goto done;
-    }
+    const char *paths[2] = {hpath, cpath}, *srcs[2] = {hsrc.data, csrc.data};
+    size_t lens[2] = {hsrc.len, csrc.len};
+    if (write_files_atomic(2, paths, srcs, lens) != 0) goto done;
     status = 0;
 done:
     free(cname);

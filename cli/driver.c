@@ -106,7 +106,9 @@ int parse_dim_pin(const char *arg, DimPin **pins, int *n_pins) {
     return 0;
 }
 
-int write_file_atomic(const char *path, const char *data, size_t len) {
+/* Writes data to a new temporary file next to path; returns its name (malloc'd), or
+ * NULL with the error printed. */
+static char *write_temp(const char *path, const char *data, size_t len) {
     size_t n = strlen(path);
     char *tmp = malloc(n + 16);
     if (!tmp) die("out of memory");
@@ -115,25 +117,51 @@ int write_file_atomic(const char *path, const char *data, size_t len) {
     if (fd < 0) {
         fprintf(stderr, "tsnc: error: %s: cannot create: %s\n", path, strerror(errno));
         free(tmp);
-        return -1;
+        return NULL;
     }
     FILE *f = fdopen(fd, "wb");
     bool ok = f && fwrite(data, 1, len, f) == len;
     if (f) ok &= fclose(f) == 0;
     else close(fd);
-    if (ok) {
-        /* mkstemp makes the file 0600; generated sources are ordinary files. */
-        mode_t mask = umask(0);
-        umask(mask);
-        chmod(tmp, 0666 & ~mask);
-        ok = rename(tmp, path) == 0;
-    }
     if (!ok) {
         fprintf(stderr, "tsnc: error: %s: cannot write: %s\n", path, strerror(errno));
         unlink(tmp);
+        free(tmp);
+        return NULL;
     }
+    /* mkstemp makes the file 0600; generated sources are ordinary files. */
+    mode_t mask = umask(0);
+    umask(mask);
+    chmod(tmp, 0666 & ~mask);
+    return tmp;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len) {
+    return write_files_atomic(1, &path, &data, &len);
+}
+
+int write_files_atomic(int n, const char *const *paths, const char *const *data,
+                       const size_t *lens) {
+    char **tmp = calloc((size_t)n + 1, sizeof *tmp);
+    if (!tmp) die("out of memory");
+    int rc = 0, renamed = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        if (!(tmp[i] = write_temp(paths[i], data[i], lens[i]))) rc = -1;
+    for (; rc == 0 && renamed < n; renamed++)
+        if (rename(tmp[renamed], paths[renamed]) != 0) {
+            fprintf(stderr, "tsnc: error: %s: cannot write: %s\n", paths[renamed], strerror(errno));
+            rc = -1;
+            break;
+        }
+    if (rc != 0) {
+        /* Files already renamed into place are removed again: all or nothing. */
+        for (int i = 0; i < renamed; i++) unlink(paths[i]);
+        for (int i = renamed; i < n; i++)
+            if (tmp[i]) unlink(tmp[i]);
+    }
+    for (int i = 0; i < n; i++) free(tmp[i]);
     free(tmp);
-    return ok ? 0 : -1;
+    return rc;
 }
 
 int parse_spike_impl(const char *arg, PassOptions *o) {

@@ -5,10 +5,11 @@
  * by onnx_nodes.c, onnx_order.c and onnx_lower.c (see onnx_internal.h).
  *
  * Semantics follow the ONNX IR spec (docs/IR.md): an initializer is a
- * constant; a graph input that has the name of an initializer is (in IR
- * version < 4 every initializer had to be listed among the inputs; from 4
- * on, such an input is an overridable default) treated as that constant,
- * because tsnc compiles the weights into the generated code.
+ * constant. A graph input that has the name of an initializer is that
+ * constant in IR version < 4 (where every initializer had to be listed
+ * among the inputs); from IR version 4 on such an input is an overridable
+ * default, which tsnc cannot honour since it compiles weights into the
+ * generated code, so it is an error there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -297,7 +298,21 @@ static int lower_inputs(OnnxCtx *c, const Onnx__GraphProto *gp) {
         }
         NameEntry *old = onnx_name(c, nm);
         if (old && old->def == DEF_INIT) {
-            n_shadowed++; /* an initializer listed among the inputs: a constant */
+            n_shadowed++;
+            /* Before IR version 4 every initializer had to be listed among the inputs: it
+             * is a constant. From 4 on, the initializer is only the default of an input the
+             * caller may override; compiling it as a constant would silently drop that. */
+            const Onnx__ModelProto *m = c->model;
+            if (!m->has_ir_version || m->ir_version >= 4) {
+                onnx_error(c, NULL, NULL, "graph input '%.*s' has the same name as an "
+                           "initializer; from IR version 4 on (this model has %lld) that makes "
+                           "the initializer only a default, but tsnc compiles weights as "
+                           "constants: remove '%.*s' from the graph inputs "
+                           "(torch.onnx.export(..., keep_initializers_as_inputs=False))",
+                           ONNX_MSG_NAME, nm, (long long)(m->has_ir_version ? m->ir_version : 0),
+                           ONNX_MSG_NAME, nm);
+                rc = -1;
+            }
             continue;
         }
         if (old) {

@@ -26,6 +26,13 @@
 
 enum { MAX_CALL_DEPTH = 16 };
 
+/*
+ * Bytes of node and value names inlining may make. Names nest ("call/inner/
+ * x"), so a small file of nested calls with long names would otherwise make
+ * gigabytes of them before reaching IR_MAX_NODES.
+ */
+#define MAX_INLINE_NAME_BYTES ((size_t)64 << 20)
+
 /* Field numbers of onnx.proto fields newer than the generated schema. */
 enum { FUNCTION_ATTRIBUTE_PROTO = 11, FUNCTION_OVERLOAD = 13, NODE_OVERLOAD = 8 };
 
@@ -34,10 +41,19 @@ typedef struct FuncInfo {
     const Onnx__FunctionProto *f;
     OAttrRef *defaults;
     int n_defaults;
+    int64_t expanded;  /* nodes one call inlines to (see expanded_nodes); 0: not counted yet */
+    bool counting;     /* being counted (a recursive call; reported when inlined) */
 } FuncInfo;
+
+/* What all the calls being inlined share. */
+typedef struct Inliner {
+    StrMap *prefixes;        /* call-site prefixes in use: every call gets its own */
+    size_t name_bytes;       /* bytes of names made so far */
+} Inliner;
 
 /* The naming context of the nodes being emitted: the graph, or one function call. */
 typedef struct Scope {
+    Inliner *inl;
     StrMap *rename;          /* inner name -> graph name; NULL at top level (identity) */
     const OAttrRef *attrs;   /* the call's attributes, for ref_attr_name */
     int n_attrs;
@@ -58,11 +74,19 @@ static const char *norm_domain(const char *d) {
     return strcmp(d, "ai.onnx") == 0 ? "" : d;
 }
 
-static const char *fresh_name(OnnxCtx *c, const char *prefix, const char *inner) {
-    char *cand = arena_printf(c->tmp, "%s/%s", prefix, inner);
-    for (int k = 2; !strmap_put(c->taken, cand, cand); k++)
-        cand = arena_printf(c->tmp, "%s/%s~%d", prefix, inner, k);
-    return cand;
+/* "prefix/inner", or "prefix/inner~k" with the first k that is free. Candidates are
+ * tried in a scratch buffer: only the name kept is allocated. */
+static const char *fresh_name(OnnxCtx *c, Inliner *inl, const char *prefix, const char *inner) {
+    size_t n = strlen(prefix) + strlen(inner) + 24;
+    char *buf = malloc(n);
+    if (!buf) die("out of memory");
+    snprintf(buf, n, "%s/%s", prefix, inner);
+    for (int k = 2; strmap_get(c->taken, buf); k++) snprintf(buf, n, "%s/%s~%d", prefix, inner, k);
+    char *name = arena_strdup(c->tmp, buf);
+    free(buf);
+    strmap_put(c->taken, name, name);
+    inl->name_bytes += strlen(name) + 1;
+    return name;
 }
 
 /* The graph name of a value name used inside scope sc. */
@@ -71,7 +95,7 @@ static const char *map_name(OnnxCtx *c, Scope *sc, const char *inner) {
     if (!sc->rename || !inner[0]) return inner;
     const char *v = strmap_get(sc->rename, inner);
     if (v) return v;
-    v = fresh_name(c, sc->prefix, inner);
+    v = fresh_name(c, sc->inl, sc->prefix, inner);
     strmap_put(sc->rename, inner, (void *)v);
     return v;
 }
@@ -122,6 +146,45 @@ static const FuncInfo *find_function(OnnxCtx *c, const ONode *o, const Onnx__Nod
     if (!c->functions) return NULL;
     return strmap_get(c->functions, function_key(c, o->domain, o->op_type,
                                                  unknown_string(c, &np->base, NODE_OVERLOAD)));
+}
+
+static int64_t expanded_nodes(OnnxCtx *c, FuncInfo *fi, int depth, bool *cut);
+
+/* Nodes np inlines to at call depth `depth`: 1, or what the function it calls expands to. */
+static int64_t node_expansion(OnnxCtx *c, const Onnx__NodeProto *np, int depth, bool *cut) {
+    FuncInfo *fi = c->functions ? strmap_get(c->functions,
+                                             function_key(c, norm_domain(np->domain), S(np->op_type),
+                                                          unknown_string(c, &np->base, NODE_OVERLOAD)))
+                                : NULL;
+    return fi ? expanded_nodes(c, fi, depth, cut) : 1;
+}
+
+/*
+ * Nodes one call of fi at call depth `depth` inlines to, saturated at
+ * IR_MAX_NODES + 1 and memoized, so that a function bomb (F calls G ten
+ * times, G calls H ten times, ...) is refused from its size before anything
+ * is inlined. Like inlining, the count stops below MAX_CALL_DEPTH levels
+ * (deeper calls and recursion are errors when inlined; they count 1 here and
+ * set *cut, and a count that was cut is not memoized), so it recurses no
+ * deeper than inlining does.
+ */
+static int64_t expanded_nodes(OnnxCtx *c, FuncInfo *fi, int depth, bool *cut) {
+    if (fi->expanded) return fi->expanded;
+    if (fi->counting || depth > MAX_CALL_DEPTH) {
+        *cut = true;
+        return 1;
+    }
+    fi->counting = true;
+    bool my_cut = false;
+    int64_t total = 0;
+    for (size_t i = 0; i < fi->f->n_node && total <= IR_MAX_NODES; i++)
+        total += node_expansion(c, fi->f->node[i], depth + 1, &my_cut);
+    fi->counting = false;
+    if (total > IR_MAX_NODES) total = IR_MAX_NODES + 1;
+    if (total == 0) total = 1;
+    if (my_cut) *cut = true;
+    else fi->expanded = total;
+    return total;
 }
 
 /* Parses the attribute defaults of f (FunctionProto.attribute_proto) into fi; 0 or -1. */
@@ -233,12 +296,17 @@ static int call_function(OnnxCtx *c, Scope *sc, const ONode *call, const FuncInf
             given = strcmp(call->attr[k].name, fi->defaults[i].name) == 0;
         if (!given) attrs[n_attrs++] = fi->defaults[i];
     }
-    Scope in = {.attrs = attrs, .n_attrs = n_attrs, .index = sc->index,
+    Scope in = {.inl = sc->inl, .attrs = attrs, .n_attrs = n_attrs, .index = sc->index,
                 .opset = sc->opset, .depth = sc->depth + 1};
     memcpy(in.stack, sc->stack, sizeof in.stack);
     in.stack[sc->depth] = f;
-    in.prefix = call->name[0] ? call->name
-                              : arena_printf(c->tmp, "%s#%d", fname, c->fresh_counter++);
+    /* Each call its own prefix: calls that share a node name would otherwise compete
+     * for the same fresh names (quadratic in the number of such calls). */
+    const char *base = call->name[0] ? call->name : fname;
+    in.prefix = call->name[0] ? call->name : arena_printf(c->tmp, "%s#%d", base, c->fresh_counter++);
+    while (!strmap_put(sc->inl->prefixes, in.prefix, (void *)in.prefix))
+        in.prefix = arena_printf(c->tmp, "%s#%d", base, c->fresh_counter++);
+    sc->inl->name_bytes += strlen(in.prefix) + 1;
     for (size_t i = 0; i < f->n_opset_import; i++) {
         const Onnx__OperatorSetIdProto *os = f->opset_import[i];
         if (norm_domain(os->domain)[0]) continue;
@@ -261,7 +329,7 @@ static int call_function(OnnxCtx *c, Scope *sc, const ONode *call, const FuncInf
             actual = (int)k < call->n_in ? call->in[k] : "";
         else
             actual = (int)k < call->n_out && call->out[k][0] ? call->out[k]
-                                                             : fresh_name(c, in.prefix, formal);
+                                                             : fresh_name(c, in.inl, in.prefix, formal);
         if (!formal[0] || !strmap_put(in.rename, formal, (void *)actual)) {
             onnx_error(c, call, NULL, "model-local function '%.*s' has an empty or repeated "
                        "formal name '%.*s'", ONNX_MSG_NAME, fname, ONNX_MSG_NAME, formal);
@@ -277,10 +345,12 @@ static int emit(OnnxCtx *c, Scope *sc, const Onnx__NodeProto *np) {
     ONode o = {.op_type = S(np->op_type), .domain = norm_domain(np->domain),
                .opset = sc->opset, .index = sc->index};
     const char *nm = S(np->name);
-    if (sc->rename)
+    if (sc->rename) {
         o.name = arena_printf(c->tmp, "%s/%s", sc->prefix, nm[0] ? nm : o.op_type);
-    else
+        sc->inl->name_bytes += strlen(o.name) + 1;
+    } else {
         o.name = nm;
+    }
     if (np->n_input > IR_MAX_INPUTS || np->n_output > IR_MAX_INPUTS) {
         onnx_error(c, &o, NULL, "node has %zu inputs and %zu outputs; at most %d of each are "
                    "supported", np->n_input, np->n_output, IR_MAX_INPUTS);
@@ -292,6 +362,11 @@ static int emit(OnnxCtx *c, Scope *sc, const Onnx__NodeProto *np) {
     o.out = arena_alloc(c->tmp, (np->n_output + 1) * sizeof *o.out);
     for (int i = 0; i < o.n_in; i++) o.in[i] = map_name(c, sc, np->input[i]);
     for (int i = 0; i < o.n_out; i++) o.out[i] = map_name(c, sc, np->output[i]);
+    if (sc->inl->name_bytes > MAX_INLINE_NAME_BYTES) {
+        onnx_error(c, NULL, NULL, "model-local functions inline into more than %zu MiB of node "
+                   "and value names, tsnc's limit", MAX_INLINE_NAME_BYTES >> 20);
+        return -1;
+    }
     o.attr = arena_alloc(c->tmp, (np->n_attribute + 1) * sizeof *o.attr);
     for (size_t i = 0; i < np->n_attribute; i++) {
         const Onnx__AttributeProto *ap = np->attribute[i];
@@ -358,11 +433,25 @@ int onnx_collect_nodes(OnnxCtx *c, const Onnx__GraphProto *gp) {
             return -1;
         }
     }
-    if (m->n_functions) collect_taken(c, gp);
-    Scope top = {.opset = c->opset};
-    for (size_t i = 0; i < gp->n_node; i++) {
-        top.index = (int)i;
-        if (emit(c, &top, gp->node[i])) return -1;
+    if (m->n_functions) {
+        int64_t total = 0;
+        bool cut = false;
+        for (size_t i = 0; i < gp->n_node && total <= IR_MAX_NODES; i++)
+            total += node_expansion(c, gp->node[i], 0, &cut);
+        if (total > IR_MAX_NODES) {
+            onnx_error(c, NULL, NULL, "graph has more than %d nodes after inlining functions, "
+                       "tsnc's limit", IR_MAX_NODES);
+            return -1;
+        }
+        collect_taken(c, gp);
     }
-    return 0;
+    Inliner inl = {.prefixes = strmap_new()};
+    Scope top = {.inl = &inl, .opset = c->opset};
+    int rc = 0;
+    for (size_t i = 0; i < gp->n_node && rc == 0; i++) {
+        top.index = (int)i;
+        rc = emit(c, &top, gp->node[i]);
+    }
+    strmap_free(inl.prefixes);
+    return rc;
 }

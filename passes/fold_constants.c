@@ -14,6 +14,59 @@
 /* Folded results larger than this stay computed at run time (64 MiB of f32). */
 enum { FOLD_LIMIT = 1 << 24 };
 
+/*
+ * Work limits, in multiply-adds (or element visits) of the reference
+ * evaluator: a node above FOLD_NODE_WORK, or beyond FOLD_TOTAL_WORK for the
+ * whole pass, stays computed at run time. Without them a file of a few
+ * hundred bytes (ConstantOfShape -> MatMul of two 4096x4096 constants) keeps
+ * the compiler busy for minutes; 2^26 takes well under a second.
+ */
+#define FOLD_NODE_WORK 67108864.0   /* 2^26 */
+#define FOLD_TOTAL_WORK 268435456.0 /* 2^28 */
+
+/*
+ * A fold that creates data (ConstantOfShape, Expand, Tile, Range, Pad) may
+ * give a result larger than its inputs only up to this many elements: the
+ * constant is printed into the generated C, so a 100-byte model must not
+ * become a 100 MB source file. Larger results stay computed at run time.
+ */
+#define FOLD_GROWTH_LIMIT 1048576.0 /* 2^20 elements */
+
+static double numel_or_zero(const Value *v) {
+    int64_t k = v ? shape_numel(&v->type.shape) : 0;
+    return k > 0 ? (double)k : 0;
+}
+
+/* Estimated evaluator work of n: output elements times the reduction each one
+ * needs (contractions, convolutions and pooling windows), plus reading the inputs. */
+static double fold_work(const Node *n) {
+    double out = 0, in = 0, per = 1;
+    for (int i = 0; i < n->n_out; i++) out += numel_or_zero(n->out[i]);
+    for (int i = 0; i < n->n_in; i++) in += numel_or_zero(n->in[i]);
+    const Value *a = n->n_in > 0 ? n->in[0] : NULL, *w = n->n_in > 1 ? n->in[1] : NULL;
+    switch (n->op) {
+    case OP_MATMUL: case OP_SPIKE_MATMUL:
+        if (a && a->type.shape.rank > 0) per = (double)a->type.shape.dim[a->type.shape.rank - 1];
+        break;
+    case OP_GEMM: case OP_SPIKE_GEMM:
+        if (a && a->type.shape.rank == 2)
+            per = (double)a->type.shape.dim[node_attr_int(n, "transA", 0) ? 0 : 1];
+        break;
+    case OP_CONV: case OP_SPIKE_CONV:
+        if (w && w->type.shape.rank > 0 && w->type.shape.dim[0] > 0)
+            per = numel_or_zero(w) / (double)w->type.shape.dim[0];
+        break;
+    case OP_AVERAGE_POOL: case OP_MAX_POOL: {
+        int k = 0;
+        const int64_t *ks = node_attr_ints(n, "kernel_shape", &k);
+        for (int i = 0; ks && i < k; i++) per *= ks[i] > 0 ? (double)ks[i] : 1;
+        break;
+    }
+    default: break;
+    }
+    return out * (per > 1 ? per : 1) + in;
+}
+
 static bool is_const(const Value *v) {
     return v == NULL || (v->konst && !v->def);
 }
@@ -60,6 +113,7 @@ static int fold_node(Graph *g, Node *n, Diag *d) {
 
 int pass_fold_constants(Graph *g, PassContext *cx) {
     Node *next;
+    double work = 0;
     for (Node *n = g->first; n; n = next) {
         next = n->next;
         bool foldable = n->n_in > 0, known_out = true;
@@ -67,6 +121,16 @@ int pass_fold_constants(Graph *g, PassContext *cx) {
         for (int i = 0; i < n->n_out; i++) {
             known_out &= n->out[i]->konst != NULL;
             if (shape_numel(&n->out[i]->type.shape) > FOLD_LIMIT) foldable = false;
+        }
+        if (foldable && !known_out && !is_view_op(n->op)) {
+            double w = fold_work(n), in = 0, out = 0;
+            for (int i = 0; i < n->n_in; i++) in += numel_or_zero(n->in[i]);
+            for (int i = 0; i < n->n_out; i++) out += numel_or_zero(n->out[i]);
+            if (w > FOLD_NODE_WORK || work + w > FOLD_TOTAL_WORK ||
+                (out > in && out > FOLD_GROWTH_LIMIT))
+                foldable = false;
+            else
+                work += w;
         }
         if (!foldable && !known_out) continue;
         int rc = fold_node(g, n, cx->diag);

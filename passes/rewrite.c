@@ -75,6 +75,13 @@ Value *const_f32(Graph *g, const Shape *s, const float *data) {
 Value *insert_reshape(Graph *g, Node *before, Value *x, const Shape *shape, const char *name) {
     Value *in[2] = {x, const_i64(g, shape->rank, shape->dim)};
     Node *r = graph_add_node(g, before, OP_RESHAPE, name, 2, in, 1);
+    /* A 0 in Reshape's shape copies the input's dim unless allowzero is set
+     * (ONNX Reshape-14); here every dim is literal, empty tensors included. */
+    for (int k = 0; k < shape->rank; k++)
+        if (shape->dim[k] == 0) {
+            node_set_attr_int(g, r, "allowzero", 1);
+            break;
+        }
     node_infer_or_die(r);
     return r->out[0];
 }

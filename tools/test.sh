@@ -11,7 +11,9 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build -j "$jobs"
 ctest --test-dir build --output-on-failure -j "$jobs"
 
-CC=clang cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTSNC_SANITIZE=ON
+# TSNC_FUZZ also builds the libFuzzer harness and fuzzes it over its corpus
+# for a short while (ctest fuzz.smoke.*; the long runs are tools/fuzz.sh).
+CC=clang cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTSNC_SANITIZE=ON -DTSNC_FUZZ=ON
 cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"

@@ -444,6 +444,8 @@ static void test_unsorted(void **state) {
     graph_free(g);
 }
 
+/* IR version 3: every initializer must also be a graph input, and is a constant.
+ * (From IR version 4 on the same file is an error: err_initializer_shadows_input.) */
 static void test_initializer_as_input(void **state) {
     (void)state;
     Graph *g = import_ok(DATA "ok_initializer_as_input.onnx");
@@ -561,6 +563,24 @@ static const ErrCase err_cases[] = {
     {"err_opset_old.onnx", "opset 6 is not supported"},
     {"err_opset_new.onnx", "opset 19 is not supported"},
     {"err_function_recursive.onnx", "model-local function 'F' calls itself"},
+    /* Limits on untrusted input (test/data/onnx/make_limit_models.py; the shape
+     * arithmetic ones fail in infer-shapes and are checked by test/lit/errors). */
+    {"err_zero_dim.onnx", "input 'x' dimension 1 is 0; dimensions must be positive"},
+    {"err_input_rank.onnx", "input 'x' has rank 9; at most 8 dimensions are supported"},
+    {"err_input_elements.onnx", "input 'x' of shape [1048576,1048576] has more than 268435456 "
+                                "elements"},
+    {"err_long_name.onnx", "' is longer than 4096 bytes"},
+    {"err_long_string.onnx", "node 'pad' (Pad): attribute 'mode' is a string of 5000 bytes"},
+    {"err_initializer_shadows_input.onnx", "graph input 'W' has the same name as an initializer; "
+                                           "from IR version 4 on (this model has 8)"},
+    {"err_duplicate_input.onnx", "value 'x' is defined twice (two graph inputs)"},
+    {"err_duplicate_initializer.onnx", "value 'W' is defined twice (two initializers)"},
+    {"err_dtype_code.onnx", "initializer 'W' has unsupported data type code 99"},
+    {"err_input_dtype_code.onnx", "input 'x' has unsupported data type code 99"},
+    {"err_attr_wrong_type.onnx", "node 'gemm' (Gemm): attribute 'transB' must be an int, got "
+                                 "string"},
+    {"err_function_depth.onnx", "model-local function calls nest deeper than 16 levels"},
+    {"err_function_bomb.onnx", "graph has more than 200000 nodes after inlining functions"},
 };
 
 static void test_error_files(void **state) {
