@@ -367,6 +367,10 @@ static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, Buf *c) {
     if (*target_cflags(o->target))
         buf_printf(c, " * Compile it with %s.\n", target_cflags(o->target));
     buf_printf(c, " */\n%s", target_guard(o->target));
+    /* Before any header: the profiling hooks use POSIX clock_gettime, hidden by -std=c99. */
+    buf_printf(c, "#if defined(TSNC_PROFILE) && !defined(_POSIX_C_SOURCE)\n"
+                  "#define _POSIX_C_SOURCE 199309L\n"
+                  "#endif\n");
     buf_printf(c, "#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n");
     if (cx->needs_math || kernels_need_header(cx->kernels, "<math.h>"))
         buf_printf(c, "#include <math.h>\n");

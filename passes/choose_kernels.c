@@ -12,9 +12,11 @@
  *            of one per nonzero spike, with no data-dependent branch: the
  *            T-MAC / bitnet.cpp lookup idea turned around (here the weights
  *            are constant, so the tables are known before inference). Chosen
- *            when the table fits in LUT_MAX_BYTES.
+ *            when the table fits in LUT_MAX_BYTES and the expected firing
+ *            rate is above the measured crossover.
  *   "events" the event-driven scatter: each nonzero spike adds or subtracts
- *            the weights it reaches (cost proportional to the firing rate).
+ *            the weights it reaches (cost: a scan of the input plus one
+ *            vector addition per spike and output it reaches).
  * Implementations of tsnc.spike_gemm / spike_matmul:
  *   "dense"  every spike selects +w, -w or nothing (branch-free, vectorizes
  *            over the reduction); wins when the firing rate is high;
@@ -41,9 +43,13 @@
 /* Largest lookup table for one layer (the L2 cache of the machines we target). */
 enum { LUT_MAX_BYTES = 4 << 20, PACK_GROUP = 4 };
 /* Firing rate assumed without a measurement (the shipped networks fire at 50-65 %), and the
- * rate below which event-driven matrix products beat the dense add-only ones. */
+ * rates below which event-driven layers beat the lookup-table convolution and the dense
+ * add-only matrix product: measured by bench/crossover.py (docs/performance.md). The events
+ * convolution wins below 1-5 % (more output channels: higher); the dense matrix product
+ * with few outputs is as fast as a scan of its input, so events never won there. */
 #define EXPECTED_RATE 0.5
-#define GEMM_EVENTS_BELOW_RATE 0.25
+#define CONV_EVENTS_BELOW_RATE 0.02
+#define GEMM_EVENTS_BELOW_RATE 0.01
 
 static bool ternary_input(const Value *x) {
     return x->vs.n_levels > 0 && x->vs.levels[0] < 0;
@@ -79,7 +85,8 @@ static void choose_impl(Graph *g, Node *n, Value **packed, const char *forced) {
     int64_t groups = (c + PACK_GROUP - 1) / PACK_GROUP;
     int64_t bytes = taps * groups * entries * m * (int64_t)sizeof(float);
     const char *why = n->remark;
-    bool want_lut = forced ? strcmp(forced, "lut") == 0 : bytes <= LUT_MAX_BYTES;
+    bool sparse = EXPECTED_RATE < CONV_EVENTS_BELOW_RATE;
+    bool want_lut = forced ? strcmp(forced, "lut") == 0 : bytes <= LUT_MAX_BYTES && !sparse;
     if (group == 1 && want_lut) {
         /* One pack per spike tensor, shared by every layer that reads it. */
         Value *codes = packed[x->id];
@@ -101,7 +108,9 @@ static void choose_impl(Graph *g, Node *n, Value **packed, const char *forced) {
         node_set_attr_string(g, n, "impl", "events");
         n->remark = arena_printf(g->arena, "%s; impl events: %s", why ? why : "spike layer",
                                  forced ? "forced by --spike-impl"
-                                 : group != 1 ? "grouped convolution" : "lookup table too large");
+                                 : group != 1 ? "grouped convolution"
+                                 : sparse ? "expected firing rate below the measured crossover"
+                                          : "lookup table too large");
     }
     node_infer_or_die(n);
 }

@@ -407,13 +407,54 @@ static void spike_gemm_dense_f32(const float *a, const float *w, const float *c,
     }
 }
 
-/* @kernel spike_conv2d_f32 uses conv2d_params needs <immintrin.h> */
+/* @kernel spike_events_taps_avx2 uses conv2d_params */
+/* The outputs input pixel (iy, ix) reaches: for each valid kernel tap, the weight offset
+ * (tap * M) in wo and the output offset in yo; returns their count. */
+static int spike_events_taps_avx2(const struct conv2d_params *p, long iy, long ix, long yq, long *wo, long *yo)
+{
+    long ky, kx;
+    int nt = 0;
+    for (ky = 0; ky < p->kh; ky++) {
+        long ty = iy + p->pad_top - ky * p->dil_h, oy;
+        if (ty < 0 || ty % p->stride_h || (oy = ty / p->stride_h) >= p->oh) continue;
+        for (kx = 0; kx < p->kw; kx++) {
+            long tx = ix + p->pad_left - kx * p->dil_w, ox;
+            if (tx < 0 || tx % p->stride_w || (ox = tx / p->stride_w) >= p->ow) continue;
+            wo[nt] = (ky * p->kw + kx) * p->m;
+            yo[nt++] = (oy * p->ow + ox) * yq;
+        }
+    }
+    return nt;
+}
+
+/* @kernel spike_events_add_avx2 needs <immintrin.h> */
+/* One event: y rows yn + yo[t] (m floats each) += or -= weight rows wc + wo[t], for nt taps. */
+static void spike_events_add_avx2(float *yn, const float *wc, const long *wo, const long *yo, int nt, long m,
+                                  int subtract)
+{
+    int t;
+    long j;
+    for (t = 0; t < nt; t++) {
+        const float *wv = wc + wo[t];
+        float *yv = yn + yo[t];
+        if (subtract)
+            for (j = 0; j < m; j += 8)
+                _mm256_storeu_ps(yv + j, _mm256_sub_ps(_mm256_loadu_ps(yv + j), _mm256_loadu_ps(wv + j)));
+        else
+            for (j = 0; j < m; j += 8)
+                _mm256_storeu_ps(yv + j, _mm256_add_ps(_mm256_loadu_ps(yv + j), _mm256_loadu_ps(wv + j)));
+    }
+}
+
+/* @kernel spike_conv2d_f32 uses conv2d_params spike_events_taps_avx2 spike_events_add_avx2 needs <immintrin.h> */
 /* spike_conv2d (events): x spikes of sample n, channel c, pixel q at x[n*C*H*W + c*xc + q*xq],
  * wt (C, kh, kw, M/group), b (M) or NULL -> y (channel m of output pixel q at
  * y[n*M*OH*OW + q*yq + m*ym]). Channels-last output with M a multiple of 8 and one group:
- * per input pixel the nonzero channels are found with vector compares (channels-last input)
- * and each one adds or subtracts 8 output channels per instruction at every output it
- * reaches. Other shapes: one channel at a time, as the generic kernel. */
+ * row-major spikes are scanned channel by channel (8 pixels per compare: the generic
+ * kernel's order), channels-last spikes pixel by pixel (8 channels per compare); a pixel's
+ * taps are worked out only when it spiked, and each spike adds or subtracts 8 output
+ * channels per instruction at every output it reaches, so the cost is a scan of the input
+ * plus the events. Other shapes: one channel at a time, as the generic kernel. */
 static void spike_conv2d_f32(const float *x, const float *wt, const float *b, float *y,
                              const struct conv2d_params *p, long xc, long xq, long yq, long ym)
 {
@@ -451,25 +492,43 @@ static void spike_conv2d_f32(const float *x, const float *wt, const float *b, fl
     for (n = 0; n < p->n; n++) {
         const float *xn = x + n * p->c * hw;
         float *yn = y + n * m * ohw;
+        long wo[64], yo[64];
         for (i = 0; i < ohw; i++)
             for (j = 0; j < m; j += 8)
                 _mm256_storeu_ps(yn + i * yq + j, b ? _mm256_loadu_ps(b + j) : zero);
-        for (iy = 0; iy < p->h; iy++)
-            for (ix = 0; ix < p->w; ix++) {
-                /* The outputs this pixel reaches: weight offset of the tap and output row. */
-                long wo[64], yo[64];
-                int nt = 0, t;
-                for (ky = 0; ky < p->kh; ky++) {
-                    long ty = iy + p->pad_top - ky * p->dil_h, oy;
-                    if (ty < 0 || ty % p->stride_h || (oy = ty / p->stride_h) >= p->oh) continue;
-                    for (kx = 0; kx < p->kw; kx++) {
-                        long tx = ix + p->pad_left - kx * p->dil_w, ox;
-                        if (tx < 0 || tx % p->stride_w || (ox = tx / p->stride_w) >= p->ow) continue;
-                        wo[nt] = (ky * p->kw + kx) * m;
-                        yo[nt++] = (oy * p->ow + ox) * yq;
+        if (xq == 1) {
+            /* Row-major spikes: channel by channel (the generic kernel's order), 8 pixels per
+             * compare; a pixel's taps are worked out only when it spiked. */
+            for (c = 0; c < p->c; c++) {
+                const float *wc = wt + c * p->kh * p->kw * m;
+                for (i = 0; i < hw; i += 8) {
+                    unsigned pos = 0, neg = 0, bits;
+                    if (hw - i >= 8) {
+                        __m256 v = _mm256_loadu_ps(xn + c * xc + i);
+                        pos = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(v, zero, _CMP_GT_OQ));
+                        neg = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(v, zero, _CMP_LT_OQ));
+                    } else {
+                        int k;
+                        for (k = 0; k < hw - i; k++) {
+                            float s = xn[c * xc + i + k];
+                            pos |= (unsigned)(s > 0.0f) << k;
+                            neg |= (unsigned)(s < 0.0f) << k;
+                        }
+                    }
+                    for (bits = pos | neg; bits; bits &= bits - 1) {
+                        int lane = __builtin_ctz(bits);
+                        long q = i + lane;
+                        int nt = spike_events_taps_avx2(p, q / p->w, q % p->w, yq, wo, yo);
+                        spike_events_add_avx2(yn, wc, wo, yo, nt, m, !((pos >> lane) & 1u));
                     }
                 }
-                if (!nt) continue;
+            }
+            continue;
+        }
+        /* Channels-last spikes: pixel by pixel, 8 channels per compare. */
+        for (iy = 0; iy < p->h; iy++)
+            for (ix = 0; ix < p->w; ix++) {
+                int nt = -1;
                 for (c = 0; c < p->c; c += 8) {
                     const float *xp = xn + c * xc + (iy * p->w + ix) * xq;
                     unsigned pos = 0, neg = 0;
@@ -485,21 +544,13 @@ static void spike_conv2d_f32(const float *x, const float *wt, const float *b, fl
                             neg |= (unsigned)(s < 0.0f) << k;
                         }
                     }
+                    if (!(pos | neg)) continue;
+                    if (nt < 0) nt = spike_events_taps_avx2(p, iy, ix, yq, wo, yo);
                     while (pos | neg) {
                         unsigned bits = pos ? pos : neg;
                         int lane = __builtin_ctz(bits), subtract = !pos;
-                        const float *wc = wt + (c + lane) * p->kh * p->kw * m;
                         if (pos) pos &= pos - 1; else neg &= neg - 1;
-                        for (t = 0; t < nt; t++) {
-                            const float *wv = wc + wo[t];
-                            float *yv = yn + yo[t];
-                            if (subtract)
-                                for (j = 0; j < m; j += 8)
-                                    _mm256_storeu_ps(yv + j, _mm256_sub_ps(_mm256_loadu_ps(yv + j), _mm256_loadu_ps(wv + j)));
-                            else
-                                for (j = 0; j < m; j += 8)
-                                    _mm256_storeu_ps(yv + j, _mm256_add_ps(_mm256_loadu_ps(yv + j), _mm256_loadu_ps(wv + j)));
-                        }
+                        spike_events_add_avx2(yn, wt + (c + lane) * p->kh * p->kw * m, wo, yo, nt, m, subtract);
                     }
                 }
             }
