@@ -26,7 +26,9 @@
 #
 # Columns dense (tsnc --dense), ort and ort_call (onnxruntime and its call
 # overhead; NO_ORT=1 leaves them out) are the peers of issue 6; a table after
-# the main one gives the ratios. Adding a column: add its name to COLUMNS and
+# the main one gives the ratios. Then bench/layers.py gives, per spike layer,
+# the firing rate, the additions performed and the achieved adds/s against
+# the measured peak (NO_LAYERS=1 leaves it out). Adding a column: add its name to COLUMNS and
 # write build_<name> MODEL DIR, which must leave an executable DIR/run taking
 # "INPUT.bin MAX_CALLS SECONDS" and printing time_model.c's line
 # ("... median_us=M ... peak_rss_kib=R").
@@ -203,6 +205,12 @@ case " $COLUMNS " in
     done
     ;;
 esac
+
+# ---- per spike layer: firing rate, additions performed, adds/s against the peak ----
+if [ -z "${NO_LAYERS:-}" ] && grep -qw avx2 /proc/cpuinfo 2>/dev/null; then
+    echo
+    TSNC="$TSNC" CC="$CC" WORK="$WORK" /usr/bin/python3 "$root/bench/layers.py" -m "$models" -c "$cpu"
+fi
 
 # ---- neon under qemu (not a latency) ----
 if [ "$neon" = 1 ]; then
