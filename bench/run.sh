@@ -209,7 +209,7 @@ esac
 # ---- per spike layer: firing rate, additions performed, adds/s against the peak ----
 if [ -z "${NO_LAYERS:-}" ] && grep -qw avx2 /proc/cpuinfo 2>/dev/null; then
     echo
-    TSNC="$TSNC" CC="$CC" WORK="$WORK" /usr/bin/python3 "$root/bench/layers.py" -m "$models" -c "$cpu"
+    TSNC="$TSNC" CC="$CC" WORK="$WORK" /usr/bin/python3 "$root/bench/layers.py" -m "$models" ${cpu:+-c "$cpu"}
 fi
 
 # ---- neon under qemu (not a latency) ----
