@@ -47,8 +47,12 @@ h="$work/kernel_variants.h"
 # shellcheck disable=SC2086
 "$cc" -std=c99 -O2 -Wall -Wextra -Werror -pedantic -Wno-unused-function $cflags \
     -I"$work" -I"$src" "$dir/kernel_check.c" -o "$work/kernel_check" -lm
+# (no pipe into tee: sh has no pipefail, and a failing check must fail the test)
+status=0
 # shellcheck disable=SC2086
-$runner "$work/kernel_check" 12345 | tee "$work/result.txt"
+$runner "$work/kernel_check" 12345 >"$work/result.txt" || status=$?
+cat "$work/result.txt"
+[ "$status" = 0 ] || { echo "kernel_check failed (exit $status)"; exit 1; }
 
 # a variant without a check in kernel_check.c is untested: say so
 missing=0
