@@ -56,18 +56,32 @@ static const char *membrane_ref(EmitCtx *cx, const Value *m) {
     return graph_count_uses(g, m) == 0 && !graph_is_output(g, m) ? "0" : cx_ref(cx, m);
 }
 
+/*
+ * tsnc.lif. With steps = T > 1 the input current is time-invariant: one kernel call runs the T
+ * timesteps, spikes (or codes) stacked in out[0], and the membrane buffer out[1] (which the
+ * memory plan gives every lif) carries the potential from one step to the next.
+ */
 int emit_lif(EmitCtx *cx, const Node *n) {
     const Value *x = n->in[0], *mp = n->n_in > 1 ? n->in[1] : NULL;
+    int64_t pack = node_attr_int(n, "pack", 0), steps = node_attr_int(n, "steps", 1);
     if (need_f32(cx, n, x, "input current")) return -1;
     if (mp && !type_eq(&mp->type, &x->type))
         return cx_error(cx, n, "membrane %s and input current %s differ", cx_type(cx, &mp->type),
                         cx_type(cx, &x->type));
-    if ((!node_attr_int(n, "pack", 0) && check_out_type(cx, n, n->out[0], &x->type)) ||
-        check_out_type(cx, n, n->out[1], &x->type))
+    if (steps < 1 || steps > LIF_MAX_STEPS || (steps > 1 && mp))
+        return cx_error(cx, n, "steps must be 1..%d, and above 1 the input current alone", LIF_MAX_STEPS);
+    Type stacked = x->type;
+    if (steps > 1) {
+        if (stacked.shape.rank >= IR_MAX_RANK) return cx_error(cx, n, "no room for the steps axis");
+        memmove(stacked.shape.dim + 1, stacked.shape.dim, (size_t)stacked.shape.rank * sizeof stacked.shape.dim[0]);
+        stacked.shape.dim[0] = steps;
+        stacked.shape.rank++;
+    }
+    if ((!pack && check_out_type(cx, n, n->out[0], &stacked)) || check_out_type(cx, n, n->out[1], &x->type))
         return -1;
     float vth = node_attr_float(n, "vth", 1.0f);
     if (vth == 0.0f) return cx_error(cx, n, "vth must not be 0");
-    int64_t pack = node_attr_int(n, "pack", 0);
+    const char *params = lif_params(cx, n, node_attr_float(n, "decay", 0.25f), vth);
     if (pack) {
         /* Spikes written as codes: x, m_prev and m in x's layout, codes (N, H, W, groups). */
         const int64_t *xd = x->type.shape.dim;
@@ -76,18 +90,31 @@ int emit_lif(EmitCtx *cx, const Node *n) {
         if (x->type.shape.rank != 4 || n->out[0]->type.dtype != DT_U8)
             return cx_error(cx, n, "pack needs an input (N, C, H, W) and u8 codes");
         if (mp && mp->layout.channels_last != cl) return cx_error(cx, n, "membrane and input current layouts differ");
+        const char *dims = cx_str(cx, "%lld, %lld, %lld, %lld, %lld, %d", (long long)xd[0], (long long)xd[1],
+                                  (long long)hw, (long long)(cl ? 1 : hw), (long long)(cl ? xd[1] : 1), (int)pack);
+        if (steps > 1) {
+            const char *m = membrane_ref(cx, n->out[1]);
+            cx_kernel(cx, "lif_pack_steps_f32");
+            cx_printf(cx, "    lif_pack_steps_f32(%s, %s, %s, %d, %lld, %s,\n        %s);\n", cx_ref(cx, x),
+                      cx_ref(cx, n->out[0]), cx_ref(cx, n->out[1]), strcmp(m, "0") != 0, (long long)steps, dims,
+                      params);
+            return 0;
+        }
         cx_kernel(cx, "lif_pack_f32");
-        cx_printf(cx, "    lif_pack_f32(%s, %s, %s, %s, %lld, %lld, %lld, %lld, %lld, %d,\n        %s);\n",
-                  cx_ref(cx, x), mp ? cx_ref(cx, mp) : "0", cx_ref(cx, n->out[0]), membrane_ref(cx, n->out[1]),
-                  (long long)xd[0], (long long)xd[1], (long long)hw, (long long)(cl ? 1 : hw),
-                  (long long)(cl ? xd[1] : 1), (int)pack,
-                  lif_params(cx, n, node_attr_float(n, "decay", 0.25f), vth));
+        cx_printf(cx, "    lif_pack_f32(%s, %s, %s, %s, %s,\n        %s);\n", cx_ref(cx, x), mp ? cx_ref(cx, mp) : "0",
+                  cx_ref(cx, n->out[0]), membrane_ref(cx, n->out[1]), dims, params);
+        return 0;
+    }
+    if (steps > 1) {
+        cx_kernel(cx, "lif_steps_f32");
+        cx_printf(cx, "    lif_steps_f32(%s, %s, %s, %lld, %lld, %s);\n", cx_ref(cx, x), cx_ref(cx, n->out[0]),
+                  cx_ref(cx, n->out[1]), (long long)steps, (long long)numel(x), params);
         return 0;
     }
     cx_kernel(cx, "lif_f32");
     cx_printf(cx, "    lif_f32(%s, %s, %s, %s, %lld, %s);\n", cx_ref(cx, x),
               mp ? cx_ref(cx, mp) : "0", cx_ref(cx, n->out[0]), membrane_ref(cx, n->out[1]),
-              (long long)numel(x), lif_params(cx, n, node_attr_float(n, "decay", 0.25f), vth));
+              (long long)numel(x), params);
     return 0;
 }
 

@@ -400,6 +400,9 @@ float fire_apply(const FireRule *r, float v);
  * sum_i (s_i + 1) * 3^i (ternary) or sum_i s_i * 2^i (binary); see tsnc.pack
  * in docs/ir.md.
  */
+/* Most timesteps one tsnc.lif {steps = T} may run (a time-invariant input current, docs/ir.md). */
+#define LIF_MAX_STEPS 4096
+
 typedef struct SpikeCodes {
     int64_t channels; /* C of the spikes the codes stand for */
     int64_t group;    /* channels per code: 1..5 ternary, 1..8 binary */
@@ -409,7 +412,8 @@ typedef struct SpikeCodes {
 /* Whether n writes codes (tsnc.pack, a tsnc.lif with pack) or reads them (a
  * tsnc.spike_conv with u8 input), and their layout. n must have static types. */
 bool spike_codes_of(const Node *n, SpikeCodes *c);
-/* The spikes (N, C, H, W) f32 of codes (N, H, W, G) u8; a heap tensor (tensor_free_heap). */
+/* The spikes (..., C, H, W) f32 of codes (..., H, W, G) u8, rank >= 4 (the leading axes are
+ * samples, and timesteps for a tsnc.lif with steps); a heap tensor (tensor_free_heap). */
 Tensor *spike_codes_decode(const Tensor *codes, const SpikeCodes *c);
 
 /* ---- verify.c ---------------------------------------------------------- */

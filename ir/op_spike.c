@@ -105,6 +105,13 @@ static int infer_lif(Node *n, Diag *d) {
         diag_error(d, n, "vth must not be 0");
         return -1;
     }
+    int64_t steps = node_attr_int(n, "steps", 1);
+    if (steps < 1 || steps > LIF_MAX_STEPS || (steps > 1 && m) ||
+        (steps > 1 && x->type.shape.rank >= IR_MAX_RANK)) {
+        diag_error(d, n, "steps must be 1..%d, and above 1 the input current alone (rank below %d)",
+                   LIF_MAX_STEPS, IR_MAX_RANK);
+        return -1;
+    }
     n->out[0]->type = x->type;
     n->out[1]->type = x->type;
     int64_t pack = node_attr_int(n, "pack", 0);
@@ -118,6 +125,13 @@ static int infer_lif(Node *n, Diag *d) {
         Type t = {DT_U8, {.rank = 4, .dim = {xd[0], xd[2], xd[3], (xd[1] + pack - 1) / pack}}};
         n->out[0]->type = t;
     }
+    if (steps > 1) {
+        /* one more leading axis: the timestep */
+        Shape *s = &n->out[0]->type.shape;
+        memmove(s->dim + 1, s->dim, (size_t)s->rank * sizeof s->dim[0]);
+        s->dim[0] = steps;
+        s->rank++;
+    }
     return 0;
 }
 
@@ -126,23 +140,26 @@ static int eval_lif(const Node *n, Tensor *const *in, Tensor *const *out, Diag *
     FireRule r = fire_rule_of(n);
     float decay = node_attr_float(n, "decay", 0.25f), vth = node_attr_float(n, "vth", 1.0f);
     const float *x = in[0]->data, *mp = n->n_in > 1 && in[1] ? in[1]->data : NULL;
-    int64_t pack = node_attr_int(n, "pack", 0);
-    /* With pack, the spikes go to a scratch tensor first and are packed at the end. */
+    int64_t pack = node_attr_int(n, "pack", 0), steps = node_attr_int(n, "steps", 1);
+    int64_t k = tensor_numel(in[0]), step_out = tensor_numel(out[0]) / steps;
+    /* With pack, the spikes go to a scratch tensor first and are packed after each step. */
     Tensor *spikes = pack ? tensor_new(NULL, DT_F32, &in[0]->type.shape) : NULL;
-    float *s = pack ? spikes->data : out[0]->data, *m = out[1]->data;
-    for (int64_t i = 0, k = tensor_numel(in[0]); i < k; i++) {
-        /* Two statements: the leak is rounded before the add, as in the export (no FMA). */
-        float leak = mp ? mp[i] * decay : 0.0f;
-        float u = mp ? leak + x[i] : x[i];
-        /* vth == 1 divides exactly; keep the division so any vth matches the export. */
-        float v = u / vth;
-        s[i] = fire_apply(&r, v);
-        m[i] = s[i] != 0.0f ? 0.0f : u;
+    float *m = out[1]->data;
+    for (int64_t t = 0; t < steps; t++) {
+        float *s = pack ? spikes->data : (float *)out[0]->data + t * step_out;
+        for (int64_t i = 0; i < k; i++) {
+            /* Two statements: the leak is rounded before the add, as in the export (no FMA). */
+            float leak = mp ? mp[i] * decay : 0.0f;
+            float u = mp ? leak + x[i] : x[i];
+            /* vth == 1 divides exactly; keep the division so any vth matches the export. */
+            float v = u / vth;
+            s[i] = fire_apply(&r, v);
+            m[i] = s[i] != 0.0f ? 0.0f : u;
+        }
+        if (pack) pack_codes(s, &in[0]->type.shape, pack, r.ternary, (unsigned char *)out[0]->data + t * step_out);
+        mp = m; /* the next step leaks this step's membrane, element by element in place */
     }
-    if (pack) {
-        pack_codes(s, &in[0]->type.shape, pack, r.ternary, out[0]->data);
-        tensor_free_heap(spikes);
-    }
+    tensor_free_heap(spikes);
     return 0;
 }
 
@@ -192,16 +209,21 @@ bool spike_codes_of(const Node *n, SpikeCodes *c) {
 }
 
 Tensor *spike_codes_decode(const Tensor *codes, const SpikeCodes *c) {
-    const int64_t *cd = codes->type.shape.dim;
-    Shape s = {.rank = 4, .dim = {cd[0], c->channels, cd[1], cd[2]}};
+    /* codes (..., H, W, G) -> spikes (..., C, H, W): the leading axes are samples (and steps) */
+    const Shape *cs = &codes->type.shape;
+    int r = cs->rank;
+    Shape s = *cs;
+    int64_t batch = 1, h = cs->dim[r - 3], w = cs->dim[r - 2], groups = cs->dim[r - 1];
+    for (int i = 0; i < r - 3; i++) batch *= cs->dim[i];
+    s.dim[r - 3] = c->channels, s.dim[r - 2] = h, s.dim[r - 1] = w;
     Tensor *x = tensor_new(NULL, DT_F32, &s);
-    int64_t hw = cd[1] * cd[2], base = c->ternary ? 3 : 2;
+    int64_t hw = h * w, base = c->ternary ? 3 : 2;
     const unsigned char *code = codes->data;
     float *out = x->data;
-    for (int64_t b = 0; b < cd[0]; b++)
+    for (int64_t b = 0; b < batch; b++)
         for (int64_t p = 0; p < hw; p++)
             for (int64_t ch = 0; ch < c->channels; ch++) {
-                int v = code[(b * hw + p) * cd[3] + ch / c->group];
+                int v = code[(b * hw + p) * groups + ch / c->group];
                 for (int64_t i = 0; i < ch % c->group; i++) v /= (int)base;
                 int digit = v % (int)base;
                 out[(b * c->channels + ch) * hw + p] = (float)(c->ternary ? digit - 1 : digit);

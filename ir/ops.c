@@ -47,7 +47,7 @@ static const AttrSpec fire_attrs[] = {{"down", ATTR_FLOAT},   {"down_inclusive",
                                       {"up_inclusive", ATTR_INT}, {NULL, 0}};
 static const AttrSpec lif_attrs[] = {{"decay", ATTR_FLOAT}, {"down", ATTR_FLOAT},
                                      {"down_inclusive", ATTR_INT}, {"kind", ATTR_STRING},
-                                     {"pack", ATTR_INT}, {"up", ATTR_FLOAT},
+                                     {"pack", ATTR_INT}, {"steps", ATTR_INT}, {"up", ATTR_FLOAT},
                                      {"up_inclusive", ATTR_INT}, {"vth", ATTR_FLOAT},
                                      {NULL, 0}};
 static const AttrSpec reduce_attrs[] = {{"axes", ATTR_INTS}, {"keepdims", ATTR_INT}, {NULL, 0}};

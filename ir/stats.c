@@ -49,12 +49,15 @@ static bool has_type(const Value *v) {
     return v && v->type.dtype != DT_UNDEF && v->type.shape.rank >= 0 && shape_numel(&v->type.shape) >= 0;
 }
 
-/* The spikes' type (N, C, H, W) f32 when n reads u8 codes, else x's own type. */
+/* The spikes' type (..., C, H, W) f32 when n reads or writes u8 codes (..., H, W, G), else x's own type. */
 static Type spikes_type(const Node *n, const Value *x) {
     SpikeCodes c;
     if (x->type.dtype != DT_U8 || !spike_codes_of(n, &c)) return x->type;
-    const int64_t *cd = x->type.shape.dim;
-    return (Type){DT_F32, {.rank = 4, .dim = {cd[0], c.channels, cd[1], cd[2]}}};
+    Type t = {DT_F32, x->type.shape};
+    int r = t.shape.rank;
+    t.shape.dim[r - 1] = t.shape.dim[r - 2], t.shape.dim[r - 2] = t.shape.dim[r - 3];
+    t.shape.dim[r - 3] = c.channels;
+    return t;
 }
 
 /* t itself, or the spikes it stands for when it is the codes of n (see spike_codes_of);

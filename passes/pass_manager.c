@@ -19,6 +19,7 @@ const Pass tsnc_pipeline[] = {
     {"compose-pooling", "average pooling before a Conv/Gemm composed into its kernel", pass_compose_pooling},
     {"lower-spikes", "Conv/Gemm/MatMul on {-1,0,1} inputs -> add-only spike layers", pass_lower_spikes},
     {"choose-kernels", "per spike layer: lookup-table or event-driven kernel; channels-last outputs", pass_choose_kernels},
+    {"fuse-timesteps", "a neuron with a time-invariant input current: all timesteps in one tsnc.lif", pass_fuse_timesteps},
     {NULL, NULL, NULL},
 };
 

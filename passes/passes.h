@@ -86,5 +86,8 @@ int pass_lower_spikes(Graph *g, PassContext *cx);
  * tsnc.pack of its input, or "events") and stores spike-layer outputs
  * channels-last where all their readers allow it. */
 int pass_choose_kernels(Graph *g, PassContext *cx);
+/* fuse-timesteps: T tsnc.lif steps driven by one time-invariant input current,
+ * stacked by Unsqueeze + Concat, -> one tsnc.lif {steps = T}. */
+int pass_fuse_timesteps(Graph *g, PassContext *cx);
 
 #endif

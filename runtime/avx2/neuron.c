@@ -156,3 +156,64 @@ static void lif_pack_f32(const float *x, const float *m_prev, unsigned char *cod
             }
     }
 }
+
+/* @kernel lif_steps_fire_avx2 needs <immintrin.h> */
+/* One timestep of 8 neurons of a time-invariant input x for lif_pack_steps_f32: fires u
+ * (lif_f32's compares, up > down), then leaks the reset membrane into the next step's u.
+ * Returns the spikes s as int32 lanes (-1/0/1; binary 0/1, down unused). */
+static __m256i lif_steps_fire_avx2(__m256 *u, __m256 x, __m256 decay, __m256 up, __m256 down, int ternary)
+{
+    __m256 pos = _mm256_cmp_ps(*u, up, _CMP_GE_OQ);
+    __m256 neg = ternary ? _mm256_cmp_ps(*u, down, _CMP_LE_OQ) : _mm256_setzero_ps();
+    /* the leak is rounded before the add (no FMA), as in lif_f32 */
+    *u = _mm256_add_ps(_mm256_mul_ps(_mm256_andnot_ps(_mm256_or_ps(pos, neg), *u), decay), x);
+    return _mm256_sub_epi32(_mm256_castps_si256(neg), _mm256_castps_si256(pos)); /* masks are -1 */
+}
+
+/* @kernel lif_pack_steps_f32 uses lif_params lif_next_float lif_pack_f32 lif_steps_fire_avx2 needs <immintrin.h> */
+/* lif_pack_steps: see the generic kernel. Vector path for an NCHW input of one sample with 16
+ * channels (4 groups of 4), pixels a multiple of 8, vth 1, up > down, at most 16 steps and the
+ * last membrane unused (the first layer of the shipped CNNs): the 4 channels x 8 pixels of
+ * a group stay in registers for all the steps, so x is read once and the membrane never goes
+ * to memory; the 4 codes of a pixel (groups == 4) leave as one 32-bit word. A ternary code
+ * sum (s_i + 1) 3^i is computed as 40 + sum s_i 3^i. Other shapes: lif_pack_f32 per step. */
+static void lif_pack_steps_f32(const float *x, unsigned char *codes, float *m, int keep_m, long steps, long n,
+                               long c, long p, long xc, long xq, int group, const struct lif_params *pr)
+{
+    const float up1 = pr->up_inclusive ? pr->up : lif_next_float(pr->up, 1);
+    const float down1 = pr->down_inclusive ? pr->down : lif_next_float(pr->down, 0);
+    const int ternary = pr->ternary;
+    long t, q, g, step = n * p * ((c + group - 1) / group);
+    if (n == 1 && c == 16 && group == 4 && p % 8 == 0 && xq == 1 && xc == p && !keep_m && pr->vth == 1.0f &&
+        up1 > down1 && steps <= 16) {
+        const __m256 decay = _mm256_set1_ps(pr->decay), up = _mm256_set1_ps(up1), down = _mm256_set1_ps(down1);
+        const __m256i base = _mm256_set1_epi32(ternary ? 40 : 0);
+        const int b1 = ternary ? 3 : 2, b2 = b1 * b1, b3 = b2 * b1;
+        for (q = 0; q < p; q += 8) {
+            __m256i word[16];
+            for (g = 0; g < 4; g++) {
+                const float *xg = x + g * 4 * p + q;
+                __m256 x0 = _mm256_loadu_ps(xg), x1 = _mm256_loadu_ps(xg + p);
+                __m256 x2 = _mm256_loadu_ps(xg + 2 * p), x3 = _mm256_loadu_ps(xg + 3 * p);
+                __m256 u0 = x0, u1 = x1, u2 = x2, u3 = x3;
+                for (t = 0; t < steps; t++) {
+                    __m256i s0 = lif_steps_fire_avx2(&u0, x0, decay, up, down, ternary);
+                    __m256i s1 = lif_steps_fire_avx2(&u1, x1, decay, up, down, ternary);
+                    __m256i s2 = lif_steps_fire_avx2(&u2, x2, decay, up, down, ternary);
+                    __m256i s3 = lif_steps_fire_avx2(&u3, x3, decay, up, down, ternary);
+                    __m256i code = _mm256_add_epi32(_mm256_add_epi32(base, s0),
+                                                    _mm256_mullo_epi32(s1, _mm256_set1_epi32(b1)));
+                    code = _mm256_add_epi32(code, _mm256_mullo_epi32(s2, _mm256_set1_epi32(b2)));
+                    code = _mm256_add_epi32(code, _mm256_mullo_epi32(s3, _mm256_set1_epi32(b3)));
+                    /* group g's code is byte g of each pixel's word (x86 stores little-endian) */
+                    code = _mm256_sll_epi32(code, _mm_cvtsi32_si128((int)(8 * g)));
+                    word[t] = g ? _mm256_or_si256(word[t], code) : code;
+                }
+            }
+            for (t = 0; t < steps; t++) _mm256_storeu_si256((__m256i *)(codes + t * step + q * 4), word[t]);
+        }
+        return;
+    }
+    for (t = 0; t < steps; t++)
+        lif_pack_f32(x, t ? m : 0, codes + t * step, m, n, c, p, xc, xq, group, pr);
+}

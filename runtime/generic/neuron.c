@@ -89,3 +89,26 @@ static void lif_pack_f32(const float *x, const float *m_prev, unsigned char *cod
                 codes[(b * p + q) * groups + g] = (unsigned char)code;
             }
 }
+
+/* @kernel lif_steps_f32 uses lif_f32 */
+/* lif_steps: steps timesteps of lif_f32 on a time-invariant input current x (n): spikes s
+ * (steps, n), step t at s + t*n; m (n) holds the membrane between steps and after the last
+ * one (tsnc.lif with steps = T, docs/ir.md). */
+static void lif_steps_f32(const float *x, float *s, float *m, long steps, long n, const struct lif_params *p)
+{
+    long t;
+    for (t = 0; t < steps; t++) lif_f32(x, t ? m : 0, s + t * n, m, n, p);
+}
+
+/* @kernel lif_pack_steps_f32 uses lif_pack_f32 */
+/* lif_pack_steps: steps timesteps of lif_pack_f32 on a time-invariant input current x: codes
+ * (steps, n, p, groups); m (n*c*p, x's layout) holds the membrane between steps and after the
+ * last one; keep_m = 0 says nobody reads it after the last step (a SIMD variant may then keep
+ * it in registers). Same arguments as lif_pack_f32 otherwise. */
+static void lif_pack_steps_f32(const float *x, unsigned char *codes, float *m, int keep_m, long steps, long n,
+                               long c, long p, long xc, long xq, int group, const struct lif_params *pr)
+{
+    long t, step = n * p * ((c + group - 1) / group);
+    (void)keep_m;
+    for (t = 0; t < steps; t++) lif_pack_f32(x, t ? m : 0, codes + t * step, m, n, c, p, xc, xq, group, pr);
+}

@@ -496,7 +496,7 @@ static void check_lif(void) {
         p.decay = rnd() % 2 ? 0.25f : 0.7f;
         p.vth = rnd() % 3 ? 1.0f : 1.3f;
         p.up = rnd() % 2 ? 0.5f : 0.25f;
-        p.down = -p.up;
+        p.down = rnd() % 6 ? -p.up : p.up - 0.125f; /* sometimes overlapping: +1 wins */
         p.ternary = (int)(rnd() % 2);
         p.up_inclusive = (int)(rnd() % 2);
         p.down_inclusive = (int)(rnd() % 2);
@@ -554,7 +554,7 @@ static void check_lif_pack(void) {
         pr.decay = rnd() % 2 ? 0.25f : 0.7f;
         pr.vth = rnd() % 3 ? 1.0f : 1.3f;
         pr.up = rnd() % 2 ? 0.5f : 0.25f;
-        pr.down = -pr.up;
+        pr.down = rnd() % 6 ? -pr.up : pr.up - 0.125f; /* sometimes overlapping: +1 wins */
         pr.ternary = (int)(rnd() % 2);
         pr.up_inclusive = (int)(rnd() % 2);
         pr.down_inclusive = (int)(rnd() % 2);
@@ -580,6 +580,43 @@ static void check_lif_pack(void) {
         free(x), free(mp), free(m0), free(m1), free(c0), free(c1);
     }
     report("lif_pack_f32", cases);
+}
+#endif
+
+#ifdef HAVE_TGT_lif_pack_steps_f32
+/* Half the cases in the shape of the vector path (one NCHW sample of 16 channels, pixels a
+ * multiple of 8, vth 1, last membrane unused), the rest anything lif_pack_f32 takes. */
+static void check_lif_pack_steps(void) {
+    long i, cases = 200;
+    for (i = 0; i < cases; i++) {
+        int fast = i % 2 == 0, keep_m = fast ? 0 : (int)(rnd() % 2), group = fast ? 4 : (int)rnd_in(1, 5);
+        long steps = rnd_in(1, 6), n = fast ? 1 : rnd_in(1, 2), c = fast ? 16 : rnd_in(1, 20);
+        long p = fast ? 8 * rnd_in(1, 12) : rnd_in(1, 40), groups = (c + group - 1) / group;
+        long total = n * c * p, codes = steps * n * p * groups;
+        int cl = fast ? 0 : (int)(rnd() % 2);
+        struct lif_params pr;
+        float *x = rnd_array(total, i % 3 == 0), *m0 = rnd_array(total, 0), *m1 = rnd_array(total, 0);
+        unsigned char *c0 = calloc((size_t)codes, 1), *c1 = calloc((size_t)codes, 1);
+        if (!c0 || !c1) exit(2);
+        pr.decay = rnd() % 2 ? 0.25f : 0.7f;
+        pr.vth = fast || rnd() % 3 ? 1.0f : 1.3f;
+        pr.up = rnd() % 2 ? 0.5f : 0.25f;
+        pr.down = rnd() % 6 ? -pr.up : pr.up - 0.125f;
+        pr.ternary = (int)(rnd() % 2);
+        pr.up_inclusive = (int)(rnd() % 2);
+        pr.down_inclusive = (int)(rnd() % 2);
+        if (total > 2) x[0] = pr.up, x[1] = pr.down, x[2] = 0.0f;
+        lif_pack_steps_f32(x, c0, m0, keep_m, steps, n, c, p, cl ? 1 : p, cl ? c : 1, group, &pr);
+        tgt_lif_pack_steps_f32(x, c1, m1, keep_m, steps, n, c, p, cl ? 1 : p, cl ? c : 1, group, &pr);
+        if (memcmp(c0, c1, (size_t)codes) != 0) {
+            printf("FAIL lif_pack_steps_f32: case %ld (steps %ld n %ld c %ld p %ld group %d ternary %d)\n", i,
+                   steps, n, c, p, group, pr.ternary);
+            failures++;
+        }
+        if (keep_m) same_f32("lif_pack_steps_f32", "membrane", m0, m1, total);
+        free(x), free(m0), free(m1), free(c0), free(c1);
+    }
+    report("lif_pack_steps_f32", cases);
 }
 #endif
 
@@ -737,6 +774,9 @@ int main(int argc, char **argv) {
 #endif
 #ifdef HAVE_TGT_lif_pack_f32
     check_lif_pack();
+#endif
+#ifdef HAVE_TGT_lif_pack_steps_f32
+    check_lif_pack_steps();
 #endif
 #ifdef HAVE_TGT_spike_conv2d_lut_f32
     check_spike_lut();
