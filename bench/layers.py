@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench/layers.py - per spike layer: firing rate, kernel, time against tsnc's
 dense build, synaptic additions performed and the achieved addition rate
-against the core's peak. A benchmark (it checks nothing), for issue 6 and
+against the core's peak. A benchmark (it checks nothing), for docs/performance.md and
 bench/README.md.
 
 For each model it

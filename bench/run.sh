@@ -25,7 +25,7 @@
 # WORK (default /tmp/tsnc-bench).
 #
 # Columns dense (tsnc --dense), ort and ort_call (onnxruntime and its call
-# overhead; NO_ORT=1 leaves them out) are the peers of issue 6; a table after
+# overhead; NO_ORT=1 leaves them out) are the peers; a table after
 # the main one gives the ratios. Then bench/layers.py gives, per spike layer,
 # the firing rate, the additions performed and the achieved adds/s against
 # the measured peak (NO_LAYERS=1 leaves it out). Adding a column: add its name to COLUMNS and
@@ -139,6 +139,8 @@ echo
 
 # ---- build everything first ----
 for m in $models; do
+    # results of an earlier run (a column left out now, e.g. NO_ORT=1) must not be shown
+    rm -rf "${WORK:?}/$m"
     for c in $COLUMNS; do
         mkdir -p "$WORK/$m/$c"
         "build_$c" "$m" "$WORK/$m/$c" >/dev/null
@@ -180,7 +182,7 @@ for m in $models; do
 done
 echo "(us: median latency of one inference in microseconds [lowest-highest round median])"
 
-# ---- against the peers (issue 6): onnxruntime minus its call overhead, tsnc's dense build ----
+# ---- against the peers: onnxruntime minus its call overhead, tsnc's dense build ----
 case " $COLUMNS " in
 *" avx2 "*)
     echo
