@@ -10,6 +10,7 @@
  * into the arena, then one commented call per node. Everything is emitted
  * in node / value-id order, so that two runs give identical bytes.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -418,12 +419,10 @@ static void io_line(Buf *h, const char *what, const Value *v) {
 
 static void emit_h_file(const EmitCtx *cx, const CodegenOptions *o, Buf *h) {
     const Graph *g = cx->g;
-    char guard[NAME_MAX_LEN + 16];
-    size_t i = 0;
-    for (; o->name[i]; i++)
-        guard[i] =
-            (char)(o->name[i] >= 'a' && o->name[i] <= 'z' ? o->name[i] - 'a' + 'A' : o->name[i]);
-    strcpy(guard + i, "_H_INCLUDED");
+    /* The name keeps its case: models named mlp and MLP get different guards
+     * (upper-casing it made one program unable to include both headers). */
+    char guard[NAME_MAX_LEN + 32];
+    snprintf(guard, sizeof guard, "TSNC_%s_H_INCLUDED", o->name);
     bool libm = kernels_need_header(cx->kernels, "-lm");
     c_block_comment(h, o->banner);
     buf_printf(h, "/*\n * %s.h - C API of the network compiled by tsnc %s (target %s).\n *\n",
