@@ -41,6 +41,18 @@ static bool type_known(const Type *t) {
 }
 
 /* The API takes one f32 tensor and returns one; every operand has a static type. */
+/* NAME_INPUT_SIZE / NAME_OUTPUT_SIZE size the caller's arrays, and an array
+ * of 0 elements is not ISO C; a tensor without elements also leaves NAME_run
+ * with nothing to read or write (an unused parameter under -Wextra). */
+static void check_not_empty(const Value *v, const char *what, Diag *d) {
+    char tb[256];
+    if (numel(v) == 0)
+        diag_error(d, NULL,
+                   "the graph %s '%.200s' of type %s has no elements; the generated C API "
+                   "needs at least one",
+                   what, v->name ? v->name : "", type_str(&v->type, tb, sizeof tb));
+}
+
 static int check_graph(const Graph *g, Diag *d) {
     int errors = d->n_errors;
     if (g->n_inputs != 1)
@@ -59,6 +71,9 @@ static int check_graph(const Graph *g, Diag *d) {
         (cx_konst(out) && !type_eq(&cx_konst(out)->type, &out->type)))
         diag_error(d, NULL, "the graph output '%.200s' must be a float32 tensor of static shape",
                    out->name ? out->name : "");
+    if (d->n_errors != errors) return -1;
+    check_not_empty(in, "input", d);
+    check_not_empty(out, "output", d);
     for (const Node *n = g->first; n; n = n->next) {
         const OpInfo *oi = op_info(n->op);
         if (n->n_in < oi->min_in || (oi->max_in >= 0 && n->n_in > oi->max_in) ||

@@ -86,6 +86,19 @@ def main():
          model([helper.make_node("Expand", ["x", "shape"], ["y"], name="expand")],
                [vi("x", [1, 1])], [vi("y", [1, 1])], [i64("shape", [1 << 20, 1 << 20])]))
 
+    # A model whose only output has no elements: Tile of [1,2,5,5] by [1,0,1,1]
+    # (valid ONNX, but NAME_OUTPUT_SIZE would be 0, and C has no empty arrays).
+    save("err_output_empty.onnx",
+         model([helper.make_node("Tile", ["x", "repeats"], ["y"], name="tile")],
+               [vi("x", [1, 2, 5, 5])], [vi("y", [1, 0, 5, 5])], [i64("repeats", [1, 0, 1, 1])]))
+
+    # A ConstantOfShape of [16384, 16384] (2^28 elements, above what
+    # fold-constants makes into a constant) added to the input.
+    save("err_constant_too_large.onnx",
+         model([helper.make_node("ConstantOfShape", ["shape"], ["c"], name="cos"),
+                helper.make_node("Add", ["x", "c"], ["y"], name="add")],
+               [vi("x", [1])], [vi("y", [16384, 16384])], [i64("shape", [16384, 16384])]))
+
     # An initializer that shadows a graph input in IR version 8: the initializer
     # would only be the input's default value.
     m = model([helper.make_node("Add", ["x", "W"], ["y"], name="add")],
