@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "codegen/emit_ops.h"
+#include "passes/value_set.h"
 
 static int need_f32(EmitCtx *cx, const Node *n, const Value *v, const char *role) {
     if (!v) return cx_error(cx, n, "the %s operand is missing", role);
@@ -136,6 +137,68 @@ int emit_pack(EmitCtx *cx, const Node *n) {
     return 0;
 }
 
+/* ---- what a spike layer may read ---- */
+
+/* Nodes visited when following codes back to their producers (a DAG can fan out). */
+enum { CODES_VISIT_BUDGET = 4096 };
+
+/* The spikes of v are in {0, 1} (binary) or {-1, 0, 1} (ternary), as spike analysis proved. */
+static bool proven_spikes(const Value *v, bool ternary) {
+    return vs_levels_within(&v->vs, ternary ? -1 : 0, 1) && amp_is_one(&v->vs.amp);
+}
+
+/*
+ * Every byte of v is a code of `want` (kind and channels per code): v comes,
+ * through ops that only move elements, from tsnc.pack nodes of proven spikes
+ * or tsnc.lif nodes with pack, all with that kind and group. Moving codes
+ * keeps each byte a valid code; anything else (a constant, a Pad's zeros,
+ * arithmetic) may not be.
+ */
+static bool proven_codes(const Value *v, const SpikeCodes *want, int *budget) {
+    const Node *d = v->def;
+    if (!d || --*budget < 0) return false;
+    SpikeCodes c;
+    if ((d->op == OP_PACK || d->op == OP_LIF) && v->def_index == 0) {
+        if (!spike_codes_of(d, &c) || c.group != want->group || c.ternary != want->ternary) return false;
+        return d->op == OP_LIF || proven_spikes(d->in[0], c.ternary);
+    }
+    switch (d->op) {
+    case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE: case OP_IDENTITY:
+    case OP_GATHER: case OP_SLICE: case OP_TRANSPOSE: case OP_SPLIT: case OP_TILE: case OP_EXPAND:
+        return proven_codes(d->in[0], want, budget);
+    case OP_CONCAT:
+        for (int i = 0; i < d->n_in; i++)
+            if (!proven_codes(d->in[i], want, budget)) return false;
+        return d->n_in > 0;
+    default:
+        return false;
+    }
+}
+
+/*
+ * The kernels add or subtract a weight per nonzero spike, which is the
+ * product only for values in {-1, 0, 1}; the interpreter multiplies. So a
+ * spike layer reads what spike analysis proved to be spikes (or their
+ * codes), whatever the IR text it came from claims.
+ */
+static int check_spike_input(EmitCtx *cx, const Node *n) {
+    const Value *x = n->in[0];
+    SpikeCodes want;
+    int budget = CODES_VISIT_BUDGET;
+    if (x->type.dtype == DT_U8 && n->op == OP_SPIKE_CONV) {
+        if (spike_codes_of(n, &want) && proven_codes(x, &want, &budget)) return 0;
+        return cx_error(cx, n,
+                        "input 0 is not a proven spike tensor: impl \"lut\" reads the codes of a "
+                        "tsnc.pack of proven spikes or of a tsnc.lif with pack, of the same kind "
+                        "and pack");
+    }
+    if (proven_spikes(x, true)) return 0;
+    return cx_error(cx, n,
+                    "input 0 is not a proven spike tensor: spike analysis does not show that it "
+                    "holds only {-1, 0, 1} (use %s for other values)",
+                    n->op == OP_SPIKE_CONV ? "Conv" : n->op == OP_SPIKE_GEMM ? "Gemm" : "MatMul");
+}
+
 /*
  * impl "lut": reads the codes of a tsnc.pack. The weights are rearranged at
  * compile time into wt (taps, C, M); the lookup table (taps, groups,
@@ -208,6 +271,7 @@ static int emit_spike_conv_lut(EmitCtx *cx, const Node *n) {
 }
 
 int emit_spike_conv(EmitCtx *cx, const Node *n) {
+    if (check_spike_input(cx, n)) return -1;
     if (strcmp(node_attr_string(n, "impl", "events"), "lut") == 0) return emit_spike_conv_lut(cx, n);
     ConvShape cs;
     const char *params = conv_params(cx, n, &cs);
@@ -260,6 +324,7 @@ static int emit_spike_matmul(EmitCtx *cx, const Node *n) {
 }
 
 int emit_spike_gemm(EmitCtx *cx, const Node *n) {
+    if (check_spike_input(cx, n)) return -1;
     if (n->op == OP_SPIKE_MATMUL) return emit_spike_matmul(cx, n);
     const Value *a = n->in[0], *b = n->in[1], *c = n->n_in > 2 ? n->in[2] : NULL, *y = n->out[0];
     if (need_f32(cx, n, a, "A") | need_f32(cx, n, b, "B") || (c && need_f32(cx, n, c, "C")))

@@ -257,7 +257,18 @@ static bool unpacked_type(const Node *n, Type *t, int64_t *group, bool *ternary,
 }
 
 static int infer_spike_conv(Node *n, Diag *d) {
-    if (n->in[0]->type.dtype != DT_U8) return op_info(OP_CONV)->sema->infer(n, d);
+    /* impl "lut" and u8 codes go together: the lut kernel reads codes, every
+     * other kernel f32 spikes (so opt and compile agree on what is valid). */
+    bool lut = strcmp(node_attr_string(n, "impl", ""), "lut") == 0;
+    if (lut != (n->in[0]->type.dtype == DT_U8)) {
+        if (lut)
+            diag_error(d, n, "impl \"lut\" reads u8 codes (of a tsnc.pack or a tsnc.lif with pack), not %s",
+                       dtype_name(n->in[0]->type.dtype));
+        else
+            diag_error(d, n, "an input of u8 codes needs impl \"lut\"");
+        return -1;
+    }
+    if (!lut) return op_info(OP_CONV)->sema->infer(n, d);
     Type t;
     int64_t group;
     bool ternary;

@@ -39,5 +39,9 @@ int pipeline_run(Graph *g, PassContext *cx, const PipelineHooks *h) {
         }
         if (h && h->after && h->after(p, g, h->user)) return 1;
     }
+    /* Passes after spike-analysis rewrite the graph (not all refresh the sets
+     * they touch); codegen checks spike layers against these annotations, so
+     * the final graph carries sets proven on it, whatever its IR text claimed. */
+    spike_analysis_run(g);
     return 0;
 }
