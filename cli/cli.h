@@ -4,6 +4,9 @@
 #ifndef TSNC_CLI_H
 #define TSNC_CLI_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 #include "codegen/codegen.h"
 #include "frontend/frontend.h"
 #include "passes/passes.h"
@@ -25,17 +28,54 @@ typedef struct ModelBytes {
 int model_read(const char *path, ModelBytes *m);
 void model_bytes_free(ModelBytes *m);
 
+/* Whether path names textual IR (ends in .tir) rather than an ONNX model. */
+bool path_is_tir(const char *path);
+
 /*
  * Imports an ONNX model (or, if the path ends in .tir, parses textual IR)
  * and verifies it. Prints errors and returns NULL on failure.
  */
 Graph *load_graph(const char *path, const ModelBytes *m, const ImportOptions *io);
 
-/* Parses "NAME=VALUE" for --dim into pins (grown with realloc); -1 on a bad argument. */
+/*
+ * Parses "NAME=VALUE" for --dim into pins (grown with realloc); -1 with a
+ * message on a bad argument, a value out of range or a NAME given twice.
+ */
 int parse_dim_pin(const char *arg, DimPin **pins, int *n_pins);
 
 /* Parses --spike-impl (auto, lut, events, dense) into o; -1 with a message if unknown. */
 int parse_spike_impl(const char *arg, PassOptions *o);
+
+/*
+ * Reads raw float32 samples for g's single f32 input from path into x; *n:
+ * the number of whole samples (at most count when count >= 0). -1 with a
+ * message if g does not qualify or the file is empty or not whole samples.
+ */
+int samples_read(const char *path, const Graph *g, long long count, ModelBytes *x, int64_t *n);
+
+/* -1 with a message if --dense is combined with an explicit --spike-impl. */
+int check_dense_impl(const PassOptions *o);
+
+/*
+ * An output file written through a temporary file in the same directory,
+ * renamed onto its path only once every byte is written: a failed run
+ * (full disk, bad directory) leaves no partial file behind.
+ */
+typedef struct OutFile {
+    const char *path;
+    char *tmp;
+    FILE *f;
+    int err; /* errno of the first failed write, or 0 */
+} OutFile;
+
+/* Creates the temporary file; -1 with the error printed. */
+int outfile_open(OutFile *o, const char *path);
+/* Appends bytes; a failure is remembered and reported by outfile_commit. */
+void outfile_write(OutFile *o, const void *data, size_t len);
+/* Closes and renames onto the path; -1 with "PATH: cannot write: reason" printed, nothing left. */
+int outfile_commit(OutFile *o);
+/* Removes the temporary file (after an error elsewhere). */
+void outfile_discard(OutFile *o);
 
 /* Writes len bytes to path through a temporary file and a rename (no partial output). */
 int write_file_atomic(const char *path, const char *data, size_t len);
@@ -47,6 +87,12 @@ int write_file_atomic(const char *path, const char *data, size_t len);
  */
 int write_files_atomic(int n, const char *const *paths, const char *const *data,
                        const size_t *lens);
+
+/*
+ * Flushes stdout and returns status, or 1 (when status is 0) after printing
+ * "cannot write to standard output: reason" if any write to it failed.
+ */
+int finish_stdout(int status);
 
 /* Prints the diag's messages to stderr and releases them. */
 void report(Diag *d);

@@ -86,6 +86,7 @@ int cmd_run(int argc, char **argv) {
         fprintf(stderr, "tsnc: error: run expects one model file and --input\n\n%s", run_usage);
         goto out;
     }
+    if (check_dense_impl(&popt) != 0) goto out;
     status = 1;
     const char *path = argv[optind];
     ModelBytes m, x;
@@ -115,31 +116,21 @@ int cmd_run(int argc, char **argv) {
         graph_free(g);
         goto out;
     }
-    if (model_read(in_path, &x) != 0) {
+    int64_t n_samples = 0;
+    if (samples_read(in_path, g, count, &x, &n_samples) != 0) {
         graph_free(g);
         goto out;
     }
-    int64_t in_n = shape_numel(&g->inputs[0]->type.shape);
-    size_t sample_bytes = (size_t)in_n * sizeof(float);
-    if (x.len % sample_bytes != 0) {
-        fprintf(stderr, "tsnc: error: %s: %zu bytes is not a whole number of samples of %zu bytes\n",
-                in_path, x.len, sample_bytes);
-        model_bytes_free(&x);
-        graph_free(g);
-        goto out;
-    }
-    long long n_samples = (long long)(x.len / sample_bytes);
-    if (count >= 0 && count < n_samples) n_samples = count;
-    FILE *out = out_path ? fopen(out_path, "wb") : stdout;
-    if (!out) {
-        fprintf(stderr, "tsnc: error: %s: cannot create\n", out_path);
+    size_t sample_bytes = (size_t)shape_numel(&g->inputs[0]->type.shape) * sizeof(float);
+    OutFile out = {0};
+    if (out_path && outfile_open(&out, out_path) != 0) {
         model_bytes_free(&x);
         graph_free(g);
         goto out;
     }
     Tensor *input = tensor_new(NULL, DT_F32, &g->inputs[0]->type.shape);
     status = 0;
-    for (long long s = 0; s < n_samples && status == 0; s++) {
+    for (int64_t s = 0; s < n_samples && status == 0; s++) {
         memcpy(input->data, x.data + (size_t)s * sample_bytes, sample_bytes);
         Tensor *output = NULL;
         if (interp_run(g, &input, &output, &d) != 0) {
@@ -150,7 +141,7 @@ int cmd_run(int argc, char **argv) {
         int64_t on = tensor_numel(output);
         const float *o = output->data;
         if (out_path) {
-            fwrite(o, sizeof(float), (size_t)on, out);
+            outfile_write(&out, o, (size_t)on * sizeof(float));
         } else {
             for (int64_t i = 0; i < on; i++) printf("%s%.9g", i ? " " : "", o[i]);
             putchar('\n');
@@ -158,7 +149,9 @@ int cmd_run(int argc, char **argv) {
         tensor_free_heap(output);
     }
     tensor_free_heap(input);
-    if (out_path && fclose(out) != 0) status = 1;
+    /* The output file appears only complete, and only if every sample ran. */
+    if (out_path && status == 0 && outfile_commit(&out) != 0) status = 1;
+    if (out_path && status != 0) outfile_discard(&out);
     model_bytes_free(&x);
     graph_free(g);
 out:

@@ -62,15 +62,15 @@ void report(Diag *d) {
     diag_free(d);
 }
 
-static bool ends_with(const char *s, const char *suffix) {
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
+bool path_is_tir(const char *path) {
+    size_t n = strlen(path);
+    return n >= 4 && strcmp(path + n - 4, ".tir") == 0;
 }
 
 Graph *load_graph(const char *path, const ModelBytes *m, const ImportOptions *io) {
     Diag d = {.file = path};
-    Graph *g = ends_with(path, ".tir") ? ir_parse((const char *)m->data, m->len, &d)
-                                       : onnx_import_buffer(m->data, m->len, io, &d);
+    Graph *g = path_is_tir(path) ? ir_parse((const char *)m->data, m->len, &d)
+                                 : onnx_import_buffer(m->data, m->len, io, &d);
     if (!g) {
         if (!d.n_errors) diag_error(&d, NULL, "could not be loaded");
         report(&d);
@@ -90,50 +90,160 @@ int parse_dim_pin(const char *arg, DimPin **pins, int *n_pins) {
         fprintf(stderr, "tsnc: error: --dim expects NAME=VALUE, got '%s'\n", arg);
         return -1;
     }
+    size_t name_len = (size_t)(eq - arg);
+    /* A second value for the same name would otherwise be ignored without a word. */
+    for (int i = 0; i < *n_pins; i++)
+        if (strlen((*pins)[i].name) == name_len && strncmp((*pins)[i].name, arg, name_len) == 0) {
+            fprintf(stderr, "tsnc: error: --dim %.*s given twice\n", (int)name_len, arg);
+            return -1;
+        }
     char *end;
     errno = 0;
     long long v = strtoll(eq + 1, &end, 10);
-    if (errno || *end || end == eq + 1 || v <= 0 || v > INT32_MAX) {
+    if (*end || end == eq + 1 || v <= 0) {
         fprintf(stderr, "tsnc: error: --dim %s: the value must be a positive integer\n", arg);
+        return -1;
+    }
+    if (errno == ERANGE || v > INT32_MAX) {
+        fprintf(stderr, "tsnc: error: --dim %s: the value is out of range (at most %ld)\n", arg,
+                (long)INT32_MAX);
         return -1;
     }
     DimPin *p = realloc(*pins, (size_t)(*n_pins + 1) * sizeof *p);
     if (!p) die("out of memory");
-    p[*n_pins].name = strndup(arg, (size_t)(eq - arg));
+    p[*n_pins].name = strndup(arg, name_len);
+    if (!p[*n_pins].name) die("out of memory");
     p[*n_pins].value = v;
     *pins = p;
     (*n_pins)++;
     return 0;
 }
 
-/* Writes data to a new temporary file next to path; returns its name (malloc'd), or
- * NULL with the error printed. */
-static char *write_temp(const char *path, const char *data, size_t len) {
+int samples_read(const char *path, const Graph *g, long long count, ModelBytes *x, int64_t *n) {
+    if (g->n_inputs != 1 || g->inputs[0]->type.dtype != DT_F32 || shape_numel(&g->inputs[0]->type.shape) <= 0) {
+        fprintf(stderr, "tsnc: error: --input needs a model with one f32 input\n");
+        return -1;
+    }
+    if (model_read(path, x) != 0) return -1;
+    size_t sample_bytes = (size_t)shape_numel(&g->inputs[0]->type.shape) * sizeof(float);
+    if (x->len == 0 || x->len % sample_bytes != 0) {
+        fprintf(stderr, "tsnc: error: %s: %zu bytes is not a whole number of samples of %zu bytes\n", path,
+                x->len, sample_bytes);
+        model_bytes_free(x);
+        return -1;
+    }
+    *n = (int64_t)(x->len / sample_bytes);
+    if (count >= 0 && count < *n) *n = count;
+    return 0;
+}
+
+int check_dense_impl(const PassOptions *o) {
+    if (!o->dense || !o->spike_impl) return 0;
+    fprintf(stderr, "tsnc: error: --dense and --spike-impl %s conflict: --dense lowers no spike layer, "
+                    "so there is none to implement\n", o->spike_impl);
+    return -1;
+}
+
+int finish_stdout(int status) {
+    /* glibc keeps unwritten bytes after a failed write, so this flush reports the reason. */
+    errno = 0;
+    int err = fflush(stdout) != 0 ? errno : 0;
+    if (!err && !ferror(stdout)) return status;
+    fprintf(stderr, "tsnc: error: cannot write to standard output: %s\n",
+            err ? strerror(err) : "write error");
+    return status ? status : 1;
+}
+
+/* An existing device, pipe or socket (/dev/full, /dev/stdout) is written in place: renaming a
+ * temporary file over it would replace the device node itself. */
+static int outfile_open_special(OutFile *o, const char *path) {
+    o->f = fopen(path, "wb");
+    if (!o->f) {
+        fprintf(stderr, "tsnc: error: %s: cannot write: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int outfile_open(OutFile *o, const char *path) {
+    memset(o, 0, sizeof *o);
+    o->path = path;
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return outfile_open_special(o, path);
     size_t n = strlen(path);
-    char *tmp = malloc(n + 16);
-    if (!tmp) die("out of memory");
-    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
+    o->tmp = malloc(n + 16);
+    if (!o->tmp) die("out of memory");
+    snprintf(o->tmp, n + 16, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(o->tmp);
     if (fd < 0) {
         fprintf(stderr, "tsnc: error: %s: cannot create: %s\n", path, strerror(errno));
-        free(tmp);
-        return NULL;
+        free(o->tmp);
+        o->tmp = NULL;
+        return -1;
     }
-    FILE *f = fdopen(fd, "wb");
-    bool ok = f && fwrite(data, 1, len, f) == len;
-    if (f) ok &= fclose(f) == 0;
-    else close(fd);
-    if (!ok) {
+    o->f = fdopen(fd, "wb");
+    if (!o->f) {
         fprintf(stderr, "tsnc: error: %s: cannot write: %s\n", path, strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return NULL;
+        close(fd);
+        unlink(o->tmp);
+        free(o->tmp);
+        o->tmp = NULL;
+        return -1;
     }
+    return 0;
+}
+
+void outfile_write(OutFile *o, const void *data, size_t len) {
+    /* Only the first failure is kept: its errno is the reason worth reporting. */
+    if (o->err || len == 0) return;
+    errno = 0;
+    if (fwrite(data, 1, len, o->f) != len) o->err = errno ? errno : EIO;
+}
+
+void outfile_discard(OutFile *o) {
+    if (o->f) fclose(o->f);
+    if (o->tmp) unlink(o->tmp);
+    free(o->tmp);
+    memset(o, 0, sizeof *o);
+}
+
+/* Closes the temporary file, checking that every byte reached it; -1 with the error printed
+ * and the temporary file removed. */
+static int outfile_close(OutFile *o) {
+    if (!o->err && fflush(o->f) != 0) o->err = errno ? errno : EIO;
+    if (!o->err && ferror(o->f)) o->err = EIO;
+    if (fclose(o->f) != 0 && !o->err) o->err = errno ? errno : EIO;
+    o->f = NULL;
+    if (o->err) {
+        fprintf(stderr, "tsnc: error: %s: cannot write: %s\n", o->path, strerror(o->err));
+        outfile_discard(o);
+        return -1;
+    }
+    if (!o->tmp) return 0; /* written in place */
     /* mkstemp makes the file 0600; generated sources are ordinary files. */
     mode_t mask = umask(0);
     umask(mask);
-    chmod(tmp, 0666 & ~mask);
-    return tmp;
+    chmod(o->tmp, 0666 & ~mask);
+    return 0;
+}
+
+/* Moves the closed temporary file onto its path; -1 with the error printed. */
+static int outfile_rename(OutFile *o) {
+    if (!o->tmp) return 0;
+    if (rename(o->tmp, o->path) != 0) {
+        fprintf(stderr, "tsnc: error: %s: cannot write: %s\n", o->path, strerror(errno));
+        outfile_discard(o);
+        return -1;
+    }
+    free(o->tmp);
+    memset(o, 0, sizeof *o);
+    return 0;
+}
+
+int outfile_commit(OutFile *o) {
+    if (outfile_close(o) != 0) return -1;
+    return outfile_rename(o);
 }
 
 int write_file_atomic(const char *path, const char *data, size_t len) {
@@ -142,25 +252,38 @@ int write_file_atomic(const char *path, const char *data, size_t len) {
 
 int write_files_atomic(int n, const char *const *paths, const char *const *data,
                        const size_t *lens) {
-    char **tmp = calloc((size_t)n + 1, sizeof *tmp);
-    if (!tmp) die("out of memory");
-    int rc = 0, renamed = 0;
-    for (int i = 0; i < n && rc == 0; i++)
-        if (!(tmp[i] = write_temp(paths[i], data[i], lens[i]))) rc = -1;
-    for (; rc == 0 && renamed < n; renamed++)
-        if (rename(tmp[renamed], paths[renamed]) != 0) {
-            fprintf(stderr, "tsnc: error: %s: cannot write: %s\n", paths[renamed], strerror(errno));
+    OutFile *out = calloc((size_t)n + 1, sizeof *out);
+    if (!out) die("out of memory");
+    int rc = 0, written = 0, renamed = 0;
+    /* Every temporary file is complete before any is renamed. */
+    for (; written < n; written++) {
+        if (outfile_open(&out[written], paths[written]) != 0) {
             rc = -1;
             break;
         }
+        outfile_write(&out[written], data[written], lens[written]);
+        if (outfile_close(&out[written]) != 0) {
+            rc = -1;
+            break;
+        }
+    }
+    bool *placed = calloc((size_t)n + 1, sizeof *placed);
+    if (!placed) die("out of memory");
+    for (; rc == 0 && renamed < n; renamed++) {
+        placed[renamed] = out[renamed].tmp != NULL; /* not a device written in place */
+        if (outfile_rename(&out[renamed]) != 0) {
+            rc = -1;
+            break;
+        }
+    }
     if (rc != 0) {
         /* Files already renamed into place are removed again: all or nothing. */
-        for (int i = 0; i < renamed; i++) unlink(paths[i]);
-        for (int i = renamed; i < n; i++)
-            if (tmp[i]) unlink(tmp[i]);
+        for (int i = 0; i < renamed; i++)
+            if (placed[i]) unlink(paths[i]);
+        for (int i = renamed; i < written; i++) outfile_discard(&out[i]);
     }
-    for (int i = 0; i < n; i++) free(tmp[i]);
-    free(tmp);
+    free(placed);
+    free(out);
     return rc;
 }
 

@@ -27,18 +27,19 @@ int main(int argc, char **argv) {
         return 2;
     }
     const char *cmd = argv[1];
+    /* Every command's output to stdout is checked here, once, after it is done. */
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         fputs(usage, stdout);
-        return 0;
+        return finish_stdout(0);
     }
     if (!strcmp(cmd, "--version")) {
         printf("tsnc %s\n", TSNC_VERSION);
-        return 0;
+        return finish_stdout(0);
     }
-    if (!strcmp(cmd, "compile")) return cmd_compile(argc - 1, argv + 1);
-    if (!strcmp(cmd, "dump")) return cmd_dump(argc - 1, argv + 1);
-    if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
-    if (!strcmp(cmd, "opt")) return cmd_opt(argc - 1, argv + 1);
+    if (!strcmp(cmd, "compile")) return finish_stdout(cmd_compile(argc - 1, argv + 1));
+    if (!strcmp(cmd, "dump")) return finish_stdout(cmd_dump(argc - 1, argv + 1));
+    if (!strcmp(cmd, "run")) return finish_stdout(cmd_run(argc - 1, argv + 1));
+    if (!strcmp(cmd, "opt")) return finish_stdout(cmd_opt(argc - 1, argv + 1));
     fprintf(stderr, "tsnc: error: unknown command '%s'\n\n%s", cmd, usage);
     return 2;
 }
