@@ -21,7 +21,7 @@ static const char dump_usage[] =
     "      --print-after=PASS     print the IR after PASS (repeatable)\n"
     "      --print-before=PASS    print the IR before PASS (repeatable)\n"
     "      --print-after-all      print the IR after every pass\n"
-    "      --stop-after=PASS      stop the pipeline after PASS\n"
+    "      --stop-after=PASS      stop the pipeline after PASS; alone, print the IR there\n"
     "      --list-passes          list the pipeline's passes in order and exit\n"
     "      --elide N              print constants with more than N elements elided (default 16)\n"
     "      --print-constants=full print every constant in full (the output parses back)\n"
@@ -84,25 +84,6 @@ typedef struct Report {
     long long count;   /* --count, or -1 for all */
 } Report;
 
-/* Reads the samples file into x; *n: whole samples of g's input (at most count). -1 with a message. */
-static int read_samples(const char *path, const Graph *g, long long count, ModelBytes *x, int64_t *n) {
-    if (g->n_inputs != 1 || g->inputs[0]->type.dtype != DT_F32 || shape_numel(&g->inputs[0]->type.shape) <= 0) {
-        fprintf(stderr, "tsnc: error: --input needs a model with one f32 input\n");
-        return -1;
-    }
-    if (model_read(path, x) != 0) return -1;
-    size_t sample_bytes = (size_t)shape_numel(&g->inputs[0]->type.shape) * sizeof(float);
-    if (x->len == 0 || x->len % sample_bytes != 0) {
-        fprintf(stderr, "tsnc: error: %s: %zu bytes is not a whole number of samples of %zu bytes\n", path,
-                x->len, sample_bytes);
-        model_bytes_free(x);
-        return -1;
-    }
-    *n = (int64_t)(x->len / sample_bytes);
-    if (count >= 0 && count < *n) *n = count;
-    return 0;
-}
-
 /* Prints the stats table or the JSON document for g at `stage`. Returns the exit status. */
 static int report_graph(const char *path, const Graph *g, const char *stage, const Report *r,
                         const PrintOptions *po) {
@@ -128,7 +109,7 @@ static int report_graph(const char *path, const Graph *g, const char *stage, con
     if (r->input) {
         ModelBytes x;
         int64_t n = 0;
-        if (read_samples(r->input, g, r->count, &x, &n) != 0) {
+        if (samples_read(r->input, g, r->count, &x, &n) != 0) {
             stats_free(&st);
             return 1;
         }
@@ -168,6 +149,7 @@ int cmd_dump(int argc, char **argv) {
         {"no-locations", no_argument, 0, O_NO_LOC},
         {"dim", required_argument, 0, O_DIM},
         {"dense", no_argument, 0, O_DENSE},
+        {"spike-impl", required_argument, 0, O_IMPL},
         {"json", no_argument, 0, O_JSON},
         {"stats", no_argument, 0, O_STATS},
         {"input", required_argument, 0, O_INPUT},
@@ -263,7 +245,11 @@ int cmd_dump(int argc, char **argv) {
                         "not --print-after/--print-before/--print-after-all\n");
         goto out;
     }
-    s.print_at_stop = from_after && !rep.json && !rep.stats;
+    if (check_dense_impl(&popt) != 0) goto out;
+    /* --after, or --stop-after without another print option, prints where the pipeline stops
+     * (--stop-after alone would otherwise print nothing at all). */
+    bool other_prints = s.n_after || s.n_before || s.after_all || rep.json || rep.stats;
+    s.print_at_stop = (from_after && !rep.json && !rep.stats) || (s.stop_after && !other_prints);
     status = 1;
     const char *path = argv[optind];
     ModelBytes m;
