@@ -18,7 +18,8 @@ static const char compile_usage[] =
     "with the API  int NAME_run(const float *input, float *output);  (see docs/generated-api.md).\n"
     "\n"
     "options:\n"
-    "  -o, --output DIR    directory for the generated files (created if missing; default .)\n"
+    "  -o, --output DIR    directory for the generated files (created with its parents if\n"
+    "                      missing; default .)\n"
     "  -n, --name NAME     C identifier used as prefix (default: the model file's stem)\n"
     "  -t, --target T      generic (portable C99, default), avx2, neon\n"
     "      --dim NAME=N    give dynamic dimension NAME (ONNX dim_param) the value N; repeatable\n"
@@ -29,12 +30,16 @@ static const char compile_usage[] =
     "Nothing is written unless compilation succeeds. Errors name the file, the node and\n"
     "the reason; the exit status is 1 on an error in the model, 2 on a usage error.\n";
 
-/* The model file's stem as a C identifier: [A-Za-z_][A-Za-z0-9_]*. */
+/*
+ * The model file's stem (its name without the last extension, so that
+ * net.v1.onnx and net.v2.onnx do not both become net) as a C identifier:
+ * [A-Za-z_][A-Za-z0-9_]*. A leading dot does not start an extension.
+ */
 static char *default_name(const char *path) {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    size_t n = strcspn(base, ".");
-    if (n == 0) n = strlen(base);
+    const char *dot = strrchr(base, '.');
+    size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
     char *s = malloc(n + 3);
     if (!s) die("out of memory");
     size_t k = 0;
@@ -49,6 +54,41 @@ static bool is_c_identifier(const char *s) {
     for (; *s; s++)
         if (!isalnum((unsigned char)*s) && *s != '_') return false;
     return true;
+}
+
+/*
+ * Whether NAME.h would shadow a header that the generated code (or code
+ * built next to it) includes with <...>: the C99/C11 standard headers and the
+ * intrinsics headers of the avx2 and neon targets. The generated NAME.c
+ * includes "NAME.h", so OUTDIR ends up on the include path.
+ */
+static bool is_system_header(const char *name) {
+    static const char *const headers[] = {
+        "assert", "complex", "ctype", "errno", "fenv", "float", "inttypes", "iso646", "limits",
+        "locale", "math", "setjmp", "signal", "stdalign", "stdarg", "stdatomic", "stdbool",
+        "stddef", "stdint", "stdio", "stdlib", "stdnoreturn", "string", "tgmath", "threads",
+        "time", "uchar", "wchar", "wctype", "immintrin", "arm_neon"};
+    for (size_t i = 0; i < sizeof headers / sizeof *headers; i++)
+        if (strcmp(name, headers[i]) == 0) return true;
+    return false;
+}
+
+/* 0 if name can prefix the generated files and API; else -1 with a message saying why. */
+static int check_name(const char *name, bool given) {
+    /* The default comes from the file name: say so, since the user never typed it. */
+    const char *pre = given ? "--name " : "the default name ", *post = given ? "" : " (from the model file name)";
+    if (!is_c_identifier(name)) {
+        fprintf(stderr, "tsnc: error: %s'%s'%s is not a C identifier ([A-Za-z_][A-Za-z0-9_]*, at most 64)%s\n",
+                pre, name, post, given ? "" : "; choose one with --name");
+        return -1;
+    }
+    if (is_system_header(name)) {
+        fprintf(stderr, "tsnc: error: %s'%s'%s: %s.h would shadow the system header <%s.h> for code "
+                        "built with -I OUTDIR; choose another with --name (e.g. --name %s_net)\n",
+                pre, name, post, name, name, name);
+        return -1;
+    }
+    return 0;
 }
 
 /* The command line, quoted where needed, for the generated file's banner. */
@@ -78,18 +118,67 @@ static char *command_line(int argc, char **argv) {
     return b.data;
 }
 
-static int ensure_dir(const char *dir) {
+/* The directories one run created, deepest last, so that a failed run can remove them. */
+typedef struct MadeDirs {
+    char **paths;
+    int n;
+} MadeDirs;
+
+/*
+ * Creates path (dir itself or one of its parents) if it is missing; 0 if it
+ * is or becomes a directory, else -1 with a message naming dir, the
+ * directory asked for.
+ */
+static int make_one_dir(const char *path, const char *dir, MadeDirs *made) {
     struct stat st;
-    if (stat(dir, &st) == 0) {
+    if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode)) return 0;
-        fprintf(stderr, "tsnc: error: %s: not a directory\n", dir);
+        if (strcmp(path, dir) == 0) fprintf(stderr, "tsnc: error: %s: not a directory\n", dir);
+        else fprintf(stderr, "tsnc: error: %s: cannot create directory: %s\n", dir, strerror(ENOTDIR));
         return -1;
     }
-    if (mkdir(dir, 0777) != 0) {
-        fprintf(stderr, "tsnc: error: %s: cannot create directory: %s\n", dir, strerror(errno));
+    /* 0777: the umask decides, as for mkdir -p. EEXIST: created meanwhile by someone else. */
+    if (mkdir(path, 0777) != 0) {
+        int err = errno;
+        if (err == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
+        fprintf(stderr, "tsnc: error: %s: cannot create directory: %s\n", dir, strerror(err));
         return -1;
     }
+    char **p = realloc(made->paths, (size_t)(made->n + 1) * sizeof *p);
+    if (!p) die("out of memory");
+    made->paths = p;
+    if (!(p[made->n++] = strdup(path))) die("out of memory");
     return 0;
+}
+
+/* Removes the directories this run created, deepest first; rmdir leaves any that are not empty. */
+static void remove_made_dirs(MadeDirs *made) {
+    for (int i = made->n - 1; i >= 0; i--) rmdir(made->paths[i]);
+}
+
+static void made_dirs_free(MadeDirs *made) {
+    for (int i = 0; i < made->n; i++) free(made->paths[i]);
+    free(made->paths);
+    made->paths = NULL;
+    made->n = 0;
+}
+
+/* mkdir -p: creates dir and its missing parents, recording each one created in made. */
+static int ensure_dir(const char *dir, MadeDirs *made) {
+    char *prefix = strdup(dir);
+    if (!prefix) die("out of memory");
+    int rc = 0;
+    /* Each '/' after a path component ends a parent; "//" and a leading '/' end none. */
+    for (char *p = prefix; *p && rc == 0; p++) {
+        if (*p != '/' || p == prefix || p[-1] == '/') continue;
+        *p = 0;
+        rc = make_one_dir(prefix, dir, made);
+        *p = '/';
+    }
+    if (rc == 0) rc = make_one_dir(prefix, dir, made);
+    free(prefix);
+    if (rc != 0) remove_made_dirs(made);
+    return rc;
 }
 
 int cmd_compile(int argc, char **argv) {
@@ -131,9 +220,10 @@ int cmd_compile(int argc, char **argv) {
         fprintf(stderr, "tsnc: error: unknown target '%s' (expected generic, avx2 or neon)\n", target_s);
         goto out;
     }
+    if (check_dense_impl(&popt) != 0) goto out;
     char *cname = name ? strdup(name) : default_name(path);
-    if (!is_c_identifier(cname)) {
-        fprintf(stderr, "tsnc: error: --name '%s' is not a C identifier ([A-Za-z_][A-Za-z0-9_]*, at most 64)\n", cname);
+    if (!cname) die("out of memory");
+    if (check_name(cname, name != NULL) != 0) {
         free(cname);
         goto out;
     }
@@ -142,6 +232,7 @@ int cmd_compile(int argc, char **argv) {
     Graph *g = NULL;
     Buf csrc = {0}, hsrc = {0};
     char *cmdline = command_line(argc, argv), *banner = NULL, *cpath = NULL, *hpath = NULL;
+    MadeDirs made = {0};
     if (model_read(path, &m) != 0) goto done;
     ImportOptions io = {.n_pins = n_pins, .pins = pins};
     g = load_graph(path, &m, &io);
@@ -162,7 +253,7 @@ int cmd_compile(int argc, char **argv) {
         report(&d);
         goto done;
     }
-    if (ensure_dir(outdir) != 0) goto done;
+    if (ensure_dir(outdir, &made) != 0) goto done;
     size_t plen = strlen(outdir) + strlen(cname) + 8;
     cpath = malloc(plen);
     hpath = malloc(plen);
@@ -171,9 +262,13 @@ int cmd_compile(int argc, char **argv) {
     snprintf(hpath, plen, "%s/%s.h", outdir, cname);
     const char *paths[2] = {hpath, cpath}, *srcs[2] = {hsrc.data, csrc.data};
     size_t lens[2] = {hsrc.len, csrc.len};
-    if (write_files_atomic(2, paths, srcs, lens) != 0) goto done;
+    if (write_files_atomic(2, paths, srcs, lens) != 0) {
+        remove_made_dirs(&made);
+        goto done;
+    }
     status = 0;
 done:
+    made_dirs_free(&made);
     free(cname);
     free(cmdline);
     free(banner);
