@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -267,6 +268,25 @@ static bool check_name(OnnxCtx *c, const char *what, size_t index, const char *n
 }
 
 /* Registers initializers and inputs in c->names and creates their values; 0 or -1. */
+/*
+ * ONNX leaves inf and NaN weights to each runtime: tsnc's interpreter, its
+ * kernels (double accumulation, events that skip zero spikes, 0 * inf never
+ * computed) and other runtimes may then give different results. That is
+ * not an error (a -inf mask is legitimate), so a warning on stderr, once per
+ * initializer, and the import goes on.
+ */
+static void warn_non_finite(const OnnxCtx *c, const char *name, const Tensor *t) {
+    if (t->type.dtype != DT_F32 && t->type.dtype != DT_F64) return;
+    int64_t bad = 0;
+    for (int64_t i = 0, n = tensor_numel(t); i < n; i++) bad += !isfinite(tensor_get_f64(t, i));
+    if (bad)
+        fprintf(stderr,
+                "tsnc: warning: %s: initializer '%.*s' holds %lld non-finite value%s (inf/NaN); "
+                "the generated code's results may differ from other runtimes\n",
+                c->d->file ? c->d->file : "<input>", ONNX_MSG_NAME, name, (long long)bad,
+                bad == 1 ? "" : "s");
+}
+
 static int lower_inputs(OnnxCtx *c, const Onnx__GraphProto *gp) {
     int rc = 0;
     if (gp->n_sparse_initializer) {
@@ -352,6 +372,7 @@ static int lower_inputs(OnnxCtx *c, const Onnx__GraphProto *gp) {
             rc = -1;
             continue;
         }
+        warn_non_finite(c, nm, t);
         e->value = graph_const(c->g, nm, t);
     }
     return rc;

@@ -293,6 +293,18 @@ def ok_function_overload():
                opset_imports=[opset(13), opset(1, "mylib")], functions=[fr, fa]))
 
 
+def ok_nonfinite_initializer():
+    """Initializers holding inf and NaN: import warns once per initializer (the
+    generated code's results may differ from other runtimes) and goes on.
+    y = x * W + B; W holds inf, -inf and NaN, B holds one NaN."""
+    inf, nan = float("inf"), float("nan")
+    inits = [helper.make_tensor("W", F, [4], [1.0, inf, -inf, nan]),
+             helper.make_tensor("B", F, [4], [0.0, 0.0, nan, 0.0])]
+    nodes = [helper.make_node("Mul", ["x", "W"], ["t"], name="mul"),
+             helper.make_node("Add", ["t", "B"], ["y"], name="add")]
+    save("ok_nonfinite_initializer.onnx", model(nodes, [vi("x", [4])], [vi("y", [4])], inits))
+
+
 # ---- error models -----------------------------------------------------------
 
 
@@ -481,6 +493,7 @@ def main():
     ok_function()
     ok_function_defaults()
     ok_function_overload()
+    ok_nonfinite_initializer()
     err_files()
     err_unsupported_ops()
     err_internal_op()
