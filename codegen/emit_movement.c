@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "codegen/emit_ops.h"
+#include "passes/passes.h"
 
 /* True if the strided read s is one contiguous run (a view). */
 static bool contiguous(const Strided *s) {
@@ -448,7 +449,26 @@ int emit_pad(EmitCtx *cx, const Node *n) {
 
 /* ---- shape computations ---- */
 
+/*
+ * Shape, Size, ConstantOfShape and Range have no kernel: fold-constants
+ * makes them constants. With constant inputs it only leaves them to run time
+ * when a limit stopped it (docs/limits.md); say which, since the passes ran.
+ */
 int emit_shape_op(EmitCtx *cx, const Node *n) {
+    bool const_inputs = true;
+    for (int i = 0; i < n->n_in; i++) const_inputs &= !n->in[i] || cx_konst(n->in[i]) != NULL;
+    const Value *y = n->out[0];
+    if (const_inputs && (double)numel(y) > FOLD_GROWTH_LIMIT)
+        return cx_error(cx, n,
+                        "the result %s (%lld elements) is too large to fold into a constant: "
+                        "fold-constants makes at most %.0f elements from smaller inputs "
+                        "(docs/limits.md), and %s has no run-time code",
+                        cx_type(cx, &y->type), (long long)numel(y), FOLD_GROWTH_LIMIT, op_name(n));
+    if (const_inputs)
+        return cx_error(cx, n,
+                        "not folded into a constant: fold-constants stops after %.0f steps of "
+                        "work in all (docs/limits.md), and %s has no run-time code",
+                        FOLD_TOTAL_WORK, op_name(n));
     return cx_error(cx, n,
                     "%s computed at run time is not supported (its value should have been "
                     "folded to a constant: run infer-shapes and fold-constants)",

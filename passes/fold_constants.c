@@ -22,15 +22,15 @@ enum { FOLD_LIMIT = 1 << 24 };
  * the compiler busy for minutes; 2^26 takes well under a second.
  */
 #define FOLD_NODE_WORK 67108864.0   /* 2^26 */
-#define FOLD_TOTAL_WORK 268435456.0 /* 2^28 */
+/* FOLD_TOTAL_WORK (2^28) for the whole pass: passes.h */
 
 /*
  * A fold that creates data (ConstantOfShape, Expand, Tile, Range, Pad) may
- * give a result larger than its inputs only up to this many elements: the
- * constant is printed into the generated C, so a 100-byte model must not
- * become a 100 MB source file. Larger results stay computed at run time.
+ * give a result larger than its inputs only up to FOLD_GROWTH_LIMIT (2^20,
+ * passes.h) elements: the constant is printed into the generated C, so a
+ * 100-byte model must not become a 100 MB source file. Larger results stay
+ * computed at run time.
  */
-#define FOLD_GROWTH_LIMIT 1048576.0 /* 2^20 elements */
 
 static double numel_or_zero(const Value *v) {
     int64_t k = v ? shape_numel(&v->type.shape) : 0;

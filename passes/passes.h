@@ -53,6 +53,15 @@ int pass_infer_shapes(Graph *g, PassContext *cx);
 /* fold-constants: replaces nodes whose inputs are all constants by their
  * value (reference evaluator), within a size limit. */
 int pass_fold_constants(Graph *g, PassContext *cx);
+/*
+ * Limits of fold-constants (docs/limits.md), here for the messages that
+ * explain why a node stayed at run time: a result larger than its inputs and
+ * than FOLD_GROWTH_LIMIT elements is never folded (the constant is printed
+ * into the generated C), nor is anything once FOLD_TOTAL_WORK evaluator
+ * steps have been spent.
+ */
+#define FOLD_GROWTH_LIMIT 1048576.0 /* 2^20 elements */
+#define FOLD_TOTAL_WORK 268435456.0 /* 2^28 */
 /* canonicalize: algebraic clean-ups (Identity, x/1, 0+x, Dropout, ...). */
 int pass_canonicalize(Graph *g, PassContext *cx);
 /* cse: merges nodes with the same op, inputs and attributes, and constants
