@@ -736,7 +736,9 @@ static bool parse_line(Parser *ps) {
     int n_defs = 0;
     for (;;) {
         if (ps->tok.kind != T_VALUE) {
-            perr(ps, "expected a value name like %%0");
+            /* At the start of a line, 'return' is the other thing that may come. */
+            perr(ps, n_defs ? "expected a value name like %%0"
+                            : "expected a value name like %%0, or 'return'");
             return false;
         }
         if (n_defs == 64) {
@@ -801,6 +803,10 @@ Graph *ir_parse(const char *text, size_t len, Diag *d) {
     while (!is_ident(&ps, "return")) {
         if (ps.tok.kind == T_EOF) {
             perr(&ps, "missing 'return'");
+            goto fail;
+        }
+        if (is_punct(&ps, '}')) {
+            perr(&ps, "missing 'return' before '}' (a graph ends with 'return %%VALUE')");
             goto fail;
         }
         if (!parse_line(&ps)) goto fail;
