@@ -180,6 +180,55 @@ static const DimPin *find_pin(const OnnxCtx *c, const char *name) {
     return NULL;
 }
 
+/* Whether graph input vi declares a dynamic dimension named name. */
+static bool has_dim_param(const Onnx__ValueInfoProto *vi, const char *name) {
+    const Onnx__TypeProto *tp = vi->type;
+    if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type ||
+        !tp->tensor_type->shape)
+        return false;
+    const Onnx__TensorShapeProto *sh = tp->tensor_type->shape;
+    for (size_t i = 0; i < sh->n_dim; i++)
+        if (sh->dim[i]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM &&
+            strcmp(S(sh->dim[i]->dim_param), name) == 0)
+            return true;
+    return false;
+}
+
+/* A --dim that names no dynamic dimension of the inputs is a mistake (a typo would otherwise
+ * be ignored): reported, with the names the model has. 0 or -1. */
+static int check_pins_used(OnnxCtx *c, const Onnx__GraphProto *gp) {
+    int rc = 0;
+    for (int p = 0; c->opt && p < c->opt->n_pins; p++) {
+        const char *name = c->opt->pins[p].name;
+        bool used = false;
+        for (size_t i = 0; i < gp->n_input && !used; i++) used = has_dim_param(gp->input[i], name);
+        if (used) continue;
+        char known[256] = "";
+        size_t len = 0;
+        for (size_t i = 0; i < gp->n_input; i++) {
+            const Onnx__TypeProto *tp = gp->input[i]->type;
+            if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type ||
+                !tp->tensor_type->shape)
+                continue;
+            for (size_t k = 0; k < tp->tensor_type->shape->n_dim; k++) {
+                const Onnx__TensorShapeProto__Dimension *d = tp->tensor_type->shape->dim[k];
+                char quoted[40];
+                if (d->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM || !S(d->dim_param)[0])
+                    continue;
+                snprintf(quoted, sizeof quoted, "'%.32s'", d->dim_param);
+                if (strstr(known, quoted)) continue; /* listed already */
+                int n = snprintf(known + len, sizeof known - len, "%s%s", len ? ", " : "", quoted);
+                if (n < 0 || (size_t)n >= sizeof known - len) break;
+                len += (size_t)n;
+            }
+        }
+        onnx_error(c, NULL, NULL, "--dim %.*s: the model has no dynamic input dimension of that name (%s%s)",
+                   ONNX_MSG_NAME, name, len ? "it has " : "it has none", known);
+        rc = -1;
+    }
+    return rc;
+}
+
 /* The declared type of graph input vi, dynamic dims resolved by pins; 0 or -1 (all reported). */
 static int input_type(OnnxCtx *c, const Onnx__ValueInfoProto *vi, Type *ty) {
     const char *nm = vi->name;
@@ -352,6 +401,7 @@ static int lower_inputs(OnnxCtx *c, const Onnx__GraphProto *gp) {
         }
         e->value = graph_add_input(c->g, nm, &ty);
     }
+    if (check_pins_used(c, gp)) rc = -1;
     if (n_real == 0) {
         if (n_shadowed)
             onnx_error(c, NULL, NULL, "every graph input is also an initializer, so the model "
