@@ -363,7 +363,7 @@ static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, Buf *c) {
     emit_weights(cx, &weights);
     emit_arena(cx, &arena);
     kernels_emit(cx->kernels, &kernels);
-    buf_printf(&run, "int %s_run(const float *input, float *output)\n{\n", o->name);
+    buf_printf(&run, "TSNC_FLATTEN int %s_run(const float *input, float *output)\n{\n", o->name);
     emit_locals(cx, &run);
     if (!cx->used[g->inputs[0]->id])
         buf_printf(&run, "    (void)input; /* the output does not depend on it */\n\n");
@@ -412,6 +412,16 @@ static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, Buf *c) {
     }
     emit_profile_support(cx, o->name, c);
     buf_printf(c, "/* ---- the network: one call per node, in order ---- */\n\n");
+    /* Inlining every kernel call lets the compiler specialize each kernel for its node's
+     * constant shapes (loop bounds, strides, table row sizes): fmnist_cnn_t4 avx2 runs in
+     * 67.6 us instead of 78.9 with gcc 12 -O2. Same arithmetic, so the same results. */
+    buf_printf(c, "/* Each kernel call is inlined and specialized for its node's shapes (faster, larger\n"
+                  " * code); -DTSNC_NO_FLATTEN keeps the calls. */\n"
+                  "#if defined(__GNUC__) && !defined(__NO_INLINE__) && !defined(TSNC_NO_FLATTEN)\n"
+                  "#define TSNC_FLATTEN __attribute__((flatten))\n"
+                  "#else\n"
+                  "#define TSNC_FLATTEN\n"
+                  "#endif\n\n");
     buf_append(c, run.data, run.len);
     buf_free(&weights);
     buf_free(&arena);
