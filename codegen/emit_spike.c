@@ -70,7 +70,7 @@ int emit_lif(EmitCtx *cx, const Node *n) {
         return cx_error(cx, n, "membrane %s and input current %s differ", cx_type(cx, &mp->type),
                         cx_type(cx, &x->type));
     if (steps < 1 || steps > LIF_MAX_STEPS || (steps > 1 && mp))
-        return cx_error(cx, n, "steps must be 1..%d, and above 1 the input current alone", LIF_MAX_STEPS);
+        return cx_error(cx, n, "steps must be 1..%d, and above 1 without a membrane operand", LIF_MAX_STEPS);
     Type stacked = x->type;
     if (steps > 1) {
         if (stacked.shape.rank >= IR_MAX_RANK) return cx_error(cx, n, "no room for the steps axis");

@@ -106,10 +106,18 @@ static int infer_lif(Node *n, Diag *d) {
         return -1;
     }
     int64_t steps = node_attr_int(n, "steps", 1);
-    if (steps < 1 || steps > LIF_MAX_STEPS || (steps > 1 && m) ||
-        (steps > 1 && x->type.shape.rank >= IR_MAX_RANK)) {
-        diag_error(d, n, "steps must be 1..%d, and above 1 the input current alone (rank below %d)",
-                   LIF_MAX_STEPS, IR_MAX_RANK);
+    if (steps < 1 || steps > LIF_MAX_STEPS) {
+        diag_error(d, n, "steps = %lld; it must be 1..%d", (long long)steps, LIF_MAX_STEPS);
+        return -1;
+    }
+    if (steps > 1 && m) {
+        diag_error(d, n, "steps = %lld runs every step on the one input current: no membrane operand",
+                   (long long)steps);
+        return -1;
+    }
+    if (steps > 1 && x->type.shape.rank >= IR_MAX_RANK) {
+        diag_error(d, n, "steps = %lld adds a leading axis: the input current's rank must be below %d",
+                   (long long)steps, IR_MAX_RANK);
         return -1;
     }
     n->out[0]->type = x->type;
