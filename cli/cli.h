@@ -53,6 +53,19 @@ int parse_spike_impl(const char *arg, PassOptions *o);
  */
 int samples_read(const char *path, const Graph *g, long long count, ModelBytes *x, int64_t *n);
 
+/*
+ * Reports the option error getopt_long returned for subcommand cmd (c is '?'
+ * or ':'; the option string must start with ':' and opterr be 0):
+ *   tsnc: error: CMD: unrecognized option '--bogus'   (or '-x')
+ *   tsnc: error: CMD: option '--output' needs a value (or '-o')
+ *   tsnc: error: CMD: option '--dense' takes no value
+ *   tsnc: error: CMD: option '--print' is ambiguous (--print-after, ...)
+ *   run 'tsnc CMD --help' for usage
+ * Returns 2, the exit status of a usage error.
+ */
+struct option;
+int option_error(const char *cmd, int c, char *const *argv, const struct option *longopts);
+
 /* -1 with a message if --dense is combined with an explicit --spike-impl. */
 int check_dense_impl(const PassOptions *o);
 

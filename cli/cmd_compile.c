@@ -194,7 +194,8 @@ int cmd_compile(int argc, char **argv) {
     PassOptions popt = {0};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:n:t:h", longopts, NULL)) != -1) {
+    opterr = 0; /* option_error reports in tsnc's format */
+    while ((c = getopt_long(argc, argv, ":o:n:t:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': outdir = optarg; break;
         case 'n': name = optarg; break;
@@ -207,7 +208,7 @@ int cmd_compile(int argc, char **argv) {
             if (parse_spike_impl(optarg, &popt) != 0) goto out;
             break;
         case 'h': fputs(compile_usage, stdout); status = 0; goto out;
-        default: fputs(compile_usage, stderr); goto out;
+        default: status = option_error("compile", c, argv, longopts); goto out;
         }
     }
     if (optind != argc - 1) {

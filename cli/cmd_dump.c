@@ -163,7 +163,8 @@ int cmd_dump(int argc, char **argv) {
     Report rep = {.count = -1};
     bool from_after = false;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    opterr = 0; /* option_error reports in tsnc's format */
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case O_AFTER:
             if (check_pass(optarg) != 0) goto out;
@@ -225,7 +226,7 @@ int cmd_dump(int argc, char **argv) {
             break;
         }
         case 'h': fputs(dump_usage, stdout); status = 0; goto out;
-        default: fputs(dump_usage, stderr); goto out;
+        default: status = option_error("dump", c, argv, longopts); goto out;
         }
     }
     if (optind != argc - 1) {

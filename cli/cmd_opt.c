@@ -135,7 +135,8 @@ int cmd_opt(int argc, char **argv) {
     PrintOptions po = {.elide_above = -1, .show_locations = true};
     PassOptions popt = {0};
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    opterr = 0; /* option_error reports in tsnc's format */
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case O_PASSES:
             /* A second list would replace the first without a word. */
@@ -164,7 +165,7 @@ int cmd_opt(int argc, char **argv) {
             if (parse_dim_pin(optarg, &pins, &n_pins) != 0) goto out;
             break;
         case 'h': fputs(opt_usage, stdout); status = 0; goto out;
-        default: fputs(opt_usage, stderr); goto out;
+        default: status = option_error("opt", c, argv, longopts); goto out;
         }
     }
     if (optind != argc - 1) {

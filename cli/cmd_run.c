@@ -51,7 +51,8 @@ int cmd_run(int argc, char **argv) {
     int n_pins = 0, status = 2, c;
     PassOptions popt = {0};
     optind = 1;
-    while ((c = getopt_long(argc, argv, "i:o:c:h", longopts, NULL)) != -1) {
+    opterr = 0; /* option_error reports in tsnc's format */
+    while ((c = getopt_long(argc, argv, ":i:o:c:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'i': in_path = optarg; break;
         case 'o': out_path = optarg; break;
@@ -79,7 +80,7 @@ int cmd_run(int argc, char **argv) {
             if (parse_spike_impl(optarg, &popt) != 0) goto out;
             break;
         case 'h': fputs(run_usage, stdout); status = 0; goto out;
-        default: fputs(run_usage, stderr); goto out;
+        default: status = option_error("run", c, argv, longopts); goto out;
         }
     }
     if (optind != argc - 1 || !in_path) {

@@ -2,7 +2,9 @@
  * driver.c - what the subcommands share: reading and hashing the model,
  * loading a graph, writing outputs atomically.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <nettle/sha2.h>
 #include <stdlib.h>
@@ -135,6 +137,64 @@ int samples_read(const char *path, const Graph *g, long long count, ModelBytes *
     *n = (int64_t)(x->len / sample_bytes);
     if (count >= 0 && count < *n) *n = count;
     return 0;
+}
+
+/* The long option that name (without "--", len bytes, possibly abbreviated) selects, when it is one. */
+static const struct option *long_option_named(const struct option *longopts, const char *name, size_t len) {
+    const struct option *found = NULL;
+    int n = 0;
+    for (const struct option *o = longopts; o->name; o++) {
+        if (strncmp(o->name, name, len) != 0) continue;
+        if (strlen(o->name) == len) return o; /* an exact match wins */
+        found = o;
+        n++;
+    }
+    return n == 1 ? found : NULL; /* a unique abbreviation */
+}
+
+int option_error(const char *cmd, int c, char *const *argv, const struct option *longopts) {
+    /* getopt_long has moved optind past a long option in error, and past a short one that
+     * ended its argument; an unknown short option inside "-xyz" leaves optind on "-xyz".
+     * optopt is 0 for an unknown or ambiguous long option, the option's val for a long
+     * option that lacks its value (only the last argument can) or was given one it does not
+     * take ("--dense=1"); otherwise it is the short option's character. */
+    const char *arg = optind > 0 ? argv[optind - 1] : NULL;
+    bool is_long = false;
+    size_t len = 0;
+    const struct option *o = NULL;
+    if (arg && arg[0] == '-' && arg[1] == '-' && arg[2]) {
+        len = strcspn(arg + 2, "=");
+        o = long_option_named(longopts, arg + 2, len);
+        if (optopt == 0) is_long = true;
+        else if (c == ':') is_long = o != NULL;
+        else is_long = o && o->val == optopt && o->has_arg == no_argument && arg[2 + len] == '=';
+    }
+    fprintf(stderr, "tsnc: error: %s: ", cmd);
+    if (is_long && optopt == 0) {
+        int n = 0;
+        for (const struct option *p = longopts; p->name; p++) n += strncmp(p->name, arg + 2, len) == 0;
+        if (n < 2) {
+            fprintf(stderr, "unrecognized option '--%.*s'\n", (int)len, arg + 2);
+        } else {
+            fprintf(stderr, "option '--%.*s' is ambiguous (", (int)len, arg + 2);
+            const char *sep = "";
+            for (const struct option *p = longopts; p->name; p++)
+                if (strncmp(p->name, arg + 2, len) == 0) {
+                    fprintf(stderr, "%s--%s", sep, p->name);
+                    sep = ", ";
+                }
+            fprintf(stderr, ")\n");
+        }
+    } else if (is_long) {
+        fprintf(stderr, c == ':' ? "option '--%s' needs a value\n" : "option '--%s' takes no value\n",
+                o->name);
+    } else if (isprint(optopt)) {
+        fprintf(stderr, c == ':' ? "option '-%c' needs a value\n" : "unrecognized option '-%c'\n", optopt);
+    } else {
+        fprintf(stderr, "unrecognized option character 0x%02x\n", (unsigned)optopt & 0xffu);
+    }
+    fprintf(stderr, "run 'tsnc %s --help' for usage\n", cmd);
+    return 2;
 }
 
 int check_dense_impl(const PassOptions *o) {
