@@ -18,10 +18,12 @@ static const char dump_usage[] =
     "\n"
     "options:\n"
     "      --after PASS           run the pipeline up to PASS and print the IR after it\n"
-    "      --print-after=PASS     print the IR after PASS (repeatable)\n"
+    "                             (PASS 'import': the IR as imported, before any pass)\n"
+    "      --print-after=PASS     print the IR after PASS (repeatable; 'import' too)\n"
     "      --print-before=PASS    print the IR before PASS (repeatable)\n"
     "      --print-after-all      print the IR after every pass\n"
     "      --stop-after=PASS      stop the pipeline after PASS; alone, print the IR there\n"
+    "                             ('import': run no pass)\n"
     "      --list-passes          list the pipeline's passes in order and exit\n"
     "      --elide N              print constants with more than N elements elided (default 16)\n"
     "      --print-constants=full print every constant in full (the output parses back)\n"
@@ -127,8 +129,9 @@ static int report_graph(const char *path, const Graph *g, const char *stage, con
     return status;
 }
 
-static int check_pass(const char *name) {
-    if (pass_find(name)) return 0;
+/* A pass name, or "import": the stage before the first pass (as in tsnc run --after). */
+static int check_stage(const char *name) {
+    if (pass_find(name) || strcmp(name, "import") == 0) return 0;
     fprintf(stderr, "tsnc: error: unknown pass '%s' (see tsnc dump --list-passes)\n", name);
     return -1;
 }
@@ -167,21 +170,26 @@ int cmd_dump(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case O_AFTER:
-            if (check_pass(optarg) != 0) goto out;
+            if (check_stage(optarg) != 0) goto out;
             s.stop_after = optarg;
             from_after = true;
             break;
         case O_PRINT_AFTER:
-            if (check_pass(optarg) != 0 || s.n_after >= MAX_SEL) goto out;
+            if (check_stage(optarg) != 0 || s.n_after >= MAX_SEL) goto out;
             s.after[s.n_after++] = optarg;
             break;
         case O_PRINT_BEFORE:
-            if (check_pass(optarg) != 0 || s.n_before >= MAX_SEL) goto out;
+            if (strcmp(optarg, "import") == 0) {
+                fprintf(stderr, "tsnc: error: --print-before=import: nothing runs before import; "
+                                "--print-after=import prints the imported IR\n");
+                goto out;
+            }
+            if (check_stage(optarg) != 0 || s.n_before >= MAX_SEL) goto out;
             s.before[s.n_before++] = optarg;
             break;
         case O_AFTER_ALL: s.after_all = true; break;
         case O_STOP_AFTER:
-            if (check_pass(optarg) != 0) goto out;
+            if (check_stage(optarg) != 0) goto out;
             s.stop_after = optarg;
             break;
         case O_LIST:
@@ -259,7 +267,15 @@ int cmd_dump(int argc, char **argv) {
     Graph *g = load_graph(path, &m, &io);
     model_bytes_free(&m);
     if (!g) goto out;
-    bool run_passes = s.n_after || s.n_before || s.after_all || s.stop_after || rep.stats;
+    /* Stopping at "import" runs no pass: the graph stays as imported. */
+    bool at_import = s.stop_after && strcmp(s.stop_after, "import") == 0;
+    bool run_passes = !at_import && (s.n_after || s.n_before || s.after_all || s.stop_after || rep.stats);
+    bool printed = false;
+    if (listed(s.after, s.n_after, "import") || (at_import && s.print_at_stop)) {
+        printf("// ----- IR after import -----\n");
+        ir_print(stdout, g, &s.po);
+        printed = true;
+    }
     status = 0;
     if (run_passes) {
         Diag d = {.file = path};
@@ -272,7 +288,7 @@ int cmd_dump(int argc, char **argv) {
     }
     if (status == 0 && (rep.json || rep.stats))
         status = report_graph(path, g, s.last_pass ? s.last_pass : "import", &rep, &s.po);
-    else if (status == 0 && !run_passes)
+    else if (status == 0 && !run_passes && !printed && !at_import)
         ir_print(stdout, g, &s.po);
     graph_free(g);
 out:
