@@ -457,6 +457,11 @@ static void emit_h_file(const EmitCtx *cx, const CodegenOptions *o, Buf *h) {
                " *\n * Intermediates live in a static arena (%s_ARENA_BYTES bytes): %s_run is\n"
                " * not reentrant, one call at a time.%s\n",
                o->name, o->name, libm ? " Link with -lm." : "");
+    if (cx->table_bytes)
+        buf_printf(h,
+                   " * Lookup tables of the spike layers take %s_TABLE_BYTES bytes of static RAM more\n"
+                   " * (built on the first call; --spike-impl events needs none).\n",
+                   o->name);
     if (*target_cflags(o->target))
         buf_printf(h, " * Compile %s.c with %s.\n", o->name, target_cflags(o->target));
     else if (o->target == TARGET_NEON)
@@ -468,7 +473,9 @@ static void emit_h_file(const EmitCtx *cx, const CodegenOptions *o, Buf *h) {
                (long long)numel(g->inputs[0]));
     buf_printf(h, "#define %s_OUTPUT_SIZE %lld /* floats */\n", o->name,
                (long long)numel(g->outputs[0]));
-    buf_printf(h, "#define %s_ARENA_BYTES %lld\n\n", o->name, (long long)cx->plan->arena_bytes);
+    buf_printf(h, "#define %s_ARENA_BYTES %lld\n", o->name, (long long)cx->plan->arena_bytes);
+    buf_printf(h, "#define %s_TABLE_BYTES %lld /* static lookup tables besides the arena */\n\n", o->name,
+               (long long)cx->table_bytes);
     buf_printf(h,
                "/*\n * Runs the network on input[%s_INPUT_SIZE] and writes output[%s_OUTPUT_SIZE]\n"
                " * (the two must not overlap). Returns 0, or 1 on a run-time error (an index\n"

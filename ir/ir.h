@@ -412,6 +412,14 @@ typedef struct SpikeCodes {
 /* Whether n writes codes (tsnc.pack, a tsnc.lif with pack) or reads them (a
  * tsnc.spike_conv with u8 input), and their layout. n must have static types. */
 bool spike_codes_of(const Node *n, SpikeCodes *c);
+/* Kernel taps (kh*kw of weights w (M, C, kh, kw), a constant) whose weights differ (bit for
+ * bit) from every earlier tap's: a composed pooling repeats each weight over its window, and such taps share
+ * one lookup table. Without constant data: kh*kw. */
+int64_t spike_conv_distinct_taps(const Value *w);
+/* Bytes of the lookup table of a tsnc.spike_conv {impl = "lut"}: distinct taps x groups x
+ * codes (3^pack ternary, 2^pack binary) x M floats, built by the generated code on its first
+ * call (static storage besides the arena); 0 for any other node. */
+int64_t spike_lut_table_bytes(const Node *n);
 /* The spikes (..., C, H, W) f32 of codes (..., H, W, G) u8, rank >= 4 (the leading axes are
  * samples, and timesteps for a tsnc.lif with steps); a heap tensor (tensor_free_heap). */
 Tensor *spike_codes_decode(const Tensor *codes, const SpikeCodes *c);

@@ -419,6 +419,7 @@ static void write_stats(JsonWriter *w, const Graph *g, const GraphStats *s) {
     json_object_begin(w, false);
     key_int(w, "weight_bytes", s->weight_bytes);
     key_int(w, "const_bytes", s->const_bytes);
+    key_int(w, "table_bytes", s->table_bytes);
     key_int(w, "macs", s->macs);
     key_int(w, "acs_worst", s->acs_worst);
     key_float(w, "acs", stats_acs(s));

@@ -322,3 +322,34 @@ const OpSema op_sema_SPIKE_CONV = {infer_spike_conv, eval_spike_conv};
 const OpSema op_sema_SPIKE_GEMM = {infer_spike_gemm, eval_spike_gemm};
 const OpSema op_sema_SPIKE_MATMUL = {infer_spike_matmul, eval_spike_matmul};
 const OpSema op_sema_PACK = {infer_pack, eval_pack};
+
+int64_t spike_conv_distinct_taps(const Value *w) {
+    const Shape *s = &w->type.shape;
+    if (s->rank != 4) return 0;
+    int64_t mc = s->dim[0] * s->dim[1], taps = s->dim[2] * s->dim[3], distinct = 0;
+    if (!w->konst || w->def || w->type.dtype != DT_F32) return taps;
+    const float *d = w->konst->data;
+    for (int64_t t = 0; t < taps; t++) {
+        bool seen = false;
+        for (int64_t u = 0; u < t && !seen; u++) {
+            seen = true;
+            /* bit for bit, as codegen shares tables (-0.0 is not 0.0 here, a NaN equals itself) */
+            for (int64_t i = 0; i < mc && seen; i++) seen = !memcmp(&d[i * taps + t], &d[i * taps + u], sizeof *d);
+        }
+        distinct += !seen;
+    }
+    return distinct;
+}
+
+int64_t spike_lut_table_bytes(const Node *n) {
+    if (n->op != OP_SPIKE_CONV || strcmp(node_attr_string(n, "impl", ""), "lut") != 0 || n->n_in < 2 ||
+        n->in[1]->type.shape.rank != 4)
+        return 0;
+    bool ternary = pack_ternary(n);
+    int64_t pack = node_attr_int(n, "pack", 4), entries = 1;
+    if (pack < 1 || pack > (ternary ? 5 : 8)) return 0;
+    for (int64_t i = 0; i < pack; i++) entries *= ternary ? 3 : 2;
+    const int64_t *wd = n->in[1]->type.shape.dim;
+    int64_t groups = (wd[1] + pack - 1) / pack;
+    return spike_conv_distinct_taps(n->in[1]) * groups * entries * wd[0] * (int64_t)sizeof(float);
+}

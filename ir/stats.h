@@ -55,6 +55,7 @@ typedef struct GraphStats {
     NeuronStats *neurons;    /* in graph order; malloc'd */
     int64_t weight_bytes;    /* the layers' constant operands, each counted once (timesteps share them) */
     int64_t const_bytes;     /* every constant the nodes read, counted once */
+    int64_t table_bytes;     /* lookup tables of lut spike layers (spike_lut_table_bytes) */
     int64_t macs, acs_worst; /* sums over layers (saturate at INT64_MAX) */
     int64_t n_samples;       /* samples measured; 0: static counts only */
     int64_t arena_bytes;     /* the generated code's arena (codegen's plan); -1: unknown */

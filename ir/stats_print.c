@@ -217,6 +217,8 @@ void stats_print(FILE *f, const Graph *g, const GraphStats *s, const char *stage
                 (long long)s->arena_bytes, (long long)s->arena_naive_bytes);
     else
         fprintf(f, "  arena     unknown (the graph cannot be planned yet)\n");
+    fprintf(f, "  tables    %lld bytes (lookup tables of lut spike layers: static, built on the first call)\n",
+            (long long)s->table_bytes);
 
     double acs = stats_acs(s);
     fprintf(f, "\nenergy per inference (45 nm CMOS estimates of Horowitz, ISSCC 2014, as used in the SNN "

@@ -57,23 +57,6 @@ static bool ternary_input(const Value *x) {
 
 /* ---- implementation ---- */
 
-/* Kernel taps of weight w (M, C, kh, kw) whose weights differ from every earlier tap's: a
- * composed pooling repeats each weight over its window, and those taps share one table. */
-static int64_t distinct_taps(const Value *w) {
-    const Shape *s = &w->type.shape;
-    int64_t mc = s->dim[0] * s->dim[1], taps = s->dim[2] * s->dim[3], distinct = 0;
-    const float *d = w->konst->data;
-    for (int64_t t = 0; t < taps; t++) {
-        bool seen = false;
-        for (int64_t u = 0; u < t && !seen; u++) {
-            seen = true;
-            for (int64_t i = 0; i < mc && seen; i++) seen = d[i * taps + t] == d[i * taps + u];
-        }
-        distinct += !seen;
-    }
-    return distinct;
-}
-
 static void choose_impl(Graph *g, Node *n, Value **packed, const char *forced) {
     Value *x = n->in[0];
     const Value *w = n->in[1];
@@ -81,7 +64,7 @@ static void choose_impl(Graph *g, Node *n, Value **packed, const char *forced) {
     bool ternary = ternary_input(x);
     int64_t entries = ternary ? 81 : 16, group = node_attr_int(n, "group", 1);
     int64_t m = w->type.shape.dim[0], c = x->type.shape.dim[1];
-    int64_t taps = w->konst && !w->def ? distinct_taps(w) : w->type.shape.dim[2] * w->type.shape.dim[3];
+    int64_t taps = spike_conv_distinct_taps(w);
     int64_t groups = (c + PACK_GROUP - 1) / PACK_GROUP;
     int64_t bytes = taps * groups * entries * m * (int64_t)sizeof(float);
     const char *why = n->remark;
