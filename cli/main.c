@@ -17,7 +17,9 @@ static const char usage[] =
     "  compile MODEL.onnx -o OUTDIR   write OUTDIR/NAME.c and OUTDIR/NAME.h\n"
     "  dump MODEL.onnx                print the IR (after import, or after a pass)\n"
     "  run MODEL.onnx --input X.bin   run the reference interpreter on float32 samples\n"
-    "  opt FILE.tir --passes=a,b      run passes on textual IR and print the result\n"
+    "  opt FILE.tir|MODEL.onnx --passes=a,b\n"
+    "                                 run passes on textual IR or an imported ONNX model\n"
+    "                                 and print the result\n"
     "\n"
     "Run 'tsnc <command> --help' for a command's options. 'tsnc --version' prints the version.\n";
 
