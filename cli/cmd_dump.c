@@ -192,10 +192,15 @@ int cmd_dump(int argc, char **argv) {
             if (check_stage(optarg) != 0) goto out;
             s.stop_after = optarg;
             break;
-        case O_LIST:
-            for (const Pass *p = tsnc_pipeline; p->name; p++) printf("%-16s %s\n", p->name, p->summary);
+        case O_LIST: {
+            /* The names in one column, as wide as the longest name. */
+            int width = 0;
+            for (const Pass *p = tsnc_pipeline; p->name; p++)
+                if ((int)strlen(p->name) > width) width = (int)strlen(p->name);
+            for (const Pass *p = tsnc_pipeline; p->name; p++) printf("%-*s  %s\n", width, p->name, p->summary);
             status = 0;
             goto out;
+        }
         case O_ELIDE: {
             char *end;
             long long v = strtoll(optarg, &end, 10);
