@@ -24,7 +24,13 @@ static const char run_usage[] =
     "                       default: the whole pipeline)\n"
     "      --dim NAME=N     give dynamic dimension NAME the value N; repeatable\n"
     "      --dense          no spike lowering\n"
-    "      --spike-impl I   spike layer implementation: auto, lut, events, dense\n"
+    "      --spike-impl I   how spike layers are implemented:\n"
+    "                         auto    chosen per layer (default)\n"
+    "                         lut     convolutions from lookup tables\n"
+    "                                 (grouped ones: events; matrix products: dense)\n"
+    "                         events  every spike layer event-driven\n"
+    "                         dense   matrix products with bit masks\n"
+    "                                 (convolutions: events)\n"
     "  -h, --help           show this help\n";
 
 typedef struct StopAt {
