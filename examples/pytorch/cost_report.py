@@ -52,6 +52,12 @@ def tsnc_stats(tsnc, model, info, measure):
 def report(model, tsnc, measure):
     with open(os.path.splitext(model)[0] + ".json") as f:
         info = json.load(f)
+    if not info.get("layers"):
+        # models/*.json (the shipped models) carry no PyTorch per-layer counts
+        return dict(name=info.get("name", model),
+                    error=f"{os.path.splitext(model)[0]}.json has no \"layers\" list (the PyTorch counts that "
+                          "examples/pytorch/make_models.py stores); for tsnc's own counts run "
+                          f"`tsnc dump {model} --stats --input SAMPLES.bin`")
     try:
         stats = tsnc_stats(tsnc, model, info, measure)
     except RuntimeError as e:
@@ -79,7 +85,7 @@ def report(model, tsnc, measure):
 def print_report(r):
     print(f"== {r['name']}")
     if "error" in r:
-        print(f"  tsnc failed: {r['error']}")
+        print(f"  no report: {r['error']}")
         return
     print(f"  {'ONNX node':<22} {'op':<16} {'kernel':<7} {'MACs':>9} {'ACs worst':>10} {'rate':>6} "
           f"{'ACs expected':>12} {'tsnc measured':>13}")
@@ -101,12 +107,15 @@ def main():
                     help="also let tsnc measure ACs on the first N stored samples")
     ap.add_argument("--json", action="store_true", help="print one JSON object per model")
     args = ap.parse_args()
+    failed = 0
     for model in args.models:
         r = report(model, args.tsnc, args.measure)
+        failed += "error" in r
         if args.json:
             print(json.dumps(r))
         else:
             print_report(r)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
