@@ -20,7 +20,11 @@ static const char compile_usage[] =
     "options:\n"
     "  -o, --output DIR    directory for the generated files (created with its parents if\n"
     "                      missing; default .)\n"
-    "  -n, --name NAME     C identifier used as prefix (default: the model file's stem)\n"
+    "  -n, --name NAME     C identifier used as prefix, at most 64 characters. Default: the\n"
+    "                      model file's name without its directory and its last extension\n"
+    "                      (a leading dot starts none), every character other than an ASCII\n"
+    "                      letter, digit or _ replaced by _, and an m put before a leading\n"
+    "                      digit: dir/9net-x.v1.onnx gives m9net_x_v1\n"
     "  -t, --target T      generic (portable C99, default), avx2, neon\n"
     "      --dim NAME=N    give dynamic dimension NAME (ONNX dim_param) the value N; repeatable\n"
     "      --dense         keep every Conv/Gemm dense (no spike lowering), for comparison\n"
@@ -55,8 +59,11 @@ static char *default_name(const char *path) {
     return s;
 }
 
+/* The longest NAME: it prefixes every identifier of the generated API. */
+enum { NAME_MAX_LEN = 64 };
+
 static bool is_c_identifier(const char *s) {
-    if (!*s || isdigit((unsigned char)*s) || strlen(s) > 64) return false;
+    if (!*s || isdigit((unsigned char)*s)) return false;
     for (; *s; s++)
         if (!isalnum((unsigned char)*s) && *s != '_') return false;
     return true;
@@ -84,8 +91,13 @@ static int check_name(const char *name, bool given) {
     /* The default comes from the file name: say so, since the user never typed it. */
     const char *pre = given ? "--name " : "the default name ", *post = given ? "" : " (from the model file name)";
     if (!is_c_identifier(name)) {
-        fprintf(stderr, "tsnc: error: %s'%s'%s is not a C identifier ([A-Za-z_][A-Za-z0-9_]*, at most 64)%s\n",
+        fprintf(stderr, "tsnc: error: %s'%s'%s is not a C identifier ([A-Za-z_][A-Za-z0-9_]*)%s\n",
                 pre, name, post, given ? "" : "; choose one with --name");
+        return -1;
+    }
+    if (strlen(name) > NAME_MAX_LEN) {
+        fprintf(stderr, "tsnc: error: %s'%s'%s is too long: %zu characters, at most %d%s\n", pre, name,
+                post, strlen(name), NAME_MAX_LEN, given ? "" : "; choose one with --name");
         return -1;
     }
     if (is_system_header(name)) {
