@@ -128,7 +128,12 @@ int samples_read(const char *path, const Graph *g, long long count, ModelBytes *
     }
     if (model_read(path, x) != 0) return -1;
     size_t sample_bytes = (size_t)shape_numel(&g->inputs[0]->type.shape) * sizeof(float);
-    if (x->len == 0 || x->len % sample_bytes != 0) {
+    if (x->len == 0) {
+        fprintf(stderr, "tsnc: error: %s: the file is empty (a sample is %zu bytes)\n", path, sample_bytes);
+        model_bytes_free(x);
+        return -1;
+    }
+    if (x->len % sample_bytes != 0) {
         fprintf(stderr, "tsnc: error: %s: %zu bytes is not a whole number of samples of %zu bytes\n", path,
                 x->len, sample_bytes);
         model_bytes_free(x);
