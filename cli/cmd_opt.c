@@ -13,7 +13,8 @@ static const char opt_usage[] =
     "\n"
     "Parses textual IR (docs/ir.md; a file ending in .tir) or imports an ONNX model\n"
     "(any other file), runs the named passes in the given order, verifies the graph\n"
-    "after each, and prints the result.\n"
+    "after each, and prints the result. Only the named passes run: an imported model\n"
+    "has no static types until infer-shapes, which most passes need first.\n"
     "\n"
     "options:\n"
     "      --passes=LIST          comma-separated pass names (see tsnc dump --list-passes);\n"
@@ -28,13 +29,31 @@ static const char opt_usage[] =
 
 enum { MAX_PASSES = 64 };
 
+/* Whether a node's result has no static type yet (an imported model before infer-shapes). */
+static bool has_untyped_value(const Graph *g) {
+    for (const Node *n = g->first; n; n = n->next)
+        for (int i = 0; i < n->n_out; i++) {
+            const Type *t = &n->out[i]->type;
+            if (t->shape.rank < 0 || t->dtype == DT_UNDEF || shape_numel(&t->shape) < 0) return true;
+        }
+    return false;
+}
+
 /* Runs the listed passes on a loaded graph (freed here); prints the graph or the errors. */
 static int opt_graph(Graph *g, Diag *d, const Pass **passes, int n_passes, const PrintOptions *po,
                      const PassOptions *popt) {
     PassContext cx = {.diag = d, .opt = popt};
+    /* The pipeline starts with infer-shapes; a list that does not may fail for want of types. */
+    bool hint = n_passes > 0 && strcmp(passes[0]->name, "infer-shapes") != 0 && has_untyped_value(g);
     for (int i = 0; i < n_passes; i++) {
         if (passes[i]->run(g, &cx) != 0 || graph_verify(g, d) != 0) {
             report(d);
+            if (hint) {
+                fprintf(stderr, "tsnc: note: the input graph has values without a static type: run "
+                                "infer-shapes first (--passes=infer-shapes");
+                for (int k = 0; k < n_passes; k++) fprintf(stderr, ",%s", passes[k]->name);
+                fprintf(stderr, ")\n");
+            }
             graph_free(g);
             return 1;
         }
