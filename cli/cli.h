@@ -110,4 +110,14 @@ int finish_stdout(int status);
 /* Prints the diag's messages to stderr and releases them. */
 void report(Diag *d);
 
+/* The lines of --help that explain --spike-impl's values, each line starting with PAD (the
+ * command's description column): one text for compile, dump and run. */
+#define CLI_SPIKE_IMPL_HELP(PAD)                                   \
+    PAD "auto    chosen per layer (default)\n"                     \
+    PAD "lut     convolutions from lookup tables\n"                \
+    PAD "        (grouped ones: events; matrix products: dense)\n" \
+    PAD "events  every spike layer event-driven\n"                 \
+    PAD "dense   matrix products with bit masks\n"                 \
+    PAD "        (convolutions: events)\n"
+
 #endif

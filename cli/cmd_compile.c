@@ -29,12 +29,7 @@ static const char compile_usage[] =
     "      --dim NAME=N    give dynamic dimension NAME (ONNX dim_param) the value N; repeatable\n"
     "      --dense         keep every Conv/Gemm dense (no spike lowering), for comparison\n"
     "      --spike-impl I  how spike layers are implemented:\n"
-    "                        auto    chosen per layer (default)\n"
-    "                        lut     convolutions from lookup tables\n"
-    "                                (grouped ones: events; matrix products: dense)\n"
-    "                        events  every spike layer event-driven\n"
-    "                        dense   matrix products with bit masks\n"
-    "                                (convolutions: events)\n"
+    CLI_SPIKE_IMPL_HELP("                        ")
     "  -h, --help          show this help\n"
     "\n"
     "Nothing is written unless compilation succeeds. Errors name the file, the node and\n"

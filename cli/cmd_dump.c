@@ -31,12 +31,7 @@ static const char dump_usage[] =
     "      --dim NAME=N           give dynamic dimension NAME the value N; repeatable\n"
     "      --dense                no spike lowering\n"
     "      --spike-impl I         how spike layers are implemented:\n"
-    "                               auto    chosen per layer (default)\n"
-    "                               lut     convolutions from lookup tables\n"
-    "                                       (grouped ones: events; matrix products: dense)\n"
-    "                               events  every spike layer event-driven\n"
-    "                               dense   matrix products with bit masks\n"
-    "                                       (convolutions: events)\n"
+    CLI_SPIKE_IMPL_HELP("                               ")
     "      --json                 print the IR as one JSON document (docs/ir.md, JSON); select\n"
     "                             the stage with --after or --stop-after\n"
     "      --stats                op histogram, per-layer weight bytes, MACs and ACs, arena\n"
