@@ -24,15 +24,15 @@ struct conv2d_params {
     long group;
 };
 
-/* @kernel conv2d_f32 uses conv2d_params */
+/* @kernel conv2d_direct_f32 uses conv2d_params */
 /*
- * conv2d: x (N,C,H,W) * w (M,C/g,kh,kw) + b (M) -> y (N,M,OH,OW); b may be NULL.
+ * conv2d_direct: x (N,C,H,W) * w (M,C/g,kh,kw) + b (M) -> y (N,M,OH,OW); b may be NULL.
  * Each output row is done in runs of up to 64 outputs with (c, ky, kx)
  * outside, so the innermost loop runs along the row; the range of ox whose
  * input column lies inside x (not in the padding) is computed per kx.
  */
-static void conv2d_f32(const float *x, const float *w, const float *b, float *y,
-                       const struct conv2d_params *p)
+static void conv2d_direct_f32(const float *x, const float *w, const float *b, float *y,
+                              const struct conv2d_params *p)
 {
     double acc[64];
     long cg = p->c / p->group, mg = p->m / p->group;
@@ -72,4 +72,13 @@ static void conv2d_f32(const float *x, const float *w, const float *b, float *y,
             }
         }
     }
+}
+
+/* @kernel conv2d_f32 uses conv2d_params conv2d_direct_f32 */
+/* conv2d: the direct kernel above. The target variants (runtime/avx2, runtime/neon) vectorize
+ * the common shapes and fall back to conv2d_direct_f32 for the others (same results). */
+static void conv2d_f32(const float *x, const float *w, const float *b, float *y,
+                       const struct conv2d_params *p)
+{
+    conv2d_direct_f32(x, w, b, y, p);
 }

@@ -14,10 +14,10 @@
  * independent FMA chains in AArch64's 32 vector registers), then four.
  * Zeros in the padding add zero products, which leave the sum as the
  * reference's (see runtime/avx2/conv.c); infinite or NaN weights, rows too
- * long for the buffer and kernels wider than 32 run the scalar reference.
+ * long for the buffer and kernels wider than 32 run the generic kernel (conv2d_direct_f32).
  */
 
-/* @kernel conv2d_f32 uses conv2d_params needs <arm_neon.h> */
+/* @kernel conv2d_f32 uses conv2d_params conv2d_direct_f32 needs <arm_neon.h> */
 /*
  * conv2d: x (N,C,H,W) * w (M,C/g,kh,kw) + b (M) -> y (N,M,OH,OW); b may be NULL.
  * Per output row and group: the padded input rows into buf, then for each
@@ -41,32 +41,8 @@ static void conv2d_f32(const float *x, const float *w, const float *b, float *y,
     for (i = 0; i < p->m * cg * taps; i++) finite &= w[i] - w[i] == 0.0f;
     for (kx = 0; kx < p->kw && kx < KW; kx++)
         koff[kx] = (kx * p->dil_w % sx) * len + kx * p->dil_w / sx;
-    if (!finite || cg * p->kh * row > BUF || p->kw > KW) { /* the scalar reference */
-        for (n = 0; n < p->n; n++) {
-            for (m = 0; m < p->m; m++) {
-                const float *xg = x + (n * p->c + (m / mg) * cg) * p->h * p->w;
-                const float *wm = w + m * cg * taps;
-                for (oy = 0; oy < p->oh; oy++) {
-                    for (ox = 0; ox < p->ow; ox++) {
-                        double acc = 0.0;
-                        for (c = 0; c < cg; c++) {
-                            for (ky = 0; ky < p->kh; ky++) {
-                                long iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
-                                if (iy < 0 || iy >= p->h) continue;
-                                for (kx = 0; kx < p->kw; kx++) {
-                                    long ix = ox * sx - p->pad_left + kx * p->dil_w;
-                                    if (ix >= 0 && ix < p->w)
-                                        acc += (double)xg[(c * p->h + iy) * p->w + ix] *
-                                               (double)wm[(c * p->kh + ky) * p->kw + kx];
-                                }
-                            }
-                        }
-                        y[((n * p->m + m) * p->oh + oy) * p->ow + ox] =
-                            (float)(acc + (b ? (double)b[m] : 0.0));
-                    }
-                }
-            }
-        }
+    if (!finite || cg * p->kh * row > BUF || p->kw > KW) { /* the generic kernel */
+        conv2d_direct_f32(x, w, b, y, p);
         return;
     }
     for (n = 0; n < p->n; n++) {
