@@ -74,6 +74,41 @@ static void conv2d_direct_f32(const float *x, const float *w, const float *b, fl
     }
 }
 
+/* @kernel conv2d_phase_rows uses conv2d_params */
+/*
+ * For the SIMD variants of conv2d_f32: the input rows that output row oy reads, from the
+ * channels xg[0..cg) of one group, as doubles with the padding as zeros and the columns split
+ * by their remainder modulo the stride (phase ph holds columns ph, ph + sx, ph + 2 sx, ...), so
+ * that the inputs of consecutive outputs for one tap are consecutive doubles:
+ * buf[(c * kh + ky) * sx * len + ph * len + q] = x (c, iy, q * sx + ph - pad_left).
+ */
+static void conv2d_phase_rows(const float *xg, long cg, long oy, long len, double *buf,
+                              const struct conv2d_params *p)
+{
+    long c, ky, r, j, sx = p->stride_w, row = sx * len;
+    for (c = 0; c < cg; c++) {
+        for (ky = 0; ky < p->kh; ky++) {
+            long iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
+            const float *xr = xg + (c * p->h + iy) * p->w;
+            double *br = buf + (c * p->kh + ky) * row;
+            for (r = 0; r < sx; r++) {
+                /* phase r, column j: ix = j * sx + r - pad_left, inside [lo, hi) */
+                long lo = 0, hi = 0;
+                double *bp = br + r * len;
+                if (iy >= 0 && iy < p->h) {
+                    lo = p->pad_left - r <= 0 ? 0 : (p->pad_left - r + sx - 1) / sx;
+                    hi = p->w - 1 + p->pad_left - r < 0 ? 0 : (p->w - 1 + p->pad_left - r) / sx + 1;
+                    if (hi > len) hi = len;
+                    if (lo > hi) lo = hi;
+                }
+                for (j = 0; j < lo; j++) bp[j] = 0.0;
+                for (; j < hi; j++) bp[j] = (double)xr[j * sx + r - p->pad_left];
+                for (; j < len; j++) bp[j] = 0.0;
+            }
+        }
+    }
+}
+
 /* @kernel conv2d_f32 uses conv2d_params conv2d_direct_f32 */
 /* conv2d: the direct kernel above. The target variants (runtime/avx2, runtime/neon) vectorize
  * the common shapes and fall back to conv2d_direct_f32 for the others (same results). */

@@ -17,7 +17,7 @@
  * long for the buffer and kernels wider than 32 run the generic kernel (conv2d_direct_f32).
  */
 
-/* @kernel conv2d_f32 uses conv2d_params conv2d_direct_f32 needs <arm_neon.h> */
+/* @kernel conv2d_f32 uses conv2d_params conv2d_direct_f32 conv2d_phase_rows needs <arm_neon.h> */
 /*
  * conv2d: x (N,C,H,W) * w (M,C/g,kh,kw) + b (M) -> y (N,M,OH,OW); b may be NULL.
  * Per output row and group: the padded input rows into buf, then for each
@@ -31,7 +31,7 @@ static void conv2d_f32(const float *x, const float *w, const float *b, float *y,
     double buf[BUF];
     long koff[KW]; /* tap kx: its offset in a buffer row */
     long cg = p->c / p->group, mg = p->m / p->group, sx = p->stride_w, taps = p->kh * p->kw;
-    long cover = 0, len, row, n, g, m, c, ky, kx, oy, ox, i, j, r;
+    long cover = 0, len, row, n, g, m, kx, oy, ox, i, j;
     int q;
     int finite = 1;
     /* blocks of 16 outputs while more than 8 remain, then of 4: they cover [0, cover) */
@@ -49,29 +49,7 @@ static void conv2d_f32(const float *x, const float *w, const float *b, float *y,
         for (g = 0; g < p->group; g++) {
             const float *xg = x + (n * p->c + g * cg) * p->h * p->w;
             for (oy = 0; oy < p->oh; oy++) {
-                /* buf[(c * kh + ky) * row + ph * len + q] = input (c, iy, q * sx + ph - pad_left) */
-                for (c = 0; c < cg; c++) {
-                    for (ky = 0; ky < p->kh; ky++) {
-                        long iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
-                        const float *xr = xg + (c * p->h + iy) * p->w;
-                        double *br = buf + (c * p->kh + ky) * row;
-                        for (r = 0; r < sx; r++) {
-                            /* phase r, column j: ix = j * sx + r - pad_left, inside [lo, hi) */
-                            long lo = 0, hi = 0;
-                            double *bp = br + r * len;
-                            if (iy >= 0 && iy < p->h) {
-                                lo = p->pad_left - r <= 0 ? 0 : (p->pad_left - r + sx - 1) / sx;
-                                hi = p->w - 1 + p->pad_left - r < 0 ? 0
-                                                                    : (p->w - 1 + p->pad_left - r) / sx + 1;
-                                if (hi > len) hi = len;
-                                if (lo > hi) lo = hi;
-                            }
-                            for (j = 0; j < lo; j++) bp[j] = 0.0;
-                            for (; j < hi; j++) bp[j] = (double)xr[j * sx + r - p->pad_left];
-                            for (; j < len; j++) bp[j] = 0.0;
-                        }
-                    }
-                }
+                conv2d_phase_rows(xg, cg, oy, len, buf, p);
                 /* two output channels at a time: their FMA chains share the loads */
                 for (m = g * mg; m < (g + 1) * mg; m += 2) {
                     long m1 = m + 1 < (g + 1) * mg ? m + 1 : m; /* an odd last one: itself */

@@ -239,6 +239,27 @@ static void test_conv(void **state) {
     expect_f32(y3, (const float[]){4, 6, 8}, 3, 0);
 }
 
+static void test_conv_phase_rows(void **state) {
+    (void)state;
+    /*
+     * x = 1..16 as 1x1x4x4, 2x2 kernel, stride 2, pads 1, 3 columns per phase. Output row oy
+     * reads input rows iy = 2 oy - 1 + ky; phase r holds columns ix = 2 q + r - 1 (zero outside
+     * 0..3): row 1 (5 6 7 8) gives r0 = {pad, 6, 8}, r1 = {5, 7, pad}.
+     */
+    float x[16];
+    double buf[12];
+    for (int i = 0; i < 16; i++) x[i] = (float)(i + 1);
+    const struct conv2d_params p = {.n = 1, .c = 1, .h = 4, .w = 4, .m = 1, .kh = 2, .kw = 2, .oh = 3, .ow = 3,
+                                    .stride_h = 2, .stride_w = 2, .pad_top = 1, .pad_left = 1, .dil_h = 1,
+                                    .dil_w = 1, .group = 1};
+    conv2d_phase_rows(x, 1, 1, 3, buf, &p);
+    const double want1[12] = {0, 6, 8, 5, 7, 0, 0, 10, 12, 9, 11, 0};
+    for (int i = 0; i < 12; i++) assert_true(buf[i] == want1[i]);
+    conv2d_phase_rows(x, 1, 0, 3, buf, &p); /* ky = 0 reads row -1: all padding */
+    const double want0[12] = {0, 0, 0, 0, 0, 0, 0, 2, 4, 1, 3, 0};
+    for (int i = 0; i < 12; i++) assert_true(buf[i] == want0[i]);
+}
+
 static void test_gemm_matmul(void **state) {
     (void)state;
     /* x [1,3] = {1,2,3}; W [2,3] = {{1,0,-1},{2,1,0}}; x W^T = {-2, 4}; + b {0.5,-1} */
@@ -475,6 +496,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_binary),      cmocka_unit_test(test_compare_logic_where),
         cmocka_unit_test(test_unary_cast),  cmocka_unit_test(test_conv),
+        cmocka_unit_test(test_conv_phase_rows),
         cmocka_unit_test(test_gemm_matmul), cmocka_unit_test(test_pool_norm_reduce),
         cmocka_unit_test(test_copy),        cmocka_unit_test(test_files_standalone),
     };
