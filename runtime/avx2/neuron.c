@@ -11,19 +11,7 @@
  * compare per side serves both kinds of rule.
  */
 
-/* @kernel lif_next_float needs <string.h> */
-/* The float next to t towards +inf (up != 0) or -inf; t finite. */
-static float lif_next_float(float t, int up)
-{
-    unsigned int bits;
-    if (t == 0.0f) return up ? 1e-45f : -1e-45f;
-    memcpy(&bits, &t, sizeof bits);
-    bits = ((t > 0.0f) == (up != 0)) ? bits + 1u : bits - 1u;
-    memcpy(&t, &bits, sizeof t);
-    return t;
-}
-
-/* @kernel lif_f32 uses lif_params fire_rule_f32 lif_next_float needs <immintrin.h> */
+/* @kernel lif_f32 uses lif_params lif_neuron_f32 lif_next_float needs <immintrin.h> */
 /* lif: x (n) input current, m_prev (n) membrane after the previous step's reset or NULL on
  * the first step -> s (n) spikes in {-1,0,1}, m (n) membrane after reset (NULL: not needed). */
 static void lif_f32(const float *x, const float *m_prev, float *s, float *m, long n,
@@ -45,16 +33,7 @@ static void lif_f32(const float *x, const float *m_prev, float *s, float *m, lon
         _mm256_storeu_ps(s + i, spike);
         if (m) _mm256_storeu_ps(m + i, _mm256_andnot_ps(_mm256_or_ps(pos, neg), u));
     }
-    for (; i < n; i++) {
-        float u = x[i], si;
-        if (m_prev) {
-            float leak = m_prev[i] * p->decay;
-            u = leak + x[i];
-        }
-        si = fire_rule_f32(p->vth == 1.0f ? u : u / p->vth, p);
-        s[i] = si;
-        if (m) m[i] = si != 0.0f ? 0.0f : u;
-    }
+    for (; i < n; i++) s[i] = lif_neuron_f32(x[i], m_prev ? m_prev + i : 0, m ? m + i : 0, p);
 }
 
 /* @kernel lif_pack_step_avx2 needs <immintrin.h> */
@@ -74,7 +53,7 @@ static __m256i lif_pack_step_avx2(const float *x, const float *m_prev, float *m,
                             _mm256_sub_epi32(_mm256_castps_si256(neg), _mm256_castps_si256(pos)));
 }
 
-/* @kernel lif_pack_f32 uses lif_params fire_rule_f32 lif_next_float lif_pack_step_avx2 needs <immintrin.h> */
+/* @kernel lif_pack_f32 uses lif_params lif_pack_code_f32 lif_next_float lif_pack_step_avx2 needs <immintrin.h> */
 /* lif_pack: one timestep of lif_f32 writing codes instead of float spikes (see the generic
  * kernel): codes (n, p, groups) of channels in groups of `group`. Vector paths for groups of 4:
  * NCHW (xq == 1), 8 pixels at a time, and channels-last (xc == 1) with c a multiple of 32,
@@ -135,25 +114,8 @@ static void lif_pack_f32(const float *x, const float *m_prev, unsigned char *cod
             done = p;
         }
         for (q = done; q < p; q++)
-            for (g = 0; g < groups; g++) {
-                int code = 0, mult = 1;
-                for (i = 0; i < group; i++, mult *= ternary ? 3 : 2) {
-                    long ch = g * group + i, at = base + ch * xc + q * xq;
-                    int digit = ternary;
-                    if (ch < c) {
-                        float u = x[at], si;
-                        if (m_prev) {
-                            float leak = m_prev[at] * pr->decay;
-                            u = leak + x[at];
-                        }
-                        si = fire_rule_f32(pr->vth == 1.0f ? u : u / pr->vth, pr);
-                        if (m) m[at] = si != 0.0f ? 0.0f : u;
-                        digit = ternary ? (si > 0.0f ? 2 : si < 0.0f ? 0 : 1) : si > 0.0f;
-                    }
-                    code += digit * mult;
-                }
-                cb[q * groups + g] = (unsigned char)code;
-            }
+            for (g = 0; g < groups; g++)
+                cb[q * groups + g] = lif_pack_code_f32(x, m_prev, m, base + q * xq, c, g, xc, group, pr);
     }
 }
 

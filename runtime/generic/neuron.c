@@ -4,7 +4,7 @@
  * docs/ir.md). Not a spike layer: it computes membrane potentials, so the
  * leak may multiply (by 0.25 in the paper, a power of two).
  *
- * needs: nothing
+ * needs: <string.h>
  *
  * Every operation is a separate float32 statement in the export's order
  * (leak rounded, then added; no fused multiply-add), so that membrane
@@ -28,23 +28,62 @@ static float fire_rule_f32(float v, const struct lif_params *p)
     return 0.0f;
 }
 
-/* @kernel lif_f32 uses fire_rule_f32 */
+/* @kernel lif_next_float needs <string.h> */
+/* The float next to t towards +inf (up != 0) or -inf; t finite. The SIMD variants compare
+ * v >= lif_next_float(t, 1) for a strict v > t: the two agree for every float v. */
+static float lif_next_float(float t, int up)
+{
+    unsigned int bits;
+    if (t == 0.0f) return up ? 1e-45f : -1e-45f;
+    memcpy(&bits, &t, sizeof bits);
+    bits = ((t > 0.0f) == (up != 0)) ? bits + 1u : bits - 1u;
+    memcpy(&t, &bits, sizeof t);
+    return t;
+}
+
+/* @kernel lif_neuron_f32 uses fire_rule_f32 */
+/* One neuron, one timestep: input current x, membrane mp after the previous step's reset
+ * (NULL on the first step) -> the spike; *m (if m is not NULL) = the membrane after reset.
+ * The leak is rounded before it is added, as in the export. */
+static float lif_neuron_f32(float x, const float *mp, float *m, const struct lif_params *p)
+{
+    float u = x, s;
+    if (mp) {
+        float leak = *mp * p->decay;
+        u = leak + x;
+    }
+    s = fire_rule_f32(p->vth == 1.0f ? u : u / p->vth, p);
+    if (m) *m = s != 0.0f ? 0.0f : u;
+    return s;
+}
+
+/* @kernel lif_pack_code_f32 uses lif_neuron_f32 */
+/* One code of lif_pack_f32: the neurons of channels g*group.. of the pixel whose channel ch
+ * is at [at0 + ch*xc] in x, m_prev and m (see lif_pack_f32; missing channels count as 0). */
+static unsigned char lif_pack_code_f32(const float *x, const float *m_prev, float *m, long at0, long c, long g,
+                                       long xc, int group, const struct lif_params *pr)
+{
+    int code = 0, place = 1, i;
+    for (i = 0; i < group; i++, place *= pr->ternary ? 3 : 2) {
+        long ch = g * group + i, at = at0 + ch * xc;
+        int digit = pr->ternary ? 1 : 0;
+        if (ch < c) {
+            float si = lif_neuron_f32(x[at], m_prev ? m_prev + at : 0, m ? m + at : 0, pr);
+            digit = pr->ternary ? (si > 0.0f ? 2 : si < 0.0f ? 0 : 1) : si > 0.0f;
+        }
+        code += digit * place;
+    }
+    return (unsigned char)code;
+}
+
+/* @kernel lif_f32 uses lif_neuron_f32 */
 /* lif: x (n) input current, m_prev (n) membrane after the previous step's reset or NULL on
  * the first step -> s (n) spikes in {-1,0,1}, m (n) membrane after reset (NULL: not needed). */
 static void lif_f32(const float *x, const float *m_prev, float *s, float *m, long n,
                     const struct lif_params *p)
 {
     long i;
-    for (i = 0; i < n; i++) {
-        float u = x[i], si;
-        if (m_prev) {
-            float leak = m_prev[i] * p->decay;
-            u = leak + x[i];
-        }
-        si = fire_rule_f32(p->vth == 1.0f ? u : u / p->vth, p);
-        s[i] = si;
-        if (m) m[i] = si != 0.0f ? 0.0f : u;
-    }
+    for (i = 0; i < n; i++) s[i] = lif_neuron_f32(x[i], m_prev ? m_prev + i : 0, m ? m + i : 0, p);
 }
 
 /* @kernel fire_f32 uses fire_rule_f32 */
@@ -55,7 +94,7 @@ static void fire_f32(const float *v, float *s, long n, const struct lif_params *
     for (i = 0; i < n; i++) s[i] = fire_rule_f32(v[i], p);
 }
 
-/* @kernel lif_pack_f32 uses fire_rule_f32 */
+/* @kernel lif_pack_f32 uses lif_pack_code_f32 */
 /* lif_pack: one timestep of lif_f32 for n samples whose spikes only feed a lookup-table spike
  * layer: instead of float spikes it writes their codes (tsnc.pack): codes (n, p, groups),
  * code = sum_i (s_i + 1) * 3^i (ternary) or sum_i s_i * 2^i (binary) over the group's
@@ -66,28 +105,11 @@ static void lif_pack_f32(const float *x, const float *m_prev, unsigned char *cod
                          long c, long p, long xc, long xq, int group, const struct lif_params *pr)
 {
     long b, q, g, groups = (c + group - 1) / group;
-    int i;
     for (b = 0; b < n; b++)
         for (q = 0; q < p; q++)
-            for (g = 0; g < groups; g++) {
-                int code = 0, place = 1;
-                for (i = 0; i < group; i++, place *= pr->ternary ? 3 : 2) {
-                    long ch = g * group + i, at = b * c * p + ch * xc + q * xq;
-                    int digit = pr->ternary ? 1 : 0;
-                    if (ch < c) {
-                        float u = x[at], si;
-                        if (m_prev) {
-                            float leak = m_prev[at] * pr->decay;
-                            u = leak + x[at];
-                        }
-                        si = fire_rule_f32(pr->vth == 1.0f ? u : u / pr->vth, pr);
-                        if (m) m[at] = si != 0.0f ? 0.0f : u;
-                        digit = pr->ternary ? (si > 0.0f ? 2 : si < 0.0f ? 0 : 1) : si > 0.0f;
-                    }
-                    code += digit * place;
-                }
-                codes[(b * p + q) * groups + g] = (unsigned char)code;
-            }
+            for (g = 0; g < groups; g++)
+                codes[(b * p + q) * groups + g] =
+                    lif_pack_code_f32(x, m_prev, m, b * c * p + q * xq, c, g, xc, group, pr);
 }
 
 /* @kernel lif_steps_f32 uses lif_f32 */

@@ -9,19 +9,7 @@
  * As in the AVX2 variant, a strict threshold v > t is v >= (the float after t).
  */
 
-/* @kernel lif_next_float needs <string.h> */
-/* The float next to t towards +inf (up != 0) or -inf; t finite. */
-static float lif_next_float(float t, int up)
-{
-    unsigned int bits;
-    if (t == 0.0f) return up ? 1e-45f : -1e-45f;
-    memcpy(&bits, &t, sizeof bits);
-    bits = ((t > 0.0f) == (up != 0)) ? bits + 1u : bits - 1u;
-    memcpy(&t, &bits, sizeof t);
-    return t;
-}
-
-/* @kernel lif_f32 uses lif_params fire_rule_f32 lif_next_float needs <arm_neon.h> */
+/* @kernel lif_f32 uses lif_params lif_neuron_f32 lif_next_float needs <arm_neon.h> */
 /* lif: x (n) input current, m_prev (n) membrane after the previous step's reset or NULL on
  * the first step -> s (n) spikes in {-1,0,1}, m (n) membrane after reset (NULL: not needed). */
 static void lif_f32(const float *x, const float *m_prev, float *s, float *m, long n,
@@ -43,14 +31,5 @@ static void lif_f32(const float *x, const float *m_prev, float *s, float *m, lon
         vst1q_f32(s + i, vbslq_f32(pos, one, vbslq_f32(neg, minus_one, zero)));
         if (m) vst1q_f32(m + i, vbslq_f32(vorrq_u32(pos, neg), zero, u));
     }
-    for (; i < n; i++) {
-        float u = x[i], si;
-        if (m_prev) {
-            float leak = m_prev[i] * p->decay;
-            u = leak + x[i];
-        }
-        si = fire_rule_f32(p->vth == 1.0f ? u : u / p->vth, p);
-        s[i] = si;
-        if (m) m[i] = si != 0.0f ? 0.0f : u;
-    }
+    for (; i < n; i++) s[i] = lif_neuron_f32(x[i], m_prev ? m_prev + i : 0, m ? m + i : 0, p);
 }

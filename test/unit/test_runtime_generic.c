@@ -22,6 +22,7 @@
 #include "runtime/generic/conv.c"
 #include "runtime/generic/copy.c"
 #include "runtime/generic/gemm.c"
+#include "runtime/generic/neuron.c"
 #include "runtime/generic/norm.c"
 #include "runtime/generic/pool.c"
 #include "runtime/generic/reduce.c"
@@ -387,6 +388,57 @@ static void test_pool_norm_reduce(void **state) {
     expect_f32(t, (const float[]){0.5f, 0.5f, 0.5f, 0.5f}, 4, 0);
 }
 
+static void test_neuron(void **state) {
+    (void)state;
+    /* The paper's neuron: decay 0.25, vth 1, fires +1 at u >= 0.5 and -1 at u <= -0.5. Hand-computed:
+     * step 1 u = x = {0.6, -0.6, 0.2, 0.5} -> s = {1, -1, 0, 1}, m = {0, 0, 0.2, 0};
+     * step 2 u = m * 0.25 + x = {0.6, -0.6, 0.25, 0.5} -> the same spikes, m = {0, 0, 0.25, 0}. */
+    const struct lif_params pr = {.decay = 0.25f, .vth = 1.0f, .up = 0.5f, .down = -0.5f,
+                                  .ternary = 1, .up_inclusive = 1, .down_inclusive = 1};
+    const float x[4] = {0.6f, -0.6f, 0.2f, 0.5f};
+    float s[8], m1[4], m2[4], v[3];
+    unsigned char codes[2];
+    lif_f32(x, NULL, s, m1, 4, &pr);
+    expect_f32(s, (const float[]){1, -1, 0, 1}, 4, 0);
+    expect_f32(m1, (const float[]){0, 0, 0.2f, 0}, 4, 0);
+    lif_f32(x, m1, s, m2, 4, &pr);
+    expect_f32(s, (const float[]){1, -1, 0, 1}, 4, 0);
+    expect_f32(m2, (const float[]){0, 0, 0.25f, 0}, 4, 0);
+    /* both steps at once: spikes stacked, the last membrane */
+    lif_steps_f32(x, s, m1, 2, 4, &pr);
+    expect_f32(s, (const float[]){1, -1, 0, 1, 1, -1, 0, 1}, 8, 0);
+    expect_f32(m1, (const float[]){0, 0, 0.25f, 0}, 4, 0);
+    /* packed: 4 channels of one pixel, digits s + 1 = {2, 0, 1, 2}: 2 + 0*3 + 1*9 + 2*27 = 65 */
+    lif_pack_f32(x, NULL, codes, m1, 1, 4, 1, 1, 1, 4, &pr);
+    assert_int_equal(codes[0], 65);
+    lif_pack_steps_f32(x, codes, m1, 1, 2, 1, 4, 1, 1, 1, 4, &pr);
+    assert_int_equal(codes[0], 65);
+    assert_int_equal(codes[1], 65);
+    /* a firing function alone, on the thresholds themselves */
+    fire_f32((const float[]){0.5f, -0.5f, 0.49f}, v, 3, &pr);
+    expect_f32(v, (const float[]){1, -1, 0}, 3, 0);
+}
+
+/* The bit pattern of a float (for the next-float checks: hand-computed IEEE encodings). */
+static uint32_t f32_bits(float f) {
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+static void test_lif_next_float(void **state) {
+    (void)state;
+    /* 0.5f = 0x3F000000; the next float up is 0x3F000001, down 0x3EFFFFFF */
+    assert_int_equal(f32_bits(lif_next_float(0.5f, 1)), 0x3F000001u);
+    assert_int_equal(f32_bits(lif_next_float(0.5f, 0)), 0x3EFFFFFFu);
+    /* -0.5f = 0xBF000000: towards -inf is a larger magnitude, 0xBF000001 */
+    assert_int_equal(f32_bits(lif_next_float(-0.5f, 0)), 0xBF000001u);
+    assert_int_equal(f32_bits(lif_next_float(-0.5f, 1)), 0xBEFFFFFFu);
+    /* around zero: the smallest denormals, 0x00000001 and 0x80000001 */
+    assert_int_equal(f32_bits(lif_next_float(0.0f, 1)), 0x00000001u);
+    assert_int_equal(f32_bits(lif_next_float(0.0f, 0)), 0x80000001u);
+}
+
 static void test_copy(void **state) {
     (void)state;
     float x[6] = {0, 1, 2, 3, 4, 5}, y[12];
@@ -496,7 +548,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_binary),      cmocka_unit_test(test_compare_logic_where),
         cmocka_unit_test(test_unary_cast),  cmocka_unit_test(test_conv),
-        cmocka_unit_test(test_conv_phase_rows),
+        cmocka_unit_test(test_conv_phase_rows),  cmocka_unit_test(test_lif_next_float), cmocka_unit_test(test_neuron),
         cmocka_unit_test(test_gemm_matmul), cmocka_unit_test(test_pool_norm_reduce),
         cmocka_unit_test(test_copy),        cmocka_unit_test(test_files_standalone),
     };
