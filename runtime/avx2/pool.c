@@ -11,7 +11,7 @@
  * whose window columns all lie in the input, go eight at a time, and only
  * for column strides 1 and 2 (a stride-2 lane reads fifteen consecutive
  * floats, never past the last one it needs); border outputs and other
- * strides run the scalar reference code.
+ * strides run the generic code (avgpool_one_f32, maxpool_one_f32).
  */
 
 /* @kernel pool_load8_avx2 needs <immintrin.h> */
@@ -28,7 +28,7 @@ static __m256 pool_load8_avx2(const float *p, long sx)
         _mm256_permute4x64_pd(_mm256_castps_pd(even), _MM_SHUFFLE(3, 1, 2, 0)));
 }
 
-/* @kernel avgpool2d_f32 uses pool2d_params pool_load8_avx2 needs <immintrin.h> */
+/* @kernel avgpool2d_f32 uses pool2d_params pool_load8_avx2 avgpool_one_f32 needs <immintrin.h> */
 /* avgpool2d: x (N,C,H,W) -> y (N,C,OH,OW), mean over each kh x kw window. */
 static void avgpool2d_f32(const float *x, float *y, const struct pool2d_params *p)
 {
@@ -36,7 +36,7 @@ static void avgpool2d_f32(const float *x, float *y, const struct pool2d_params *
     /* interior columns: ox * sx - pad_left >= 0 and ox * sx - pad_left + kw <= w */
     long last = p->w + p->pad_left - p->kw;
     long ox_lo = (p->pad_left + sx - 1) / sx, ox_hi = last < 0 ? 0 : last / sx + 1;
-    long nc, oy, ox, iy, ix, kx;
+    long nc, oy, ox, iy, kx;
     if (ox_hi > p->ow) ox_hi = p->ow;
     if (sx > 2 || ox_hi < ox_lo) ox_lo = ox_hi = 0;
     for (nc = 0; nc < p->n * p->c; nc++) {
@@ -62,20 +62,8 @@ static void avgpool2d_f32(const float *x, float *y, const struct pool2d_params *
                                      count > 0 ? _mm256_div_ps(sum, _mm256_set1_ps((float)count))
                                                : _mm256_setzero_ps());
                     ox += 8;
-                } else { /* the scalar reference, one output */
-                    long x0 = ox * sx - p->pad_left, x1 = x0 + p->kw, count, cy0 = y0, cy1 = y1;
-                    float sum = 0.0f;
-                    if (x1 > p->w + p->pad_right) x1 = p->w + p->pad_right;
-                    count = (cy1 > cy0 ? cy1 - cy0 : 0) * (x1 > x0 ? x1 - x0 : 0);
-                    if (cy0 < 0) cy0 = 0;
-                    if (x0 < 0) x0 = 0;
-                    if (cy1 > p->h) cy1 = p->h;
-                    if (x1 > p->w) x1 = p->w;
-                    if (!p->count_include_pad)
-                        count = (cy1 > cy0 ? cy1 - cy0 : 0) * (x1 > x0 ? x1 - x0 : 0);
-                    for (iy = cy0; iy < cy1; iy++)
-                        for (ix = x0; ix < x1; ix++) sum += xc[iy * p->w + ix];
-                    yc[oy * p->ow + ox] = count > 0 ? sum / (float)count : 0.0f;
+                } else { /* one output: the generic code */
+                    yc[oy * p->ow + ox] = avgpool_one_f32(xc, oy, ox, p);
                     ox++;
                 }
             }
@@ -83,7 +71,7 @@ static void avgpool2d_f32(const float *x, float *y, const struct pool2d_params *
     }
 }
 
-/* @kernel maxpool2d_f32 uses pool2d_params pool_load8_avx2 needs <immintrin.h> <float.h> */
+/* @kernel maxpool2d_f32 uses pool2d_params pool_load8_avx2 maxpool_one_f32 needs <immintrin.h> <float.h> */
 /* maxpool2d: x (N,C,H,W) -> y (N,C,OH,OW); an empty window gives -FLT_MAX (onnxruntime). */
 static void maxpool2d_f32(const float *x, float *y, const struct pool2d_params *p)
 {
@@ -112,19 +100,8 @@ static void maxpool2d_f32(const float *x, float *y, const struct pool2d_params *
                     }
                     _mm256_storeu_ps(yc + oy * p->ow + ox, m);
                     ox += 8;
-                } else { /* the scalar reference, one output */
-                    long x0 = ox * sx - p->pad_left;
-                    float m = -FLT_MAX;
-                    for (ky = 0; ky < p->kh; ky++) {
-                        long iy = y0 + ky * p->dil_h;
-                        if (iy < 0 || iy >= p->h) continue;
-                        for (kx = 0; kx < p->kw; kx++) {
-                            long ix = x0 + kx * p->dil_w;
-                            if (ix < 0 || ix >= p->w) continue;
-                            if (xc[iy * p->w + ix] > m) m = xc[iy * p->w + ix];
-                        }
-                    }
-                    yc[oy * p->ow + ox] = m;
+                } else { /* one output: the generic code */
+                    yc[oy * p->ow + ox] = maxpool_one_f32(xc, oy, ox, p);
                     ox++;
                 }
             }

@@ -8,7 +8,7 @@
  * As runtime/avx2/pool.c with four lanes: interior outputs of a row (whole
  * window columns inside the input), column strides 1 and 2, go four at a
  * time, each lane visiting its window in the generic order (float sum, or
- * a running max as a select on x > m); the rest runs the scalar reference.
+ * a running max as a select on x > m); the rest runs the generic code.
  */
 
 /* @kernel strided_load4_neon needs <arm_neon.h> */
@@ -22,7 +22,7 @@ static float32x4_t strided_load4_neon(const float *p, long sx)
     return vcombine_f32(vget_low_f32(vuzp1q_f32(lo, lo)), vget_low_f32(vuzp2q_f32(hi, hi)));
 }
 
-/* @kernel avgpool2d_f32 uses pool2d_params strided_load4_neon needs <arm_neon.h> */
+/* @kernel avgpool2d_f32 uses pool2d_params strided_load4_neon avgpool_one_f32 needs <arm_neon.h> */
 /* avgpool2d: x (N,C,H,W) -> y (N,C,OH,OW), mean over each kh x kw window. */
 static void avgpool2d_f32(const float *x, float *y, const struct pool2d_params *p)
 {
@@ -30,7 +30,7 @@ static void avgpool2d_f32(const float *x, float *y, const struct pool2d_params *
     /* interior columns: ox * sx - pad_left >= 0 and ox * sx - pad_left + kw <= w */
     long last = p->w + p->pad_left - p->kw;
     long ox_lo = (p->pad_left + sx - 1) / sx, ox_hi = last < 0 ? 0 : last / sx + 1;
-    long nc, oy, ox, iy, ix, kx;
+    long nc, oy, ox, iy, kx;
     if (ox_hi > p->ow) ox_hi = p->ow;
     if (sx > 2 || ox_hi < ox_lo) ox_lo = ox_hi = 0;
     for (nc = 0; nc < p->n * p->c; nc++) {
@@ -56,20 +56,8 @@ static void avgpool2d_f32(const float *x, float *y, const struct pool2d_params *
                                                         ? vdivq_f32(sum, vdupq_n_f32((float)count))
                                                         : vdupq_n_f32(0.0f));
                     ox += 4;
-                } else { /* the scalar reference, one output */
-                    long x0 = ox * sx - p->pad_left, x1 = x0 + p->kw, count, cy0 = y0, cy1 = y1;
-                    float sum = 0.0f;
-                    if (x1 > p->w + p->pad_right) x1 = p->w + p->pad_right;
-                    count = (cy1 > cy0 ? cy1 - cy0 : 0) * (x1 > x0 ? x1 - x0 : 0);
-                    if (cy0 < 0) cy0 = 0;
-                    if (x0 < 0) x0 = 0;
-                    if (cy1 > p->h) cy1 = p->h;
-                    if (x1 > p->w) x1 = p->w;
-                    if (!p->count_include_pad)
-                        count = (cy1 > cy0 ? cy1 - cy0 : 0) * (x1 > x0 ? x1 - x0 : 0);
-                    for (iy = cy0; iy < cy1; iy++)
-                        for (ix = x0; ix < x1; ix++) sum += xc[iy * p->w + ix];
-                    yc[oy * p->ow + ox] = count > 0 ? sum / (float)count : 0.0f;
+                } else { /* one output: the generic code */
+                    yc[oy * p->ow + ox] = avgpool_one_f32(xc, oy, ox, p);
                     ox++;
                 }
             }
@@ -77,7 +65,7 @@ static void avgpool2d_f32(const float *x, float *y, const struct pool2d_params *
     }
 }
 
-/* @kernel maxpool2d_f32 uses pool2d_params strided_load4_neon needs <arm_neon.h> <float.h> */
+/* @kernel maxpool2d_f32 uses pool2d_params strided_load4_neon maxpool_one_f32 needs <arm_neon.h> <float.h> */
 /* maxpool2d: x (N,C,H,W) -> y (N,C,OH,OW); an empty window gives -FLT_MAX (onnxruntime). */
 static void maxpool2d_f32(const float *x, float *y, const struct pool2d_params *p)
 {
@@ -108,19 +96,8 @@ static void maxpool2d_f32(const float *x, float *y, const struct pool2d_params *
                     }
                     vst1q_f32(yc + oy * p->ow + ox, m);
                     ox += 4;
-                } else { /* the scalar reference, one output */
-                    long x0 = ox * sx - p->pad_left;
-                    float m = -FLT_MAX;
-                    for (ky = 0; ky < p->kh; ky++) {
-                        long iy = y0 + ky * p->dil_h;
-                        if (iy < 0 || iy >= p->h) continue;
-                        for (kx = 0; kx < p->kw; kx++) {
-                            long ix = x0 + kx * p->dil_w;
-                            if (ix < 0 || ix >= p->w) continue;
-                            if (xc[iy * p->w + ix] > m) m = xc[iy * p->w + ix];
-                        }
-                    }
-                    yc[oy * p->ow + ox] = m;
+                } else { /* one output: the generic code */
+                    yc[oy * p->ow + ox] = maxpool_one_f32(xc, oy, ox, p);
                     ox++;
                 }
             }
