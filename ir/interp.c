@@ -41,6 +41,17 @@ static Tensor *tensor_clone_heap(const Tensor *t) {
     return c;
 }
 
+void interp_release_inputs(const Node *n, int step, const int *last_use, Tensor **val, char *owned) {
+    for (int i = 0; i < n->n_in; i++) {
+        const Value *v = n->in[i];
+        if (v && owned[v->id] && last_use[v->id] == step) {
+            tensor_free_heap(val[v->id]);
+            val[v->id] = NULL;
+            owned[v->id] = 0;
+        }
+    }
+}
+
 int interp_run(const Graph *g, Tensor *const *inputs, Tensor **outputs, Diag *d) {
     int nv = g->n_values;
     Tensor **val = calloc((size_t)nv + 1, sizeof *val);
@@ -91,14 +102,7 @@ int interp_run(const Graph *g, Tensor *const *inputs, Tensor **outputs, Diag *d)
             owned[id] = 1;
             if (last_use[id] < step) last_use[id] = step; /* unused: free now */
         }
-        for (int i = 0; i < n->n_in; i++) {
-            const Value *v = n->in[i];
-            if (v && owned[v->id] && last_use[v->id] == step) {
-                tensor_free_heap(val[v->id]);
-                val[v->id] = NULL;
-                owned[v->id] = 0;
-            }
-        }
+        interp_release_inputs(n, step, last_use, val, owned);
         for (int i = 0; i < n->n_out; i++) {
             int id = n->out[i]->id;
             if (owned[id] && last_use[id] == step) {

@@ -456,5 +456,8 @@ char *type_str(const Type *t, char *buf, size_t n);
 int interp_run(const Graph *g, Tensor *const *inputs, Tensor **outputs, Diag *d);
 /* Evaluates one node on the given inputs into freshly allocated heap outputs. */
 int interp_eval_node(const Node *n, Tensor *const *in, Tensor **out, Diag *d);
+/* After node n (the step-th in order) ran: frees each input tensor it owned (owned[id]) whose
+ * last reader was n (last_use[id] == step), so a run holds only live tensors. */
+void interp_release_inputs(const Node *n, int step, const int *last_use, Tensor **val, char *owned);
 
 #endif /* TSNC_IR_H */

@@ -402,14 +402,7 @@ static int run_one(const Graph *g, Tensor *input, const Probe *probes, const int
             val[id] = out[i];
             owned[id] = 1;
         }
-        for (int i = 0; i < n->n_in; i++) {
-            const Value *v = n->in[i];
-            if (v && owned[v->id] && last_use[v->id] == step) {
-                tensor_free_heap(val[v->id]);
-                val[v->id] = NULL;
-                owned[v->id] = 0;
-            }
-        }
+        interp_release_inputs(n, step, last_use, val, owned);
         if (probes[n->id].layer) {
             int id = spike_input(n)->id;
             if (owned[id] && last_use[id] == step) {
