@@ -457,7 +457,9 @@ static void emit_h_file(const EmitCtx *cx, const CodegenOptions *o, Buf *h) {
                " *\n * Intermediates live in a static arena (%s_ARENA_BYTES bytes): %s_run is\n"
                " * not reentrant, one call at a time.%s\n",
                o->name, o->name, libm ? " Link with -lm." : "");
-    if (cx->table_bytes)
+    int64_t table_bytes = 0; /* NAME_TABLE_BYTES: what the lut layers' static tables take */
+    for (const Node *n = g->first; n; n = n->next) table_bytes += spike_lut_table_bytes(n);
+    if (table_bytes)
         buf_printf(h,
                    " * Lookup tables of the spike layers take %s_TABLE_BYTES bytes of static RAM more\n"
                    " * (built on the first call; --spike-impl events needs none).\n",
@@ -475,7 +477,7 @@ static void emit_h_file(const EmitCtx *cx, const CodegenOptions *o, Buf *h) {
                (long long)numel(g->outputs[0]));
     buf_printf(h, "#define %s_ARENA_BYTES %lld\n", o->name, (long long)cx->plan->arena_bytes);
     buf_printf(h, "#define %s_TABLE_BYTES %lld /* static lookup tables besides the arena */\n\n", o->name,
-               (long long)cx->table_bytes);
+               (long long)table_bytes);
     buf_printf(h,
                "/*\n * Runs the network on input[%s_INPUT_SIZE] and writes output[%s_OUTPUT_SIZE]\n"
                " * (the two must not overlap). Returns 0, or 1 on a run-time error (an index\n"

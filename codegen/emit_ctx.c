@@ -133,10 +133,6 @@ const char *cx_ref(EmitCtx *cx, const Value *v) {
     }
 }
 
-void cx_add_table_bytes(EmitCtx *cx, int64_t bytes) {
-    cx->table_bytes += bytes;
-}
-
 void cx_kernel(EmitCtx *cx, const char *name) {
     kernels_want(cx->kernels, name);
 }

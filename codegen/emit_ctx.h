@@ -29,7 +29,6 @@ struct EmitCtx {
     const char **cname; /* per value id: identifier of its data or local (NULL: none) */
     bool *used;         /* per value id: referenced by the body */
     bool needs_math;    /* a literal needs INFINITY or NAN */
-    int64_t table_bytes; /* static lookup tables of lut spike layers (spike_lut_table_bytes) */
     Derived *derived;
     int n_derived;
     const Node **profiled; /* nodes with code, in order (TSNC_PROFILE slots); malloc'd */

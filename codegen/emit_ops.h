@@ -122,9 +122,6 @@ char *cx_str(EmitCtx *cx, const char *fmt, ...) __attribute__((format(printf, 2,
 const char *cx_ref(EmitCtx *cx, const Value *v);
 /* Copies kernel `name` of runtime/ into the generated file. */
 void cx_kernel(EmitCtx *cx, const char *name);
-/* Counts bytes of static storage a kernel call declares besides the arena (a lut layer's
- * table), for NAME_TABLE_BYTES in the header. */
-void cx_add_table_bytes(EmitCtx *cx, int64_t bytes);
 /* A float32 literal (exact; INFINITY/NAN pull in <math.h>). */
 const char *cx_f32(EmitCtx *cx, float v);
 /* A compound literal (const long[]){...} of n values. */

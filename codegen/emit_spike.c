@@ -245,7 +245,6 @@ static int emit_spike_conv_lut(EmitCtx *cx, const Node *n) {
     if (table * (int64_t)sizeof(float) != spike_lut_table_bytes(n))
         return cx_error(cx, n, "internal: lookup table of %lld floats, but the IR counts %lld bytes", (long long)table,
                         (long long)spike_lut_table_bytes(n));
-    cx_add_table_bytes(cx, table * (int64_t)sizeof(float));
     const char *wname = cx_derived_f32(cx, n, "wt", wt, count);
     const char *tap_map = cx_longs(cx, (int)taps, table_of);
     free(wt);
