@@ -1,6 +1,7 @@
 /*
- * gemm.c - AVX2+FMA variants of runtime/generic/gemm.c: gemm_f32 and
- * matmul_f32 (same signatures, the same results bit for bit).
+ * gemm.c - AVX2+FMA variants of the column kernels of runtime/generic/gemm.c,
+ * gemm_acc_kn_f64 and gemm_acc_nk_f64, which gemm_f32 and matmul_f32 call
+ * (same signatures, the same results bit for bit).
  *
  * needs: <immintrin.h>, compiled with -mavx2 -mfma
  *
@@ -15,12 +16,12 @@
  * the FMA latency; leftover columns and terms use scalar code.
  */
 
-/* @kernel gemm_acc_kn_avx2 needs <immintrin.h> */
+/* @kernel gemm_acc_kn_f64 needs <immintrin.h> */
 /*
  * acc[j] = sum over t < k, in order, of a[t * as] * b[t * bs + j], in double, j < len:
  * b's rows (index t) hold the columns j contiguously.
  */
-static void gemm_acc_kn_avx2(const float *a, long as, const float *b, long bs, long k, long len,
+static void gemm_acc_kn_f64(const float *a, long as, const float *b, long bs, long k, long len,
                              double *acc)
 {
     long j = 0, t, j16 = len - len % 16, j4 = len - len % 4;
@@ -70,7 +71,7 @@ static __m256d gemm_nk4_avx2(const float *r, long k, long t, __m256d a0, __m256d
     return _mm256_fmadd_pd(_mm256_cvtps_pd(r3), a3, s);
 }
 
-/* @kernel gemm_acc_nk_avx2 uses gemm_nk4_avx2 needs <immintrin.h> */
+/* @kernel gemm_acc_nk_f64 uses gemm_nk4_avx2 needs <immintrin.h> */
 /* The term t of the four rows r, r + k, r + 2k, r + 3k, in double lanes. */
 static __m256d gemm_col4_avx2(const float *r, long k, long t)
 {
@@ -82,7 +83,7 @@ static __m256d gemm_col4_avx2(const float *r, long k, long t)
  * acc[j] = sum over t < k, in order, of a[t * as] * b[j * k + t], in double, j < len:
  * b holds len rows of k (B transposed, (N, K)).
  */
-static void gemm_acc_nk_avx2(const float *a, long as, const float *b, long k, long len,
+static void gemm_acc_nk_f64(const float *a, long as, const float *b, long k, long len,
                              double *acc)
 {
     long j = 0, t, k4 = k - k % 4, j16 = len - len % 16, j4 = len - len % 4;
@@ -127,60 +128,5 @@ static void gemm_acc_nk_avx2(const float *a, long as, const float *b, long k, lo
         double s = 0.0;
         for (t = 0; t < k; t++) s += (double)a[t * as] * (double)b[j * k + t];
         acc[j] = s;
-    }
-}
-
-/* @kernel gemm_f32 uses gemm_params gemm_acc_kn_avx2 gemm_acc_nk_avx2 */
-/*
- * gemm: a (M,K) x b (K,N) [+ c] -> y (M,N), a/b transposed as p says; c may be NULL.
- * Columns in blocks of 64: their dot products in double, then alpha, beta * c and
- * one rounding as the generic kernel.
- */
-static void gemm_f32(const float *a, const float *b, const float *c, float *y,
-                     const struct gemm_params *p)
-{
-    long a_rs = p->trans_a ? 1 : p->k, a_ks = p->trans_a ? p->m : 1;
-    double acc[64];
-    long i, j0, j, len;
-    for (i = 0; i < p->m; i++) {
-        for (j0 = 0; j0 < p->n; j0 += len) {
-            len = p->n - j0 < 64 ? p->n - j0 : 64;
-            if (p->trans_b)
-                gemm_acc_nk_avx2(a + i * a_rs, a_ks, b + j0 * p->k, p->k, len, acc);
-            else
-                gemm_acc_kn_avx2(a + i * a_rs, a_ks, b + j0, p->n, p->k, len, acc);
-            for (j = 0; j < len; j++) {
-                double v = acc[j] * (double)p->alpha;
-                if (c) v += (double)p->beta * (double)c[i * p->c_row + (j0 + j) * p->c_col];
-                y[i * p->n + j0 + j] = (float)v;
-            }
-        }
-    }
-}
-
-/* @kernel matmul_f32 uses matmul_params gemm_acc_kn_avx2 */
-/* matmul: a (..., M, K) x b (..., K, N) -> y (..., M, N), y's batch dims contiguous. */
-static void matmul_f32(const float *a, const float *b, float *y, const struct matmul_params *p)
-{
-    long idx[8] = {0};
-    long batches = 1, s, i, j0, j, len;
-    double acc[64];
-    int d;
-    for (d = 0; d < p->batch_rank; d++) batches *= p->batch[d];
-    for (s = 0; s < batches; s++) {
-        const float *as = a, *bs = b;
-        float *ys = y + s * p->m * p->n;
-        for (d = 0; d < p->batch_rank; d++) {
-            as += idx[d] * p->a_stride[d];
-            bs += idx[d] * p->b_stride[d];
-        }
-        for (i = 0; i < p->m; i++) {
-            for (j0 = 0; j0 < p->n; j0 += len) {
-                len = p->n - j0 < 64 ? p->n - j0 : 64;
-                gemm_acc_kn_avx2(as + i * p->k, 1, bs + j0, p->n, p->k, len, acc);
-                for (j = 0; j < len; j++) ys[i * p->n + j0 + j] = (float)acc[j];
-            }
-        }
-        for (d = p->batch_rank - 1; d >= 0 && ++idx[d] == p->batch[d]; d--) idx[d] = 0;
     }
 }

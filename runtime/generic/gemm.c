@@ -17,22 +17,60 @@ struct gemm_params {
     long c_row, c_col;      /* element strides of c over (M, N): 0 where broadcast */
 };
 
-/* @kernel gemm_f32 uses gemm_params */
-/* gemm: a (M,K) x b (K,N) [+ c] -> y (M,N), a/b transposed as p says; c may be NULL. */
+/* @kernel gemm_acc_kn_f64 */
+/*
+ * acc[j] = sum over t < k, in order, of a[t * as] * b[t * bs + j], in double, j < len:
+ * b's rows (index t) hold the columns j contiguously. The target variants do the columns
+ * in vector lanes, each lane summing its terms in the same order.
+ */
+static void gemm_acc_kn_f64(const float *a, long as, const float *b, long bs, long k, long len,
+                            double *acc)
+{
+    long j, t;
+    for (j = 0; j < len; j++) {
+        double s = 0.0;
+        for (t = 0; t < k; t++) s += (double)a[t * as] * (double)b[t * bs + j];
+        acc[j] = s;
+    }
+}
+
+/* @kernel gemm_acc_nk_f64 */
+/* acc[j] = sum over t < k, in order, of a[t * as] * b[j * k + t], in double, j < len: b's
+ * rows are the columns (transB, PyTorch's Linear weight). */
+static void gemm_acc_nk_f64(const float *a, long as, const float *b, long k, long len, double *acc)
+{
+    long j, t;
+    for (j = 0; j < len; j++) {
+        double s = 0.0;
+        for (t = 0; t < k; t++) s += (double)a[t * as] * (double)b[j * k + t];
+        acc[j] = s;
+    }
+}
+
+/* @kernel gemm_f32 uses gemm_params gemm_acc_kn_f64 gemm_acc_nk_f64 */
+/*
+ * gemm: a (M,K) x b (K,N) [+ c] -> y (M,N), a/b transposed as p says; c may be NULL.
+ * Columns in blocks of 64: their dot products in double (gemm_acc_*_f64, which the
+ * targets vectorize), then acc * alpha + beta * c in double and one rounding to float.
+ */
 static void gemm_f32(const float *a, const float *b, const float *c, float *y,
                      const struct gemm_params *p)
 {
     long a_rs = p->trans_a ? 1 : p->k, a_ks = p->trans_a ? p->m : 1;
-    long b_ks = p->trans_b ? 1 : p->n, b_cs = p->trans_b ? p->k : 1;
-    long i, j, t;
+    double acc[64];
+    long i, j0, j, len;
     for (i = 0; i < p->m; i++) {
-        for (j = 0; j < p->n; j++) {
-            const float *ai = a + i * a_rs, *bj = b + j * b_cs;
-            double acc = 0.0;
-            for (t = 0; t < p->k; t++) acc += (double)ai[t * a_ks] * (double)bj[t * b_ks];
-            acc *= (double)p->alpha;
-            if (c) acc += (double)p->beta * (double)c[i * p->c_row + j * p->c_col];
-            y[i * p->n + j] = (float)acc;
+        for (j0 = 0; j0 < p->n; j0 += len) {
+            len = p->n - j0 < 64 ? p->n - j0 : 64;
+            if (p->trans_b)
+                gemm_acc_nk_f64(a + i * a_rs, a_ks, b + j0 * p->k, p->k, len, acc);
+            else
+                gemm_acc_kn_f64(a + i * a_rs, a_ks, b + j0, p->n, p->k, len, acc);
+            for (j = 0; j < len; j++) {
+                double v = acc[j] * (double)p->alpha;
+                if (c) v += (double)p->beta * (double)c[i * p->c_row + (j0 + j) * p->c_col];
+                y[i * p->n + j0 + j] = (float)v;
+            }
         }
     }
 }
@@ -45,12 +83,13 @@ struct matmul_params {
     long batch[8], a_stride[8], b_stride[8];
 };
 
-/* @kernel matmul_f32 uses matmul_params */
+/* @kernel matmul_f32 uses matmul_params gemm_acc_kn_f64 */
 /* matmul: a (..., M, K) x b (..., K, N) -> y (..., M, N), y's batch dims contiguous. */
 static void matmul_f32(const float *a, const float *b, float *y, const struct matmul_params *p)
 {
     long idx[8] = {0};
-    long batches = 1, s, i, j, t;
+    long batches = 1, s, i, j0, j, len;
+    double acc[64];
     int d;
     for (d = 0; d < p->batch_rank; d++) batches *= p->batch[d];
     for (s = 0; s < batches; s++) {
@@ -61,11 +100,10 @@ static void matmul_f32(const float *a, const float *b, float *y, const struct ma
             bs += idx[d] * p->b_stride[d];
         }
         for (i = 0; i < p->m; i++) {
-            for (j = 0; j < p->n; j++) {
-                double acc = 0.0;
-                for (t = 0; t < p->k; t++)
-                    acc += (double)as[i * p->k + t] * (double)bs[t * p->n + j];
-                ys[i * p->n + j] = (float)acc;
+            for (j0 = 0; j0 < p->n; j0 += len) {
+                len = p->n - j0 < 64 ? p->n - j0 : 64;
+                gemm_acc_kn_f64(as + i * p->k, 1, bs + j0, p->n, p->k, len, acc);
+                for (j = 0; j < len; j++) ys[i * p->n + j0 + j] = (float)acc[j];
             }
         }
         for (d = p->batch_rank - 1; d >= 0 && ++idx[d] == p->batch[d]; d--) idx[d] = 0;

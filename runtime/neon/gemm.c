@@ -1,6 +1,7 @@
 /*
- * gemm.c - AArch64 NEON variants of runtime/generic/gemm.c: gemm_f32 and
- * matmul_f32 (same signatures, the same results bit for bit).
+ * gemm.c - AArch64 NEON variants of the column kernels of
+ * runtime/generic/gemm.c, gemm_acc_kn_f64 and gemm_acc_nk_f64, which gemm_f32
+ * and matmul_f32 call (same signatures, the same results bit for bit).
  *
  * needs: <arm_neon.h>, AArch64 (float64x2_t)
  *
@@ -11,12 +12,12 @@
  * (transB) is read four rows at a time and transposed 4x4 in registers.
  */
 
-/* @kernel gemm_acc_kn_neon needs <arm_neon.h> */
+/* @kernel gemm_acc_kn_f64 needs <arm_neon.h> */
 /*
  * acc[j] = sum over t < k, in order, of a[t * as] * b[t * bs + j], in double, j < len:
  * b's rows (index t) hold the columns j contiguously.
  */
-static void gemm_acc_kn_neon(const float *a, long as, const float *b, long bs, long k, long len,
+static void gemm_acc_kn_f64(const float *a, long as, const float *b, long bs, long k, long len,
                              double *acc)
 {
     long j = 0, t, j16 = len - len % 16, j4 = len - len % 4;
@@ -53,7 +54,7 @@ static void gemm_acc_kn_neon(const float *a, long as, const float *b, long bs, l
     }
 }
 
-/* @kernel gemm_acc_nk_neon needs <arm_neon.h> */
+/* @kernel gemm_acc_nk_f64 needs <arm_neon.h> */
 /*
  * s[0] (lanes: rows r, r + k), s[1] (rows r + 2k, r + 3k) += terms t .. t+3 in order,
  * a[(t + i) * as] * row[t + i], the four rows read from r + t and transposed.
@@ -82,7 +83,7 @@ static void gemm_nk4_neon(const float *r, long k, long t, const float *a, long a
  * acc[j] = sum over t < k, in order, of a[t * as] * b[j * k + t], in double, j < len:
  * b holds len rows of k (B transposed, (N, K)).
  */
-static void gemm_acc_nk_neon(const float *a, long as, const float *b, long k, long len,
+static void gemm_acc_nk_f64(const float *a, long as, const float *b, long k, long len,
                              double *acc)
 {
     long j = 0, t, k4 = k - k % 4, j16 = len - len % 16, j4 = len - len % 4;
@@ -123,60 +124,5 @@ static void gemm_acc_nk_neon(const float *a, long as, const float *b, long k, lo
         double s0 = 0.0;
         for (t = 0; t < k; t++) s0 += (double)a[t * as] * (double)b[j * k + t];
         acc[j] = s0;
-    }
-}
-
-/* @kernel gemm_f32 uses gemm_params gemm_acc_kn_neon gemm_acc_nk_neon */
-/*
- * gemm: a (M,K) x b (K,N) [+ c] -> y (M,N), a/b transposed as p says; c may be NULL.
- * Columns in blocks of 64: their dot products in double, then alpha, beta * c and
- * one rounding as the generic kernel.
- */
-static void gemm_f32(const float *a, const float *b, const float *c, float *y,
-                     const struct gemm_params *p)
-{
-    long a_rs = p->trans_a ? 1 : p->k, a_ks = p->trans_a ? p->m : 1;
-    double acc[64];
-    long i, j0, j, len;
-    for (i = 0; i < p->m; i++) {
-        for (j0 = 0; j0 < p->n; j0 += len) {
-            len = p->n - j0 < 64 ? p->n - j0 : 64;
-            if (p->trans_b)
-                gemm_acc_nk_neon(a + i * a_rs, a_ks, b + j0 * p->k, p->k, len, acc);
-            else
-                gemm_acc_kn_neon(a + i * a_rs, a_ks, b + j0, p->n, p->k, len, acc);
-            for (j = 0; j < len; j++) {
-                double v = acc[j] * (double)p->alpha;
-                if (c) v += (double)p->beta * (double)c[i * p->c_row + (j0 + j) * p->c_col];
-                y[i * p->n + j0 + j] = (float)v;
-            }
-        }
-    }
-}
-
-/* @kernel matmul_f32 uses matmul_params gemm_acc_kn_neon */
-/* matmul: a (..., M, K) x b (..., K, N) -> y (..., M, N), y's batch dims contiguous. */
-static void matmul_f32(const float *a, const float *b, float *y, const struct matmul_params *p)
-{
-    long idx[8] = {0};
-    long batches = 1, s, i, j0, j, len;
-    double acc[64];
-    int d;
-    for (d = 0; d < p->batch_rank; d++) batches *= p->batch[d];
-    for (s = 0; s < batches; s++) {
-        const float *as = a, *bs = b;
-        float *ys = y + s * p->m * p->n;
-        for (d = 0; d < p->batch_rank; d++) {
-            as += idx[d] * p->a_stride[d];
-            bs += idx[d] * p->b_stride[d];
-        }
-        for (i = 0; i < p->m; i++) {
-            for (j0 = 0; j0 < p->n; j0 += len) {
-                len = p->n - j0 < 64 ? p->n - j0 : 64;
-                gemm_acc_kn_neon(as + i * p->k, 1, bs + j0, p->n, p->k, len, acc);
-                for (j = 0; j < len; j++) ys[i * p->n + j0 + j] = (float)acc[j];
-            }
-        }
-        for (d = p->batch_rank - 1; d >= 0 && ++idx[d] == p->batch[d]; d--) idx[d] = 0;
     }
 }

@@ -171,83 +171,37 @@ static void check_conv(void) {
 
 /* ---- matrix products ---- */
 
-#ifdef HAVE_TGT_gemm_f32
-static void check_gemm(void) {
+#ifdef HAVE_TGT_gemm_acc_kn_f64
+/* The column kernels that gemm_f32 and matmul_f32 call: the first case is the digits MLP's
+ * first layer (K 64, 64 columns of 256), then random K, column counts (tails of 16, 4, 1)
+ * and strides of a (transA) and b. The double sums must be identical. */
+static void check_gemm_acc(void) {
     long i, cases = 400;
     for (i = 0; i < cases; i++) {
-        struct gemm_params p;
-        long cm, cn;
-        float *a, *b, *c, *y0, *y1;
-        int mode = (int)rnd_in(0, 3); /* no C, row, column, full */
-        if (i == 0) { /* the digits MLP's first layer */
-            p.m = 1, p.n = 256, p.k = 64, p.trans_a = 0, p.trans_b = 1, p.alpha = 1, p.beta = 1;
-            mode = 1;
-        } else {
-            p.m = rnd_in(1, 4);
-            p.n = rnd_in(1, 90);
-            p.k = rnd_in(1, 70);
-            p.trans_a = (int)(rnd() & 1);
-            p.trans_b = (int)(rnd() & 1);
-            p.alpha = rnd() % 3 ? 1.0f : rnd_value(0);
-            p.beta = rnd() % 3 ? 1.0f : rnd_value(0);
+        long k = i == 0 ? 64 : rnd_in(1, 70), len = i == 0 ? 64 : rnd_in(1, 64);
+        long as = rnd() % 2 ? 1 : rnd_in(2, 5), bs = len + rnd_in(0, 9);
+        float *a = rnd_array(k * as, 0), *bkn = rnd_array(k * bs, 0), *bnk = rnd_array(len * k, 0);
+        double acc0[64], acc1[64];
+        gemm_acc_kn_f64(a, as, bkn, bs, k, len, acc0);
+        tgt_gemm_acc_kn_f64(a, as, bkn, bs, k, len, acc1);
+        if (memcmp(acc0, acc1, (size_t)len * sizeof acc0[0]) != 0) {
+            printf("FAIL gemm_acc_kn_f64: case %ld (k %ld len %ld as %ld bs %ld)\n", i, k, len, as, bs);
+            failures++;
         }
-        cm = mode == 3 || mode == 2 ? p.m : 1;
-        cn = mode == 3 || mode == 1 ? p.n : 1;
-        p.c_row = cm == 1 ? 0 : cn;
-        p.c_col = cn == 1 ? 0 : 1;
-        a = rnd_array(p.m * p.k, 0);
-        b = rnd_array(p.k * p.n, 0);
-        c = rnd_array(cm * cn, 0);
-        y0 = rnd_array(p.m * p.n, 0);
-        y1 = rnd_array(p.m * p.n, 0);
-        gemm_f32(a, b, mode ? c : NULL, y0, &p);
-        tgt_gemm_f32(a, b, mode ? c : NULL, y1, &p);
-        if (!same_f32("gemm_f32", "", y0, y1, p.m * p.n))
-            printf("  case %ld: m %ld n %ld k %ld transA %d transB %d C mode %d\n", i, p.m, p.n,
-                   p.k, p.trans_a, p.trans_b, mode);
-        free(a), free(b), free(c), free(y0), free(y1);
-    }
-    report("gemm_f32", cases);
-}
+#ifdef HAVE_TGT_gemm_acc_nk_f64
+        gemm_acc_nk_f64(a, as, bnk, k, len, acc0);
+        tgt_gemm_acc_nk_f64(a, as, bnk, k, len, acc1);
+        if (memcmp(acc0, acc1, (size_t)len * sizeof acc0[0]) != 0) {
+            printf("FAIL gemm_acc_nk_f64: case %ld (k %ld len %ld as %ld)\n", i, k, len, as);
+            failures++;
+        }
 #endif
-
-#ifdef HAVE_TGT_matmul_f32
-static void check_matmul(void) {
-    long i, cases = 300;
-    for (i = 0; i < cases; i++) {
-        struct matmul_params p;
-        long batches = 1, na, nb, ny, sa = 1, sb = 1;
-        int d;
-        float *a, *b, *y0, *y1;
-        memset(&p, 0, sizeof p);
-        p.m = rnd_in(1, 5);
-        p.n = rnd_in(1, 80);
-        p.k = rnd_in(1, 40);
-        p.batch_rank = (int)rnd_in(0, 2);
-        /* batch dims with a or b broadcast along some (stride 0) */
-        for (d = p.batch_rank - 1; d >= 0; d--) {
-            p.batch[d] = rnd_in(1, 3);
-            p.a_stride[d] = rnd() % 3 ? sa * p.m * p.k : 0;
-            p.b_stride[d] = rnd() % 3 ? sb * p.k * p.n : 0;
-            if (p.a_stride[d]) sa *= p.batch[d];
-            if (p.b_stride[d]) sb *= p.batch[d];
-            batches *= p.batch[d];
-        }
-        na = sa * p.m * p.k;
-        nb = sb * p.k * p.n;
-        ny = batches * p.m * p.n;
-        a = rnd_array(na, 0);
-        b = rnd_array(nb, 0);
-        y0 = rnd_array(ny, 0);
-        y1 = rnd_array(ny, 0);
-        matmul_f32(a, b, y0, &p);
-        tgt_matmul_f32(a, b, y1, &p);
-        if (!same_f32("matmul_f32", "", y0, y1, ny))
-            printf("  case %ld: m %ld n %ld k %ld batch rank %d\n", i, p.m, p.n, p.k,
-                   p.batch_rank);
-        free(a), free(b), free(y0), free(y1);
+        free(a), free(bkn), free(bnk);
     }
-    report("matmul_f32", cases);
+    report("gemm_acc_kn_f64", cases);
+#ifdef HAVE_TGT_gemm_acc_nk_f64
+    report("gemm_acc_nk_f64", cases);
+#endif
 }
 #endif
 
@@ -741,11 +695,8 @@ int main(int argc, char **argv) {
 #ifdef HAVE_TGT_conv2d_f32
     check_conv();
 #endif
-#ifdef HAVE_TGT_gemm_f32
-    check_gemm();
-#endif
-#ifdef HAVE_TGT_matmul_f32
-    check_matmul();
+#ifdef HAVE_TGT_gemm_acc_kn_f64
+    check_gemm_acc();
 #endif
 #ifdef HAVE_TGT_binary_same_f32
     check_binary_same();
