@@ -304,7 +304,25 @@ int emit_spike_conv(EmitCtx *cx, const Node *n) {
     return 0;
 }
 
-/* tsnc.spike_matmul: a (..., K) x b (K, N) constant; the rows of a are independent. */
+/*
+ * The model's feature index of physical feature k of A (..., K): A's last dim
+ * is either row-major or a flattened channels-last (C, H, W) block, whose
+ * feature k = (y*W + x)*C + c is the model's feature (c*H + y)*W + x.
+ */
+static int64_t logical_feature(const Layout *l, int64_t k) {
+    return l->channels_last ? (k % l->c) * l->h * l->w + k / l->c : k;
+}
+
+/* An error unless A's layout is row-major or a channels-last block of exactly K features. */
+static int check_a_layout(EmitCtx *cx, const Node *n, int64_t k) {
+    const Layout *l = &n->in[0]->layout;
+    if (l->channels_last && l->c * l->h * l->w != k)
+        return cx_error(cx, n, "A's channels-last block does not match K = %lld", (long long)k);
+    return 0;
+}
+
+/* tsnc.spike_matmul: a (..., K) x b (K, N) constant; the rows of a are independent. When a's
+ * features are channels-last, b's rows are permuted to that order at compile time. */
 static int emit_spike_matmul(EmitCtx *cx, const Node *n) {
     const Value *a = n->in[0], *b = n->in[1], *y = n->out[0];
     if (need_f32(cx, n, a, "A") | need_f32(cx, n, b, "B")) return -1;
@@ -319,10 +337,22 @@ static int emit_spike_matmul(EmitCtx *cx, const Node *n) {
     else
         want.shape.rank--;
     want.shape.dim[want.shape.rank++] = nn;
-    if (check_out_type(cx, n, y, &want) || !const_f32(cx, n, b, "B")) return -1;
+    const float *bw = const_f32(cx, n, b, "B");
+    if (check_out_type(cx, n, y, &want) || !bw || check_a_layout(cx, n, k)) return -1;
+    const char *bt;
+    if (!a->layout.channels_last) {
+        bt = cx_ref(cx, b);
+    } else {
+        float *t = malloc((size_t)(k * nn + 1) * sizeof *t);
+        if (!t) die("out of memory");
+        for (int64_t kk = 0; kk < k; kk++)
+            memcpy(t + kk * nn, bw + logical_feature(&a->layout, kk) * nn, (size_t)nn * sizeof *t);
+        bt = cx_derived_f32(cx, n, "bt", t, k * nn);
+        free(t);
+    }
     cx_kernel(cx, "spike_gemm_f32");
-    cx_printf(cx, "    spike_gemm_f32(%s, %s, 0, 0, %s, %lld, %lld, %lld);\n", cx_ref(cx, a),
-              cx_ref(cx, b), cx_ref(cx, y), (long long)m, (long long)k, (long long)nn);
+    cx_printf(cx, "    spike_gemm_f32(%s, %s, 0, 0, %s, %lld, %lld, %lld);\n", cx_ref(cx, a), bt,
+              cx_ref(cx, y), (long long)m, (long long)k, (long long)nn);
     return 0;
 }
 
@@ -356,8 +386,7 @@ int emit_spike_gemm(EmitCtx *cx, const Node *n) {
      * is the model's feature k = (c*H + y)*W + x: row k' of bt is row k of B.
      */
     const Layout *al = &a->layout;
-    if (al->channels_last && al->c * al->h * al->w != k)
-        return cx_error(cx, n, "A's channels-last block does not match K = %lld", (long long)k);
+    if (check_a_layout(cx, n, k)) return -1;
     bool dense = strcmp(node_attr_string(n, "impl", "events"), "dense") == 0;
     const char *bt;
     if (dense) {
@@ -365,8 +394,7 @@ int emit_spike_gemm(EmitCtx *cx, const Node *n) {
         float *t = malloc((size_t)(k * nn + 1) * sizeof *t);
         if (!t) die("out of memory");
         for (int64_t kk = 0; kk < k; kk++) {
-            int64_t src = kk;
-            if (al->channels_last) src = (kk % al->c) * al->h * al->w + kk / al->c;
+            int64_t src = logical_feature(al, kk);
             for (int64_t j = 0; j < nn; j++) t[j * k + kk] = alpha * (tb ? bw[j * k + src] : bw[src * nn + j]);
         }
         bt = cx_derived_f32(cx, n, "w", t, k * nn);
@@ -377,11 +405,7 @@ int emit_spike_gemm(EmitCtx *cx, const Node *n) {
         float *t = malloc((size_t)(k * nn + 1) * sizeof *t);
         if (!t) die("out of memory");
         for (int64_t kk = 0; kk < k; kk++) {
-            int64_t src = kk;
-            if (al->channels_last) {
-                int64_t ch = kk % al->c, pix = kk / al->c;
-                src = ch * al->h * al->w + pix;
-            }
+            int64_t src = logical_feature(al, kk);
             for (int64_t j = 0; j < nn; j++)
                 t[kk * nn + j] = alpha * (tb ? bw[j * k + src] : bw[src * nn + j]);
         }

@@ -424,13 +424,32 @@ int64_t spike_lut_table_bytes(const Node *n);
  * samples, and timesteps for a tsnc.lif with steps); a heap tensor (tensor_free_heap). */
 Tensor *spike_codes_decode(const Tensor *codes, const SpikeCodes *c);
 
+/* ---- layout.c ---------------------------------------------------------- */
+
+/*
+ * Trailing dims of v's shape that hold its channels-last (C, H, W) block: 3
+ * (the last three dims are C, H, W), 1 (the last dim is C*H*W), or 0 (v is
+ * row-major, or its block does not sit at the end of its shape).
+ */
+int layout_block_dims(const Value *v);
+/* Same physical order: both row-major, or both channels-last with the same block. */
+bool layout_eq(const Layout *a, const Layout *b);
+/*
+ * Checks the layouts of n's operands and results against what n can read
+ * and write (the table at the top of layout.c, which the emitters follow).
+ * Returns NULL if they fit, else the reason, formatted into why[size].
+ */
+const char *layout_check_node(const Node *n, char *why, size_t size);
+
 /* ---- verify.c ---------------------------------------------------------- */
 
 /*
  * Checks structural invariants: SSA (one definition per value, defined
  * before use, no cycles), arity and attribute kinds, known static types,
- * outputs defined, and that re-running inference reproduces each node's
- * output types. Returns 0 or -1 with every violation in d.
+ * outputs defined, that re-running inference reproduces each node's
+ * output types, and that every node can read and write its operands' and
+ * results' layouts (layout_check_node; graph inputs, outputs and constants
+ * are row-major). Returns 0 or -1 with every violation in d.
  */
 int graph_verify(const Graph *g, Diag *d);
 

@@ -105,12 +105,21 @@ int graph_verify(const Graph *g, Diag *d) {
             if (i && strcmp(n->attr[i - 1].name, n->attr[i].name) >= 0)
                 diag_error(d, n, "attributes are not sorted or repeat '%s'", n->attr[i].name);
         }
-        if (typed) types_reproduce(n, d);
+        if (typed) {
+            types_reproduce(n, d);
+            char why[256];
+            if (layout_check_node(n, why, sizeof why)) diag_error(d, n, "layout: %s", why);
+            for (int i = 0; i < n->n_in; i++)
+                if (n->in[i] && !n->in[i]->def && n->in[i]->layout.channels_last)
+                    diag_error(d, n, "input %d is a graph input or constant stored channels-last; they are row-major", i);
+        }
     }
     for (int i = 0; i < g->n_outputs; i++) {
         const Value *v = g->outputs[i];
         if (!v || (!v->def && !v->is_input && !v->konst) || (v->def && !pos[v->def->id]))
             diag_error(d, NULL, "graph output %d is not defined", i);
+        else if (v->layout.channels_last)
+            diag_error(d, NULL, "graph output %d is stored channels-last; outputs are row-major", i);
     }
 out:
     free(pos);

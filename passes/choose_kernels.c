@@ -199,7 +199,17 @@ static int operands_consistent(Closure *cl, const Node *n) {
     }
 }
 
+/* Does n read or write a value of the set? */
+static bool touches_set(const Node *n, const char *in_set) {
+    for (int i = 0; i < n->n_in; i++)
+        if (n->in[i] && in_set[n->in[i]->id]) return true;
+    for (int i = 0; i < n->n_out; i++)
+        if (in_set[n->out[i]->id]) return true;
+    return false;
+}
+
 static bool try_channels_last(Graph *g, const Uses *u, Value *root, char *in_set, Value **list) {
+    char why[256];
     const Shape *s = &root->type.shape;
     Closure cl = {.u = u, .in_set = in_set, .list = list, .l = {true, s->dim[1], s->dim[2], s->dim[3]}};
     add(&cl, root);
@@ -227,8 +237,13 @@ static bool try_channels_last(Graph *g, const Uses *u, Value *root, char *in_set
         }
         if (!grew) break;
     }
+    /* The closure rules above decide where channels-last pays; the layout table the verifier
+     * and the emitters share (layout_check_node) has the last word on every node it touches. */
+    for (int k = 0; ok && k < cl.n; k++) cl.list[k]->layout = cl.l;
+    for (const Node *n = g->first; n && ok; n = n->next)
+        ok = !touches_set(n, in_set) || !layout_check_node(n, why, sizeof why);
     for (int k = 0; k < cl.n; k++) {
-        if (ok) cl.list[k]->layout = cl.l;
+        if (!ok) cl.list[k]->layout = (Layout){0};
         in_set[cl.list[k]->id] = 0;
     }
     return ok;
