@@ -138,17 +138,23 @@ const char *conv_params(EmitCtx *cx, const Node *n, ConvShape *cs) {
     Type want = window_out_type(x, m, &win);
     if (check_out_type(cx, n, y, &want)) return NULL;
     bool two = win.s == 2; /* a 1-D convolution runs as 2-D with H = 1 */
-    *cs = (ConvShape){
-        .c = xd[1], .m = m, .kh = two ? win.k[0] : 1, .kw = win.k[win.s - 1], .group = group};
+    *cs = (ConvShape){.c = xd[1],
+                      .m = m,
+                      .kh = two ? win.k[0] : 1,
+                      .kw = win.k[win.s - 1],
+                      .group = group,
+                      .h = two ? win.in[0] : 1,
+                      .w = win.in[win.s - 1],
+                      .oh = two ? win.out[0] : 1,
+                      .ow = win.out[win.s - 1]};
     return cx_str(
         cx,
         "&(const struct conv2d_params){\n"
         "        .n = %lld, .c = %lld, .h = %lld, .w = %lld, .m = %lld, .kh = %lld, .kw = %lld,\n"
         "        .oh = %lld, .ow = %lld, .stride_h = %lld, .stride_w = %lld,\n"
         "        .pad_top = %lld, .pad_left = %lld, .dil_h = %lld, .dil_w = %lld, .group = %lld}",
-        (long long)xd[0], (long long)xd[1], (long long)(two ? win.in[0] : 1),
-        (long long)win.in[win.s - 1], (long long)m, (long long)cs->kh, (long long)cs->kw,
-        (long long)(two ? win.out[0] : 1), (long long)win.out[win.s - 1],
+        (long long)xd[0], (long long)xd[1], (long long)cs->h, (long long)cs->w, (long long)m,
+        (long long)cs->kh, (long long)cs->kw, (long long)cs->oh, (long long)cs->ow,
         (long long)(two ? win.stride[0] : 1), (long long)win.stride[win.s - 1],
         (long long)(two ? win.pad_b[0] : 0), (long long)win.pad_b[win.s - 1],
         (long long)(two ? win.dil[0] : 1), (long long)win.dil[win.s - 1], (long long)group);

@@ -64,6 +64,7 @@ int emit_conv(EmitCtx *cx, const Node *n);
 /* The weight geometry of a Conv or tsnc.spike_conv (see conv_params). */
 typedef struct ConvShape {
     int64_t c, m, kh, kw, group; /* w is (M, C/group, kh, kw); 1-D: kh = 1 */
+    int64_t h, w, oh, ow;        /* input and output extents; 1-D: h = oh = 1 */
 } ConvShape;
 /*
  * Checks a Conv-like node (x, w, b?) with Conv attributes and returns the

@@ -250,7 +250,7 @@ static int emit_spike_conv_lut(EmitCtx *cx, const Node *n) {
     free(wt);
     free(table_of);
     const Value *b = n->n_in > 2 ? n->in[2] : NULL, *y = n->out[0];
-    int64_t ohw = y->type.shape.dim[2] * y->type.shape.dim[3];
+    int64_t ohw = cs.oh * cs.ow;
     bool cl = y->layout.channels_last;
     cx_kernel(cx, "spike_lut_build_f32");
     cx_kernel(cx, "spike_conv2d_lut_f32");
@@ -293,8 +293,10 @@ int emit_spike_conv(EmitCtx *cx, const Node *n) {
                         w[((((c / cg) * mg + j) * cg + c % cg) * cs.kh + ky) * cs.kw + kx];
     const char *wname = cx_derived_f32(cx, n, "wt", wt, count);
     free(wt);
+    /* Strides of a channel and of a pixel in x and y: 1-D convolutions (rank 3) run as 2-D
+     * with H = 1, so the extents come from conv_params, never from dims a rank-3 shape lacks. */
     const Value *b = n->n_in > 2 ? n->in[2] : NULL, *x = n->in[0], *y = n->out[0];
-    int64_t hw = x->type.shape.dim[2] * x->type.shape.dim[3], ohw = y->type.shape.dim[2] * y->type.shape.dim[3];
+    int64_t hw = cs.h * cs.w, ohw = cs.oh * cs.ow;
     bool xcl = x->layout.channels_last, ycl = y->layout.channels_last;
     cx_kernel(cx, "spike_conv2d_f32");
     cx_printf(cx, "    spike_conv2d_f32(%s, %s, %s, %s, %s,\n        %lld, %lld, %lld, %lld);\n",

@@ -60,7 +60,15 @@ static bool ternary_input(const Value *x) {
 static void choose_impl(Graph *g, Node *n, Value **packed, const char *forced) {
     Value *x = n->in[0];
     const Value *w = n->in[1];
-    if (x->type.dtype != DT_F32 || x->type.shape.rank != 4 || w->type.shape.rank != 4) return;
+    if (x->type.dtype != DT_F32 || w->type.shape.rank != x->type.shape.rank) return;
+    if (x->type.shape.rank == 3) {
+        /* A 1-D convolution runs as 2-D with H = 1; tsnc.pack and the tables are 2-D only. */
+        node_set_attr_string(g, n, "impl", "events");
+        n->remark = arena_printf(g->arena, "%s; impl events: 1-D convolution", n->remark ? n->remark : "spike layer");
+        node_infer_or_die(n);
+        return;
+    }
+    if (x->type.shape.rank != 4) return;
     bool ternary = ternary_input(x);
     int64_t entries = ternary ? 81 : 16, group = node_attr_int(n, "group", 1);
     int64_t m = w->type.shape.dim[0], c = x->type.shape.dim[1];
