@@ -8,7 +8,9 @@
  * per input channel when alpha is per channel — and the layer reads s,
  * rebuilt from X's definition without the scaling ("stripping"): the Mul by
  * alpha is dropped and the data movement between it and the layer (Reshape,
- * Concat, Gather, pooling, ...) is cloned onto the plain spikes. Readers
+ * Concat, Gather, pooling, ...) is cloned onto the plain spikes, where it
+ * commutes with that exact alpha (sign and per-channel values included:
+ * commutes_with_amp); else the layer keeps reading alpha * s. Readers
  * of X that have no weights (a shortcut Add, a pooling that feeds no
  * layer, a graph output) keep reading X, so alpha is never dropped.
  */
@@ -43,6 +45,32 @@ static bool clonable(OpKind op) {
 }
 
 static Value *strip(Stripper *st, Value *v);
+
+/* Every amplitude of the pattern is >= 0 (the pattern 1 included). */
+static bool amp_nonnegative(const Amp *a) {
+    for (int64_t i = 0; i < a->n; i++)
+        if (!(a->v[i] >= 0)) return false;
+    return true;
+}
+
+/*
+ * Whether n(a * s) = a' * n(s), with a the amplitude of n's data input and a'
+ * the one spike analysis gives n's result, so that n may be rebuilt on the
+ * plain spikes s. Data movement and linear ops (averaging, Neg, Pad with
+ * zeros, Where between scaled operands) commute with any a, of either sign,
+ * scalar or per channel; Abs does with a' = |a|. A max picks the largest of
+ * a * s over its window, which is a times the largest spike only where
+ * a >= 0 (where a < 0 it is a times the smallest): max pooling commutes
+ * only when every entry of a is >= 0, else alpha stays before the pooling.
+ */
+static bool commutes_with_amp(const Node *n) {
+    switch (n->op) {
+    case OP_MAX_POOL: case OP_GLOBAL_MAX_POOL:
+        return amp_nonnegative(&n->in[0]->vs.amp);
+    default:
+        return clonable(n->op);
+    }
+}
 
 /* A copy of n, right after it, reading the stripped versions of its data inputs. */
 static Value *clone_on_stripped(Stripper *st, Node *n) {
@@ -81,7 +109,7 @@ static Value *strip(Stripper *st, Value *v) {
             Value *x = n->in[side], *c = n->in[1 - side];
             if (c->konst && !c->def && !vs_is_real(&x->vs) && type_eq(&x->type, &v->type)) r = strip(st, x);
         }
-    } else if (n && clonable(n->op)) {
+    } else if (n && clonable(n->op) && commutes_with_amp(n)) {
         r = clone_on_stripped(st, n);
     }
     st->depth--;

@@ -151,9 +151,10 @@ static ValueSet transfer_pool(const Node *n, bool average) {
     if (amp.n > 1) {
         if (amp.n != is->dim[1] || amp.inner != is->dim[2] * is->dim[3]) return vs_real();
         amp.inner = os->dim[2] * os->dim[3];
-    } else if (amp.n == 1 && !(amp.v[0] > 0) && !average) {
-        return vs_real();
     }
+    /* A window lies in one channel, of one amplitude a: its max is a times one of its levels
+     * (the largest if a >= 0, the smallest if a < 0), so the set holds for any sign. Whether
+     * a can move past the max is alpha-fold's question (commutes_with_amp), not this one. */
     if (!average) return with_amp(*s, amp);
     int cnt;
     const int64_t *ks = node_attr_ints(n, "kernel_shape", &cnt);
