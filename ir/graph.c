@@ -122,12 +122,14 @@ void graph_move_before(Graph *g, Node *n, Node *before) {
     link_before(g, n, before);
 }
 
-void graph_replace_uses(Graph *g, Value *old, Value *new_) {
+bool graph_replace_uses(Graph *g, Value *old, Value *new_) {
+    if (!type_eq(&old->type, &new_->type) || !layout_eq(&old->layout, &new_->layout)) return false;
     for (Node *n = g->first; n; n = n->next)
         for (int i = 0; i < n->n_in; i++)
             if (n->in[i] == old) n->in[i] = new_;
     for (int i = 0; i < g->n_outputs; i++)
         if (g->outputs[i] == old) g->outputs[i] = new_;
+    return true;
 }
 
 int graph_count_uses(const Graph *g, const Value *v) {

@@ -308,8 +308,9 @@ Node *graph_add_node(Graph *g, Node *before, OpKind op, const char *name,
 void graph_remove_node(Graph *g, Node *n);
 /* Moves n to just before `before`. */
 void graph_move_before(Graph *g, Node *n, Node *before);
-/* Replaces every use of old (node inputs and graph outputs) by new. */
-void graph_replace_uses(Graph *g, Value *old, Value *new_);
+/* Replaces every use of old (node inputs and graph outputs) by new_, if new_ has old's
+ * type and layout (its readers were typed for them); false, changing nothing, otherwise. */
+bool graph_replace_uses(Graph *g, Value *old, Value *new_);
 /* Number of node inputs plus graph outputs that read v. */
 int graph_count_uses(const Graph *g, const Value *v);
 /* True if v is one of the graph outputs. */

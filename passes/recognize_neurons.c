@@ -158,21 +158,28 @@ static void recognize_fires(Graph *g) {
         Cone c = {0};
         FireRule rule;
         if (!cone_collect(s, true, &c) || !derive_rule(&c, &rule)) continue;
+        /* The cone may broadcast the root (Where(v >= 1, ones[3,8], 0) with v [1,8]):
+         * s then has more elements than the fire computes, so the fire's spikes are
+         * broadcast to s's shape (tsnc.fire itself is elementwise). */
         Node *same = existing_fire(made, n_made, c.root, &rule);
         if (same) {
             /* The root is defined before every node of n's cone, so before n. */
             graph_move_before(g, same, n);
-            rw_replace(&rw, s, same->out[0]);
+            Value *b = rw_broadcast_to(g, n, same->out[0], &s->type.shape);
+            if (b) rw_replace(&rw, s, b);
             continue;
         }
         if (covered[n->id]) continue;
-        for (int i = 0; i < c.n; i++)
-            if (c.nodes[i]->id < n_ids) covered[c.nodes[i]->id] = 1;
         Value *root = (Value *)c.root;
         Node *f = graph_add_node(g, n, OP_FIRE, n->name, 1, &root, 1);
         fire_rule_set(g, f, &rule);
         node_infer_or_die(f);
-        rw_replace(&rw, s, f->out[0]);
+        Value *b = rw_broadcast_to(g, n, f->out[0], &s->type.shape);
+        if (!b || !rw_replace(&rw, s, b)) { /* unused nodes go with the dce after this sweep */
+            continue;
+        }
+        for (int i = 0; i < c.n; i++)
+            if (c.nodes[i]->id < n_ids) covered[c.nodes[i]->id] = 1;
         made[n_made++] = f;
     }
     free(made);

@@ -14,8 +14,9 @@ void rw_init(Rewriter *rw, Graph *g) {
     rw->changes = 0;
 }
 
-void rw_replace(Rewriter *rw, Value *old, Value *new_) {
-    if (old == new_) return;
+bool rw_replace(Rewriter *rw, Value *old, Value *new_) {
+    if (old == new_) return true;
+    if (!new_ || !type_eq(&old->type, &new_->type) || !layout_eq(&old->layout, &new_->layout)) return false;
     if (old->id >= rw->cap) {
         int cap = rw->cap;
         while (cap <= old->id) cap *= 2;
@@ -27,6 +28,17 @@ void rw_replace(Rewriter *rw, Value *old, Value *new_) {
     }
     rw->fwd[old->id] = new_;
     rw->changes++;
+    return true;
+}
+
+Value *rw_broadcast_to(Graph *g, Node *before, Value *v, const Shape *s) {
+    Shape b;
+    if (shape_eq(&v->type.shape, s)) return v;
+    if (!shape_broadcast(&v->type.shape, s, &b) || !shape_eq(&b, s)) return NULL;
+    Value *in[2] = {v, const_i64(g, s->rank, s->dim)};
+    Node *e = graph_add_node(g, before, OP_EXPAND, before ? before->name : NULL, 2, in, 1);
+    node_infer_or_die(e);
+    return e->out[0];
 }
 
 Value *rw_resolve(Rewriter *rw, Value *v) {

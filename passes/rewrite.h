@@ -21,8 +21,20 @@ typedef struct Rewriter {
 } Rewriter;
 
 void rw_init(Rewriter *rw, Graph *g);
-/* Records that every use of old becomes a use of new_. */
-void rw_replace(Rewriter *rw, Value *old, Value *new_);
+/*
+ * Records that every use of old becomes a use of new_, if new_ has old's type
+ * (dtype and shape) and layout; returns false and records nothing otherwise.
+ * Readers of old were typed (and emitted) for old's shape: a rewrite that
+ * would change it, such as a value computed without a broadcast its
+ * expression had, must instead replace old by a value of old's type (insert
+ * the broadcast, rw_broadcast_to) or keep old.
+ */
+bool rw_replace(Rewriter *rw, Value *old, Value *new_);
+/*
+ * v broadcast to shape s (ONNX Expand, inserted before `before`), or v itself
+ * if it has that shape; NULL if v's shape does not broadcast to exactly s.
+ */
+Value *rw_broadcast_to(Graph *g, Node *before, Value *v, const Shape *s);
 /* The value v stands for after the recorded replacements. */
 Value *rw_resolve(Rewriter *rw, Value *v);
 /* Rewrites n's inputs through the recorded replacements. */
