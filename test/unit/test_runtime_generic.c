@@ -108,6 +108,14 @@ static void test_unary_cast(void **state) {
     expect_f32(y, (const float[]){2.5f, 0, -0.5f, -1.5f, -2.5f}, 5, 0);
     sign_f32(x, y, 5);
     expect_f32(y, (const float[]){-1, 0, 1, 1, 1}, 5, 0);
+    assert_false(signbit(y[1])); /* Sign(-0) = +0 (onnxruntime) */
+    {
+        /* onnxruntime 1.30: Sign(NaN) = NaN, Sign(+-inf) = +-1 */
+        const float nf[3] = {NAN, INFINITY, -INFINITY};
+        sign_f32(nf, y, 3);
+        assert_true(isnan(y[0]));
+        assert_true(y[1] == 1.0f && y[2] == -1.0f);
+    }
     relu_f32(x, y, 5);
     expect_f32(y, (const float[]){0, 0, 0.5f, 1.5f, 2.5f}, 5, 0);
     leaky_relu_f32(x, y, 5, 0.1f);
