@@ -164,6 +164,33 @@ def ok_opset21():
          model(nodes, [vi("x", [1, 1, 4, 4])], [vi("y", [6])], inits, version=21))
 
 
+def ok_large_strides():
+    """Strides and dilations beyond 2^28 where the result is well defined
+    (B = 2^40), on x = 1..16 as f32[1,1,4,4]; y concatenates the flattened
+    results (values from onnxruntime 1.30):
+      MaxPool 2x2 stride B: one window, max(1, 2, 5, 6) = 6;
+      MaxPool 3x3 strides [B, 2] ceil_mode: [1,1,1,2] = 11, 12;
+      MaxPool 1x2 dilations [B, 3]: max(x[r][0], x[r][3]) = 4, 8, 12, 16;
+      Conv 2x2 W = [1 2; 3 4] pads 1 stride B: one window at (-1, -1), 4 * 1 = 4.
+    y = [6, 11, 12, 4, 8, 12, 16, 4]."""
+    b = 1 << 40
+    nodes = [helper.make_node("MaxPool", ["x"], ["p1"], name="stride", kernel_shape=[2, 2],
+                              strides=[b, b]),
+             helper.make_node("MaxPool", ["x"], ["p2"], name="ceil", kernel_shape=[3, 3],
+                              strides=[b, 2], ceil_mode=1),
+             helper.make_node("MaxPool", ["x"], ["p3"], name="dilation", kernel_shape=[1, 2],
+                              dilations=[b, 3]),
+             helper.make_node("Conv", ["x", "w"], ["p4"], name="conv", strides=[b, b],
+                              pads=[1, 1, 1, 1])]
+    nodes += [helper.make_node("Flatten", ["p%d" % i], ["f%d" % i], name="flat%d" % i, axis=0)
+              for i in range(1, 5)]
+    nodes += [helper.make_node("Concat", ["f1", "f2", "f3", "f4"], ["c"], name="cat", axis=1),
+              helper.make_node("Reshape", ["c", "shape"], ["y"], name="reshape")]
+    inits = [helper.make_tensor("w", F, [1, 1, 2, 2], [1, 2, 3, 4]),
+             helper.make_tensor("shape", TensorProto.INT64, [1], [8])]
+    save("ok_large_strides.onnx", model(nodes, [vi("x", [1, 1, 4, 4])], [vi("y", [8])], inits))
+
+
 def ok_reduce_opset18():
     """Opset 18: ReduceMean/ReduceMax take axes as input 1 (must be constant: it
     becomes the axes attribute); ReduceSum without axes and with
@@ -538,6 +565,7 @@ def main():
     ok_split_opset11()
     ok_split_uneven_opset18()
     ok_opset21()
+    ok_large_strides()
     ok_reduce_opset18()
     ok_softmax_opset11()
     ok_legacy_outputs()
