@@ -20,9 +20,9 @@ static int need_f32(EmitCtx *cx, const Node *n, const Value *v, const char *role
     return 0;
 }
 
-/* Reads an INTS attribute of exactly `count` values (default dflt when absent). */
+/* Reads an INTS attribute of exactly `count` values in [min, max] (default dflt when absent). */
 static int ints_attr(EmitCtx *cx, const Node *n, const char *name, int count, int64_t dflt,
-                     int64_t min, int64_t *out) {
+                     int64_t min, int64_t max, int64_t *out) {
     int got;
     const int64_t *v = node_attr_ints(n, name, &got);
     for (int i = 0; i < count; i++) out[i] = dflt;
@@ -30,7 +30,7 @@ static int ints_attr(EmitCtx *cx, const Node *n, const char *name, int count, in
     if (got != count)
         return cx_error(cx, n, "attribute %s has %d values; %d expected", name, got, count);
     for (int i = 0; i < count; i++) {
-        if (v[i] < min || v[i] > IR_MAX_ELEMENTS)
+        if (v[i] < min || v[i] > max)
             return cx_error(cx, n, "attribute %s[%d] = %lld is out of range", name, i,
                             (long long)v[i]);
         out[i] = v[i];
@@ -45,17 +45,28 @@ typedef struct Window {
 } Window;
 
 /*
+ * Largest padded input extent (input plus pads, per spatial dim) the
+ * generated code indexes: the runtime's window parameters are C `long`,
+ * which has 32 bits on some targets (32-bit Arm, Windows). Every window
+ * index the kernels compute lies in [-pad_begin, input + pad_end].
+ */
+#define WINDOW_MAX_EXTENT INT64_C(2147483647)
+
+/*
  * Reads strides, dilations, pads and auto_pad (ONNX Conv / pooling spec)
  * for a window of sizes w->k over w->in, and computes w->out (floor, or
  * ceil when ceil_mode; as PyTorch, a last window starting in the end
- * padding is dropped).
+ * padding is dropped), as ir/op_window.c does without overflow for any
+ * int64 attribute. Then sets what cannot change the result to 1: the
+ * stride of a dim with one output, the dilation of a kernel of size 1. The
+ * padded extent must then fit WINDOW_MAX_EXTENT.
  */
 static int window_attrs(EmitCtx *cx, const Node *n, Window *w, bool ceil_mode) {
     int s = w->s;
     int64_t pads[4];
-    if (ints_attr(cx, n, "strides", s, 1, 1, w->stride) ||
-        ints_attr(cx, n, "dilations", s, 1, 1, w->dil) ||
-        ints_attr(cx, n, "pads", 2 * s, 0, 0, pads))
+    if (ints_attr(cx, n, "strides", s, 1, 1, INT64_MAX, w->stride) ||
+        ints_attr(cx, n, "dilations", s, 1, 1, INT64_MAX, w->dil) ||
+        ints_attr(cx, n, "pads", 2 * s, 0, 0, INT64_MAX, pads))
         return -1;
     const char *auto_pad = node_attr_string(n, "auto_pad", "NOTSET");
     bool same = !strcmp(auto_pad, "SAME_UPPER") || !strcmp(auto_pad, "SAME_LOWER");
@@ -64,28 +75,41 @@ static int window_attrs(EmitCtx *cx, const Node *n, Window *w, bool ceil_mode) {
                         "auto_pad '%.40s' is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER",
                         auto_pad);
     for (int i = 0; i < s; i++) {
+        if (w->k[i] < 1 || (w->k[i] > 1 && w->dil[i] > (INT64_MAX - 1) / (w->k[i] - 1)))
+            return cx_error(cx, n, "window %lld with dilation %lld does not fit a 64-bit integer",
+                            (long long)w->k[i], (long long)w->dil[i]);
         int64_t span = (w->k[i] - 1) * w->dil[i] + 1; /* the dilated window */
         w->pad_b[i] = pads[i];
         w->pad_e[i] = pads[i + s];
         if (!strcmp(auto_pad, "VALID")) w->pad_b[i] = w->pad_e[i] = 0;
         if (same) {
-            int64_t out = (w->in[i] + w->stride[i] - 1) / w->stride[i];
-            int64_t total = (out - 1) * w->stride[i] + span - w->in[i];
+            int64_t in = w->in[i], st = w->stride[i];
+            int64_t out = in > 0 ? (in - 1) / st + 1 : 0; /* ceil(in / stride) */
+            int64_t total = out > 0 ? ((out - 1) * st - in) + span : span - in;
             if (total < 0) total = 0;
             w->pad_b[i] = !strcmp(auto_pad, "SAME_UPPER") ? total / 2 : total - total / 2;
             w->pad_e[i] = total - w->pad_b[i];
         }
-        int64_t room = w->in[i] + w->pad_b[i] + w->pad_e[i] - span;
-        if (w->k[i] < 1 || room < 0)
+        if (w->pad_b[i] > WINDOW_MAX_EXTENT - w->in[i] ||
+            w->pad_e[i] > WINDOW_MAX_EXTENT - w->in[i] - w->pad_b[i])
+            return cx_error(cx, n,
+                            "the padded input (%lld with pads %lld and %lld) is larger than "
+                            "%lld, the index range of the generated code (C long)",
+                            (long long)w->in[i], (long long)w->pad_b[i], (long long)w->pad_e[i],
+                            (long long)WINDOW_MAX_EXTENT);
+        int64_t padded = w->in[i] + w->pad_b[i] + w->pad_e[i], room = padded - span;
+        if (room < 0)
             return cx_error(cx, n,
                             "window %lld (dilated %lld) is larger than the padded input %lld",
-                            (long long)w->k[i], (long long)span,
-                            (long long)(w->in[i] + w->pad_b[i] + w->pad_e[i]));
+                            (long long)w->k[i], (long long)span, (long long)padded);
         w->out[i] = room / w->stride[i] + 1;
         if (ceil_mode && room % w->stride[i]) {
             w->out[i]++;
-            if ((w->out[i] - 1) * w->stride[i] >= w->in[i] + w->pad_b[i]) w->out[i]--;
+            int64_t first = w->in[i] + w->pad_b[i]; /* the end padding starts here */
+            if (first > 0 && w->out[i] - 1 >= (first - 1) / w->stride[i] + 1) w->out[i]--;
         }
+        if (w->out[i] == 1) w->stride[i] = 1; /* one window: the stride is never used */
+        if (w->k[i] == 1) w->dil[i] = 1;
     }
     return 0;
 }
@@ -118,7 +142,7 @@ const char *conv_params(EmitCtx *cx, const Node *n, ConvShape *cs) {
     Window win = {.s = r - 2};
     for (int i = 0; i < win.s; i++) win.in[i] = xd[2 + i], win.k[i] = wd[2 + i];
     int64_t ks[2];
-    if (ints_attr(cx, n, "kernel_shape", win.s, 0, 0, ks)) return NULL;
+    if (ints_attr(cx, n, "kernel_shape", win.s, 0, 0, IR_MAX_ELEMENTS, ks)) return NULL;
     for (int i = 0; i < win.s; i++)
         if (node_attr(n, "kernel_shape") && ks[i] != win.k[i]) {
             cx_error(cx, n, "kernel_shape does not match weight %s", cx_type(cx, &w->type));
@@ -298,7 +322,7 @@ int emit_pool(EmitCtx *cx, const Node *n) {
     int nk;
     node_attr_ints(n, "kernel_shape", &nk);
     if (nk != w.s) return cx_error(cx, n, "kernel_shape must have %d values", w.s);
-    if (ints_attr(cx, n, "kernel_shape", w.s, 1, 1, w.k)) return -1;
+    if (ints_attr(cx, n, "kernel_shape", w.s, 1, 1, IR_MAX_ELEMENTS, w.k)) return -1;
     for (int i = 0; i < w.s; i++) w.in[i] = x->type.shape.dim[2 + i];
     if (window_attrs(cx, n, &w, node_attr_int(n, "ceil_mode", 0) != 0)) return -1;
     if (avg && (w.dil[0] != 1 || w.dil[w.s - 1] != 1))

@@ -9,12 +9,21 @@
  *   Clip-6                attributes min/max       -> inputs 1, 2 (Clip-11)
  *   Pad-2                 attributes pads/value    -> inputs 1, 2 (Pad-11)
  *   Split-2/11            attribute split          -> input 1 (Split-13)
- *   Split-18              num_outputs: must match the node's outputs; dropped
+ *   Split-18              num_outputs: must match the node's outputs; kept
+ *                         (the last part may be smaller, op_index.c)
  *   ReduceSum-13, ReduceMean/Max-18  input axes    -> attribute axes (must be constant);
  *                         no axes + noop_with_empty_axes=1 -> Identity
  *   Softmax-1/11          coerce to 2-D at axis    -> Flatten + Softmax + Reshape
  *   Dropout-7/10          ratio (inference ignores it), is_test: dropped
  *   BatchNormalization-7  spatial=1, is_test=1, consumed_inputs: dropped
+ * and the newer forms of opsets 19 to 21 (ONNX_MAX_OPSET) whose semantics
+ * tsnc has only in part:
+ *   Cast-19               saturate (float8 targets only): dropped
+ *   AveragePool-19        dilations: all 1 dropped, others refused
+ *   Pad-19                mode 'wrap': refused
+ * Every other op tsnc has is unchanged from opset 18 to 21 but for data
+ * types tsnc does not have (float8, int4, uint4, string), which the type
+ * checks refuse.
  * Constants made here are unnamed i64 vectors, or scalars of the data's type.
  */
 #include <string.h>
@@ -146,27 +155,33 @@ static int rewrite_split(OnnxCtx *c, const ONode *o, Node *n, PendingAttr *pa, i
     if (o->opset < 13) {
         const Attr *split = NULL;
         int r = TAKE("split", ATTR_INTS, &split);
-        if (r <= 0) return r;
-        if (n->n_in > 1) {
+        if (r < 0) return r;
+        if (r > 0 && n->n_in > 1) {
             onnx_error(c, o, n, "at opset %lld, Split takes split as an attribute, not an input",
                        (long long)o->opset);
             return -1;
         }
-        Value *in[2] = {in_at(n, 0), const_i64(c, split->n, split->ints)};
-        set_inputs(c, n, 2, in);
-        return 0;
-    }
-    if (o->opset >= 18) {
-        const Attr *num = NULL;
-        int r = TAKE("num_outputs", ATTR_INT, &num);
-        if (r <= 0) return r;
-        if (in_at(n, 1) || num->i != n->n_out) {
-            onnx_error(c, o, n, "num_outputs=%lld %s", (long long)num->i,
-                       in_at(n, 1) ? "cannot be combined with the 'split' input"
-                                   : "does not match the node's number of outputs");
-            return -1;
+        if (r > 0) {
+            Value *in[2] = {in_at(n, 0), const_i64(c, split->n, split->ints)};
+            set_inputs(c, n, 2, in);
         }
     }
+    const Attr *num = NULL;
+    int r = TAKE("num_outputs", ATTR_INT, &num);
+    if (r <= 0) return r;
+    if (o->opset < 18) {
+        onnx_error(c, o, n, "attribute 'num_outputs' is Split-18's; this node is read at opset %lld",
+                   (long long)o->opset);
+        return -1;
+    }
+    if (in_at(n, 1) || num->i != n->n_out) {
+        onnx_error(c, o, n, "num_outputs=%lld %s", (long long)num->i,
+                   in_at(n, 1) ? "cannot be combined with the 'split' input"
+                               : "does not match the node's number of outputs");
+        return -1;
+    }
+    /* Kept: the IR's Split gives an uneven last part only with it (op_index.c). */
+    node_set_attr_int(c->g, n, "num_outputs", num->i);
     return 0;
 }
 
@@ -282,6 +297,48 @@ static int rewrite_batch_norm(OnnxCtx *c, const ONode *o, Node *n, PendingAttr *
     return 0;
 }
 
+/* Cast-19's saturate only changes conversions to float8 types, which tsnc does not have:
+ * dropped. */
+static int rewrite_cast(OnnxCtx *c, const ONode *o, Node *n, PendingAttr *pa, int n_pa) {
+    const Attr *a = NULL;
+    return o->opset >= 19 && TAKE("saturate", ATTR_INT, &a) < 0 ? -1 : 0;
+}
+
+/* AveragePool-19 added dilations; tsnc averages undilated windows only. */
+static int rewrite_average_pool(OnnxCtx *c, const ONode *o, Node *n, PendingAttr *pa, int n_pa) {
+    if (o->opset < 19) return 0;
+    const Attr *a = NULL;
+    int r = TAKE("dilations", ATTR_INTS, &a);
+    if (r <= 0) return r;
+    for (int i = 0; i < a->n; i++)
+        if (a->ints[i] != 1) {
+            onnx_error(c, o, n, "dilations (added in AveragePool-19; this model has opset %lld) "
+                       "other than 1 are not supported: dilations[%d] = %lld",
+                       (long long)o->opset, i, (long long)a->ints[i]);
+            return -1;
+        }
+    return 0;
+}
+
+/* The string attribute `name` if given as one, without taking it; else NULL. */
+static const char *peek_string(const PendingAttr *pa, int n_pa, const char *name) {
+    for (int i = 0; i < n_pa; i++)
+        if (strcmp(pa[i].name, name) == 0 && pa[i].ok && pa[i].a.kind == ATTR_STRING)
+            return pa[i].a.s;
+    return NULL;
+}
+
+static int rewrite_pad_modes(OnnxCtx *c, const ONode *o, Node *n, PendingAttr *pa, int n_pa) {
+    if (o->opset < 11 && rewrite_pad(c, o, n, pa, n_pa)) return -1;
+    const char *mode = peek_string(pa, n_pa, "mode");
+    if (o->opset >= 19 && mode && strcmp(mode, "wrap") == 0) {
+        onnx_error(c, o, n, "mode 'wrap' (added in Pad-19; this model has opset %lld) is not "
+                   "supported: tsnc pads in modes constant, reflect and edge", (long long)o->opset);
+        return -1;
+    }
+    return 0;
+}
+
 int onnx_rewrite_legacy(OnnxCtx *c, const ONode *o, Node *n, PendingAttr *pa, int n_pa,
                         Value **outs) {
     switch (n->op) {
@@ -289,7 +346,9 @@ int onnx_rewrite_legacy(OnnxCtx *c, const ONode *o, Node *n, PendingAttr *pa, in
     case OP_UNSQUEEZE: return o->opset < 13 ? rewrite_axes_attr(c, o, n, pa, n_pa) : 0;
     case OP_SLICE: return o->opset < 10 ? rewrite_slice(c, o, n, pa, n_pa) : 0;
     case OP_CLIP: return o->opset < 11 ? rewrite_clip(c, o, n, pa, n_pa) : 0;
-    case OP_PAD: return o->opset < 11 ? rewrite_pad(c, o, n, pa, n_pa) : 0;
+    case OP_PAD: return rewrite_pad_modes(c, o, n, pa, n_pa);
+    case OP_CAST: return rewrite_cast(c, o, n, pa, n_pa);
+    case OP_AVERAGE_POOL: return rewrite_average_pool(c, o, n, pa, n_pa);
     case OP_SPLIT: return rewrite_split(c, o, n, pa, n_pa);
     case OP_REDUCE_MEAN:
     case OP_REDUCE_MAX:

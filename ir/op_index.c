@@ -75,8 +75,12 @@ static int eval_concat(const Node *n, Tensor *const *in, Tensor *const *out, Dia
 const OpSema op_sema_CONCAT = {infer_concat, eval_concat};
 
 /*
- * ---- Split(input, split?) along axis into n_out parts ----
- * split absent or empty: equal parts (the dim must divide evenly, opset 13).
+ * ---- Split(input, split?) {axis, num_outputs?} along axis into n_out parts ----
+ * split absent or empty: equal parts. Without num_outputs (Split-13) the dim
+ * must divide evenly. With num_outputs (Split-18, which the frontend checks
+ * equals n_out) every part has ceil(dim / n_out) elements and the last one
+ * the rest, which must be at least 1 (7 -> 3, 3, 1; 9 into 4 is refused, as
+ * onnxruntime refuses it).
  */
 
 /* Sizes of the n_out parts into a malloc'd array (*sizes), from the split
@@ -86,7 +90,19 @@ static int split_sizes(const Node *n, int64_t dim, const int64_t *sp, int cnt, i
     int parts = n->n_out;
     int64_t *s = malloc((size_t)parts * sizeof *s);
     if (!s) die("out of memory");
-    if (cnt == 0) {
+    if (cnt == 0 && node_attr(n, "num_outputs")) {
+        int64_t chunk = dim / parts + (dim % parts != 0);
+        int64_t last = dim - chunk * (parts - 1); /* chunk <= dim, parts <= IR_MAX_INPUTS */
+        if (last < 1) {
+            diag_error(d, n, "num_outputs = %d cannot split an axis of size %lld: parts of "
+                       "ceil(%lld / %d) = %lld leave %lld for the last one",
+                       parts, (long long)dim, (long long)dim, parts, (long long)chunk,
+                       (long long)last);
+            free(s);
+            return -1;
+        }
+        for (int i = 0; i < parts; i++) s[i] = i < parts - 1 ? chunk : last;
+    } else if (cnt == 0) {
         if (dim % parts != 0) {
             diag_error(d, n, "cannot split an axis of size %lld into %d equal parts",
                        (long long)dim, parts);

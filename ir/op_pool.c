@@ -108,7 +108,9 @@ static int eval_pool(const Node *n, Tensor *const *in, Tensor *const *out, Diag 
                             }
                     double r;
                     if (is_max)
-                        r = any ? acc : -DBL_MAX; /* a window entirely in the padding */
+                        /* a window entirely in the padding: the lowest finite value of the
+                         * type, as the generated code's maxpool2d_f32 (-DBL_MAX does not fit f32) */
+                        r = any ? acc : y->type.dtype == DT_F32 ? -FLT_MAX : -DBL_MAX;
                     else
                         r = count ? acc / (double)count : 0.0;
                     tensor_set_f64(y, p * out_sp + (o0 * O[1] + o1) * O[2] + o2, r);

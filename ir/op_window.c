@@ -5,7 +5,8 @@
 
 #include "ir/op_window.h"
 
-/* Reads an ints attribute of nsp (or 2*nsp for pads) values in [lo, IR_MAX_ELEMENTS]. */
+/* Reads an ints attribute of nsp (or 2*nsp for pads) values >= lo. Strides, dilations and
+ * pads have no upper bound of their own: window_geometry checks the sizes they make. */
 static int window_ints(const Node *n, const char *name, int want, int64_t lo, int64_t dflt,
                        int64_t *out, Diag *d) {
     int cnt;
@@ -20,7 +21,7 @@ static int window_ints(const Node *n, const char *name, int want, int64_t lo, in
         return -1;
     }
     for (int i = 0; i < want; i++) {
-        if (v[i] < lo || v[i] > IR_MAX_ELEMENTS) {
+        if (v[i] < lo) {
             diag_error(d, n, "'%s' has the invalid value %lld", name, (long long)v[i]);
             return -1;
         }
@@ -86,18 +87,32 @@ int window_geometry(const Node *n, const Shape *x, const int64_t *kernel, bool c
                        i);
             return -1;
         }
-        int64_t eff = (k - 1) * w->dil[i] + 1; /* both <= 2^28: no overflow */
+        /* k <= 2^28; dilations and pads are any int64: every size below is checked or
+         * bounded so that nothing overflows. */
+        if (k > 1 && w->dil[i] > (INT64_MAX - 1) / (k - 1)) {
+            diag_error(d, n, "the dilated window (%lld - 1) * %lld + 1 in spatial dim %d does "
+                             "not fit a 64-bit integer",
+                       (long long)k, (long long)w->dil[i], i);
+            return -1;
+        }
+        int64_t eff = (k - 1) * w->dil[i] + 1;
         int64_t pb = pads[i], pe = pads[i + nsp], out;
         w->in[i] = in;
         w->kernel[i] = k;
         if (same_upper || same_lower) {
-            out = (in + s - 1) / s;
-            int64_t total = (out - 1) * s + eff - in;
+            out = in > 0 ? (in - 1) / s + 1 : 0; /* ceil(in / s) without in + s - 1 */
+            int64_t total = out > 0 ? ((out - 1) * s - in) + eff : eff - in; /* (out-1)*s < in */
             if (total < 0) total = 0;
             pb = same_upper ? total / 2 : total - total / 2;
             pe = total - pb;
         } else {
             if (valid) pb = pe = 0;
+            if (pb > INT64_MAX - in || pe > INT64_MAX - in - pb) {
+                diag_error(d, n, "the padded input (%lld with pads %lld and %lld) in spatial dim "
+                                 "%d does not fit a 64-bit integer",
+                           (long long)in, (long long)pb, (long long)pe, i);
+                return -1;
+            }
             int64_t padded = in + pb + pe;
             if (padded < eff) {
                 diag_error(d, n, "the window (%lld with dilation) is larger than the padded "
@@ -106,9 +121,11 @@ int window_geometry(const Node *n, const Shape *x, const int64_t *kernel, bool c
                 return -1;
             }
             out = (padded - eff) / s + 1;
+            /* ceil_mode: one more window unless it would start in the end padding, i.e.
+             * (out - 1) * s >= in + pb, tested as out - 1 >= ceil((in + pb) / s). */
             if (ceil_mode && !valid && (padded - eff) % s != 0) {
                 out++;
-                if ((out - 1) * s >= in + pb) out--;
+                if (in + pb > 0 && out - 1 >= (in + pb - 1) / s + 1) out--;
             }
         }
         w->pad_begin[i] = pb;

@@ -37,7 +37,10 @@ typedef struct Window {
  * auto_pad) for input shape x (rank 3..5) and the given kernel (nsp sizes,
  * each >= 1). Errors (-1, in d): attribute lengths that do not match the
  * spatial rank, strides/dilations < 1, negative pads, an unknown auto_pad,
- * a window larger than the padded input, values beyond IR_MAX_ELEMENTS.
+ * a window larger than the padded input, a dilated window or padded input
+ * that does not fit int64. Strides, dilations and pads may be any int64
+ * otherwise: a stride beyond the padded input leaves one window per dim,
+ * and the output's element count is checked by the caller.
  */
 int window_geometry(const Node *n, const Shape *x, const int64_t *kernel, bool ceil_mode,
                     Window *w, Diag *d);

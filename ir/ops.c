@@ -9,6 +9,8 @@
 
 static const AttrSpec no_attrs[] = {{NULL, 0}};
 static const AttrSpec axis_attrs[] = {{"axis", ATTR_INT}, {NULL, 0}};
+/* num_outputs: Split-18's uneven equal split (op_index.c). */
+static const AttrSpec split_attrs[] = {{"axis", ATTR_INT}, {"num_outputs", ATTR_INT}, {NULL, 0}};
 static const AttrSpec cast_attrs[] = {{"to", ATTR_INT}, {NULL, 0}};
 static const AttrSpec dropout_attrs[] = {{"seed", ATTR_INT}, {NULL, 0}};
 static const AttrSpec leaky_relu_attrs[] = {{"alpha", ATTR_FLOAT}, {NULL, 0}};

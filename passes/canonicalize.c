@@ -1,9 +1,10 @@
 /*
  * canonicalize.c - the canonicalize pass: rewrites that remove what exports
- * add around the computation, each exact in float arithmetic.
+ * add around the computation, each exact in IEEE 754 arithmetic (for every
+ * input, -0, inf and NaN included).
  *
  *   Identity(x), Dropout(x), Cast(x to its own dtype)     -> x
- *   x + 0, 0 + x, x - 0, x * 1, 1 * x, x / 1              -> x   (same type only)
+ *   x + (-0), (-0) + x, x - (+0), x * 1, 1 * x, x / 1     -> x   (same type only)
  *   Reshape-like(Reshape-like(x))                         -> Reshape(x)
  *   Reshape-like(x) to x's own shape                      -> x
  *   Pad(x, all pads 0), Concat(x), Slice/Transpose that keep everything -> x
@@ -22,9 +23,19 @@
  * "Reshape-like" is Reshape, Flatten, Squeeze, Unsqueeze: they keep the
  * row-major order of elements. The unrolled time loop of a time-folded
  * export (Concat of per-step Unsqueeze, then per-step Gather) collapses under
- * the last three rules. Adding +0 is exact except for the sign of a zero,
- * which no op of a spiking network observes (x/0 does not occur).
+ * the last three rules.
+ *
+ * Identities that hold for finite numbers but not in IEEE 754 are not
+ * applied as such: x * 0 is NaN for x = inf or NaN (so it is not 0), and
+ * x + (+0) is +0 for x = -0, not x. Exports write the first timestep's
+ * membrane update as 0 * decay + x, so the last one matters: x + (+0) -> x
+ * (and x - (-0) -> x) is applied only where the sign of a zero in the sum
+ * cannot reach a graph output (sign_of_zero_unobserved), e.g. a membrane
+ * potential that only feeds threshold comparisons and further membrane
+ * updates. For integer types every zero is the identity of Add and Sub.
  */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "passes/rewrite.h"
@@ -37,16 +48,121 @@ static bool same_type(const Value *a, const Value *b) {
     return type_eq(&a->type, &b->type);
 }
 
-/* Binary ops with an identity element on either side: the kept operand, or NULL. */
-static Value *binary_identity(const Node *n) {
+/*
+ * True if v is a constant of zeros that leaves every x unchanged when added
+ * (negative_zero) or subtracted (!negative_zero): in IEEE 754, x + (-0) = x
+ * and x - (+0) = x for every x, while (-0) + (+0) = +0. Integer zeros have
+ * no sign and always qualify.
+ */
+static bool is_const_zero_identity(const Value *v, bool negative_zero) {
+    if (!is_const_all(v, 0)) return false;
+    if (!dtype_is_float(v->type.dtype)) return true;
+    for (int64_t i = 0; i < tensor_numel(v->konst); i++)
+        if ((signbit(tensor_get_f64(v->konst, i)) != 0) != negative_zero) return false;
+    return true;
+}
+
+/* How the output of an op depends on the sign of a zero in one of its inputs. */
+typedef enum ZeroSign {
+    ZS_BLIND,     /* not at all: -0 and +0 give the same output (x == 0 is true for both) */
+    ZS_PROPAGATE, /* the outputs differ at most in the signs of zeros (-0 * 2 = -0) */
+    ZS_OBSERVE    /* otherwise (1 / -0 = -inf), and every op not listed */
+} ZeroSign;
+
+/*
+ * d = Sub(a, w) whose only use is Add(d, w) or Add(w, d): the straight-through
+ * estimator (a - w) + w of exported spiking neurons. Its result does not
+ * depend on the sign of a zero w: with w = +-0 it is a for a != 0, else +0.
+ */
+static bool is_ste_sub(const Graph *g, const Uses *u, const Node *sub) {
+    if (sub->op != OP_SUB || !sub->in[1]) return false;
+    const Value *d = sub->out[0];
+    if (d->id >= u->n_values || u->count[d->id] != 1 || graph_is_output(g, d)) return false;
+    const Node *add = u->users[d->id][0];
+    return add->op == OP_ADD &&
+           ((add->in[0] == d && add->in[1] == sub->in[1]) || (add->in[1] == d && add->in[0] == sub->in[1]));
+}
+
+/* How n's outputs depend on the sign of a zero in its input `input`. */
+static ZeroSign zero_sign_use(const Graph *g, const Uses *u, const Node *n, int input) {
+    switch (n->op) {
+    case OP_EQUAL: case OP_GREATER: case OP_GREATER_OR_EQUAL: case OP_LESS:
+    case OP_LESS_OR_EQUAL: case OP_FIRE: case OP_ABS: case OP_EXP: case OP_SIGMOID:
+    case OP_SIGN: /* +0 for both zeros, as onnxruntime */
+    case OP_SHAPE: case OP_SIZE:
+        return ZS_BLIND;
+    case OP_DIV: /* the divisor decides the sign of an infinity */
+        return input == 0 ? ZS_PROPAGATE : ZS_OBSERVE;
+    case OP_SUB:
+        return input == 1 && is_ste_sub(g, u, n) ? ZS_BLIND : ZS_PROPAGATE;
+    case OP_ADD: {
+        const Node *d = n->in[1 - input] ? n->in[1 - input]->def : NULL;
+        return d && d->in[1] == n->in[input] && is_ste_sub(g, u, d) ? ZS_BLIND : ZS_PROPAGATE;
+    }
+    case OP_MUL: case OP_NEG: case OP_RELU: case OP_LEAKY_RELU:
+    case OP_TANH: case OP_FLOOR: case OP_CEIL: case OP_ROUND: case OP_IDENTITY:
+    case OP_DROPOUT: case OP_CAST: case OP_CLIP: case OP_MAX: case OP_MIN: case OP_WHERE:
+    case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE: case OP_TRANSPOSE:
+    case OP_CONCAT: case OP_SPLIT: case OP_SLICE: case OP_GATHER: case OP_EXPAND: case OP_TILE:
+    case OP_PAD: case OP_AVERAGE_POOL: case OP_MAX_POOL: case OP_GLOBAL_AVERAGE_POOL:
+    case OP_GLOBAL_MAX_POOL: case OP_REDUCE_SUM: case OP_REDUCE_MEAN: case OP_REDUCE_MAX:
+    case OP_LIF: /* the spikes compare; only the membrane (output 1) carries the zero */
+        return ZS_PROPAGATE;
+    case OP_CONV: case OP_GEMM: case OP_MATMUL:
+        /* sums of products: a product's zero sign matters only when the sum is zero */
+        return ZS_PROPAGATE;
+    default:
+        return ZS_OBSERVE;
+    }
+}
+
+/*
+ * For each value id below g->n_values: true if replacing the value by one
+ * that differs from it only in the signs of zeros leaves every graph output
+ * bit for bit the same. Computed backwards over the topological order: a
+ * value is observed if it is a graph output, or some use observes it, or
+ * some use propagates it into an observed output. malloc'd.
+ */
+static bool *sign_of_zero_unobserved(const Graph *g) {
+    int nv = g->n_values;
+    bool *observed = calloc((size_t)(nv ? nv : 1), sizeof *observed);
+    if (!observed) die("out of memory");
+    Uses *u = uses_build(g);
+    for (int i = 0; i < g->n_outputs; i++)
+        if (g->outputs[i]) observed[g->outputs[i]->id] = true;
+    for (const Node *n = g->last; n; n = n->prev) {
+        bool out_observed = false;
+        for (int k = n->op == OP_LIF ? 1 : 0; k < n->n_out; k++)
+            out_observed |= n->out[k] && (n->out[k]->id >= nv || observed[n->out[k]->id]);
+        for (int i = 0; i < n->n_in; i++) {
+            const Value *v = n->in[i];
+            if (!v || v->id >= nv) continue;
+            ZeroSign z = zero_sign_use(g, u, n, i);
+            if (z == ZS_OBSERVE || (z == ZS_PROPAGATE && out_observed)) observed[v->id] = true;
+        }
+    }
+    uses_free(u);
+    for (int i = 0; i < nv; i++) observed[i] = !observed[i];
+    return observed;
+}
+
+/* Binary ops with an identity element on either side: the kept operand, or NULL.
+ * unobserved: sign_of_zero_unobserved of the graph before this sweep. */
+static Value *binary_identity(const Node *n, const bool *unobserved, int n_known) {
     Value *a = n->in[0], *b = n->in[1], *out = n->out[0];
+    /* x + 0 and x - 0 with any zeros differ from x only in the sign of a zero result */
+    bool zero_sign_free = out->id < n_known && unobserved[out->id];
     switch (n->op) {
     case OP_ADD:
-        if (is_const_all(b, 0) && same_type(a, out)) return a;
-        if (is_const_all(a, 0) && same_type(b, out)) return b;
+        if (same_type(a, out) && (zero_sign_free ? is_const_all(b, 0) : is_const_zero_identity(b, true)))
+            return a;
+        if (same_type(b, out) && (zero_sign_free ? is_const_all(a, 0) : is_const_zero_identity(a, true)))
+            return b;
         return NULL;
     case OP_SUB:
-        return is_const_all(b, 0) && same_type(a, out) ? a : NULL;
+        return same_type(a, out) && (zero_sign_free ? is_const_all(b, 0) : is_const_zero_identity(b, false))
+                   ? a
+                   : NULL;
     case OP_MUL:
         if (is_const_all(b, 1) && same_type(a, out)) return a;
         if (is_const_all(a, 1) && same_type(b, out)) return b;
@@ -199,8 +315,9 @@ static Value *hoist_tile(Graph *g, Node *n) {
     }
 }
 
-/* The value that replaces n's single output, or NULL if no rule applies. */
-static Value *simplify(Graph *g, Node *n) {
+/* The value that replaces n's single output, or NULL if no rule applies.
+ * unobserved[0..n_known): sign_of_zero_unobserved at the start of the sweep. */
+static Value *simplify(Graph *g, Node *n, const bool *unobserved, int n_known) {
     Value *x = n->n_in > 0 ? n->in[0] : NULL;
     Value *hoisted = hoist_tile(g, n);
     if (hoisted) return hoisted;
@@ -216,7 +333,7 @@ static Value *simplify(Graph *g, Node *n) {
     case OP_SUB:
     case OP_MUL:
     case OP_DIV:
-        return binary_identity(n);
+        return binary_identity(n, unobserved, n_known);
     case OP_RESHAPE:
     case OP_FLATTEN:
     case OP_SQUEEZE:
@@ -254,16 +371,21 @@ int pass_canonicalize(Graph *g, PassContext *cx) {
     (void)cx;
     /* Each sweep can expose more (a Gather of a Concat becomes a Reshape of a Reshape). */
     for (int sweep = 0; sweep < 16; sweep++) {
+        /* The other rules keep every value bit for bit, so what is unobserved at the start
+         * of the sweep stays so while it runs. */
+        int n_known = g->n_values;
+        bool *unobserved = sign_of_zero_unobserved(g);
         Rewriter rw;
         rw_init(&rw, g);
         for (Node *n = g->first; n; n = n->next) {
             rw_resolve_inputs(&rw, n);
             if (n->n_out != 1) continue;
-            Value *r = simplify(g, n);
+            Value *r = simplify(g, n, unobserved, n_known);
             if (r && r != n->out[0]) rw_replace(&rw, n->out[0], r);
         }
         int changes = rw.changes;
         rw_finish(&rw);
+        free(unobserved);
         pass_dce(g, cx);
         if (!changes) break;
     }

@@ -80,6 +80,10 @@ static bool compose_conv(Graph *g, Node *conv) {
     const int64_t *pd = node_attr_ints(conv, "pads", &count);
     int64_t pads[4] = {0, 0, 0, 0};
     if (pd && count == 4) memcpy(pads, pd, sizeof pads);
+    /* Strides and pads may be any int64 (ir/op_window.c): keep the products below in range. */
+    if (sh > IR_MAX_ELEMENTS || sw > IR_MAX_ELEMENTS) return false;
+    for (int i = 0; i < 4; i++)
+        if (pads[i] > IR_MAX_ELEMENTS) return false;
     const int64_t *wd = w->type.shape.dim;
     int64_t m = wd[0], cg = wd[1], kh = wd[2], kw = wd[3];
     Shape ns = {.rank = 4, .dim = {m, cg, kh * p.kh, kw * p.kw}};

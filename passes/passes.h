@@ -62,7 +62,7 @@ int pass_fold_constants(Graph *g, PassContext *cx);
  */
 #define FOLD_GROWTH_LIMIT 1048576.0 /* 2^20 elements */
 #define FOLD_TOTAL_WORK 268435456.0 /* 2^28 */
-/* canonicalize: algebraic clean-ups (Identity, x/1, 0+x, Dropout, ...). */
+/* canonicalize: algebraic clean-ups exact in IEEE 754 (Identity, x/1, x+(-0), Dropout, ...). */
 int pass_canonicalize(Graph *g, PassContext *cx);
 /* cse: merges nodes with the same op, inputs and attributes, and constants
  * with the same type and bytes (common subexpression elimination). */

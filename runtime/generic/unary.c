@@ -23,11 +23,12 @@ static void neg_f32(const float *x, float *y, long n)
 }
 
 /* @kernel sign_f32 */
-/* sign: 1 for x > 0, -1 for x < 0, 0 otherwise (0 and NaN). */
+/* sign: 1 for x > 0, -1 for x < 0, +0 for both zeros, NaN for NaN (as onnxruntime). */
 static void sign_f32(const float *x, float *y, long n)
 {
     long i;
-    for (i = 0; i < n; i++) y[i] = x[i] > 0.0f ? 1.0f : x[i] < 0.0f ? -1.0f : 0.0f;
+    for (i = 0; i < n; i++)
+        y[i] = x[i] > 0.0f ? 1.0f : x[i] < 0.0f ? -1.0f : x[i] == 0.0f ? 0.0f : x[i];
 }
 
 /* @kernel relu_f32 */

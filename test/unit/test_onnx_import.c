@@ -561,7 +561,14 @@ static const ErrCase err_cases[] = {
     {"err_no_graph.onnx", "model has no graph"},
     {"err_no_opset.onnx", "no opset_import for the default ONNX domain"},
     {"err_opset_old.onnx", "opset 6 is not supported"},
-    {"err_opset_new.onnx", "opset 19 is not supported"},
+    {"err_opset_new.onnx", "opset 22 is not supported: tsnc reads opsets 7 to 21"},
+    {"err_avgpool_dilations_opset19.onnx", "node 'pool' (AveragePool): dilations (added in "
+                                           "AveragePool-19; this model has opset 19) other than 1 "
+                                           "are not supported: dilations[0] = 2"},
+    {"err_split_num_outputs_opset13.onnx", "node 'split' (Split): attribute 'num_outputs' is "
+                                           "Split-18's; this node is read at opset 13"},
+    {"err_pad_wrap_opset19.onnx", "node 'pad' (Pad): mode 'wrap' (added in Pad-19; this model "
+                                  "has opset 19) is not supported"},
     {"err_function_recursive.onnx", "model-local function 'F' calls itself"},
     /* Limits on untrusted input (test/data/onnx/make_limit_models.py; the shape
      * arithmetic ones fail in infer-shapes and are checked by test/lit/errors). */
@@ -713,6 +720,20 @@ static void test_legacy_semantics(void **state) {
               (Shape[]){{2, {2, 3}}}, out);
     expect_f32(out[0], 2, (int64_t[]){2, 1}, (float[]){1, 4}, 0);
     expect_f32(out[1], 2, (int64_t[]){2, 2}, (float[]){2, 3, 5, 6}, 0);
+
+    /* Split-18 num_outputs=3 of 7: parts 3, 3, 1 (onnxruntime 1.30 gives the same);
+     * y = Concat(c, a, b). */
+    run_model(DATA "ok_split_uneven_opset18.onnx", 1,
+              (const float *[]){(float[]){1, 2, 3, 4, 5, 6, 7}}, (Shape[]){{1, {7}}}, out);
+    expect_f32(out[0], 1, (int64_t[]){7}, (float[]){7, 1, 2, 3, 4, 5, 6}, 0);
+
+    /* Opset 21: Cast(saturate=1), AveragePool 2x2 (dilations 1) of 1..16, Flatten, Reshape,
+     * Pad with -1, Relu (hand-computed; onnxruntime 1.30 gives the same). */
+    float ramp[16];
+    for (int i = 0; i < 16; i++) ramp[i] = (float)(i + 1);
+    run_model(DATA "ok_opset21.onnx", 1, (const float *[]){ramp}, (Shape[]){{4, {1, 1, 4, 4}}},
+              out);
+    expect_f32(out[0], 1, (int64_t[]){6}, (float[]){0, 3.5f, 5.5f, 11.5f, 13.5f, 0}, 0);
 
     /* Unsqueeze axes [0,3] then Squeeze [0] then Squeeze (all 1s): back to [2,3]. */
     run_model(DATA "ok_unsqueeze_opset11.onnx", 1, (const float *[]){(float[]){1, 2, 3, 4, 5, 6}},

@@ -287,6 +287,22 @@ static void test_average_pool(void **state) {
     infer_fails(n, "larger than the padded input");
     n = pool(g, OP_AVERAGE_POOL, x5, 0, 1);
     infer_fails(n, "'kernel_shape' has the invalid value 0");
+    /* SAME_UPPER with a stride of 2^40: ceil(5 / 2^40) = 1 window, total padding
+     * max(0, 3 - 5) = 0: the mean of the top-left 3x3 of 1..25 is 7. */
+    n = pool(g, OP_AVERAGE_POOL, x5, 3, 1);
+    node_set_attr_ints(g, n, "strides", 2, I64S(INT64_C(1) << 40, INT64_C(1) << 40));
+    node_set_attr_string(g, n, "auto_pad", "SAME_UPPER");
+    y = run1(n);
+    expect_shape(y, 4, DIMS(1, 1, 1, 1));
+    expect_exact(y, 1, VALS(7));
+    /* Strides, dilations and pads near INT64_MAX: refused where a size overflows. */
+    n = pool(g, OP_AVERAGE_POOL, x5, 2, INT64_MAX);
+    node_set_attr_ints(g, n, "pads", 4, I64S(0, INT64_MAX, 0, 0));
+    infer_fails(n, "the padded input (5 with pads 9223372036854775807 and 0) in spatial dim 1 "
+                   "does not fit a 64-bit integer");
+    n = pool(g, OP_AVERAGE_POOL, x5, 2, 1);
+    node_set_attr_ints(g, n, "dilations", 2, I64S(INT64_MAX, 1));
+    infer_fails(n, "the dilated window (2 - 1) * 9223372036854775807 + 1 in spatial dim 0");
     graph_free(g);
 }
 

@@ -108,6 +108,14 @@ static void test_unary_cast(void **state) {
     expect_f32(y, (const float[]){2.5f, 0, -0.5f, -1.5f, -2.5f}, 5, 0);
     sign_f32(x, y, 5);
     expect_f32(y, (const float[]){-1, 0, 1, 1, 1}, 5, 0);
+    assert_false(signbit(y[1])); /* Sign(-0) = +0 (onnxruntime) */
+    {
+        /* onnxruntime 1.30: Sign(NaN) = NaN, Sign(+-inf) = +-1 */
+        const float nf[3] = {NAN, INFINITY, -INFINITY};
+        sign_f32(nf, y, 3);
+        assert_true(isnan(y[0]));
+        assert_true(y[1] == 1.0f && y[2] == -1.0f);
+    }
     relu_f32(x, y, 5);
     expect_f32(y, (const float[]){0, 0, 0.5f, 1.5f, 2.5f}, 5, 0);
     leaky_relu_f32(x, y, 5, 0.1f);
@@ -417,6 +425,15 @@ static void test_neuron(void **state) {
     /* a firing function alone, on the thresholds themselves */
     fire_f32((const float[]){0.5f, -0.5f, 0.49f}, v, 3, &pr);
     expect_f32(v, (const float[]){1, -1, 0}, 3, 0);
+    /* Non-finite input (docs/limits.md, deliberate differences from the exported graph):
+     * an infinite membrane fires and is reset to 0 (the export's u * (1 - |s|) is NaN);
+     * NaN fires no spike and stays the membrane (the export's estimator gives NaN). */
+    lif_f32((const float[]){INFINITY, -INFINITY, NAN, 0.25f}, NULL, s, m1, 4, &pr);
+    expect_f32(s, (const float[]){1, -1, 0, 0}, 4, 0);
+    expect_f32(m1, (const float[]){0, 0}, 2, 0);
+    assert_true(isnan(m1[2]) && m1[3] == 0.25f);
+    fire_f32((const float[]){NAN, INFINITY, -INFINITY}, v, 3, &pr);
+    expect_f32(v, (const float[]){0, 1, -1}, 3, 0);
 }
 
 /* The bit pattern of a float (for the next-float checks: hand-computed IEEE encodings). */

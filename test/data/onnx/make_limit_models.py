@@ -166,6 +166,22 @@ def main():
          model([helper.make_node("B0", ["x"], ["y"], name="bomb", domain="mylib")],
                [vi("x", [2])], [vi("y", [2])],
                opset_imports=[opset(13), opset(1, "mylib")], functions=funcs))
+
+    # Window geometry beyond 64 bits: pads of 2^62 on both sides of a MaxPool
+    # (the padded input overflows), a 3-wide kernel dilated by 2^62.
+    x4 = [vi("x", [1, 1, 4, 4])]
+    save("err_pool_pads_overflow.onnx",
+         model([helper.make_node("MaxPool", ["x"], ["y"], name="pool", kernel_shape=[2, 2],
+                                 pads=[1 << 62, 0, 1 << 62, 0])], x4, [vi("y", None)]))
+    save("err_pool_dilation_overflow.onnx",
+         model([helper.make_node("MaxPool", ["x"], ["y"], name="pool", kernel_shape=[3, 1],
+                                 dilations=[1 << 62, 1])], x4, [vi("y", None)]))
+    # Valid, but beyond the generated code's index range: pads of 2^40 with a
+    # stride of 2^41 (two windows, both in the padding); `tsnc run` computes it.
+    save("err_pool_extent.onnx",
+         model([helper.make_node("MaxPool", ["x"], ["y"], name="pool", kernel_shape=[2, 2],
+                                 pads=[1 << 40, 0, 1 << 40, 0], strides=[1 << 41, 1])],
+               x4, [vi("y", None)]))
     return 0
 
 

@@ -134,6 +134,63 @@ def ok_split_opset11():
          model(nodes, [vi("x", [2, 3])], [vi("a", [2, 1]), vi("b", [2, 2])], version=11))
 
 
+def ok_split_uneven_opset18():
+    """Split-18 with num_outputs=3 on an axis of 7: parts of ceil(7/3) = 3, the
+    last gets the rest (3, 3, 1; onnxruntime 1.30 agrees). y = Concat(c, a, b)
+    so that one output shows every part: x = 1..7 gives [7, 1, 2, 3, 4, 5, 6]."""
+    nodes = [helper.make_node("Split", ["x"], ["a", "b", "c"], name="split", axis=0, num_outputs=3),
+             helper.make_node("Concat", ["c", "a", "b"], ["y"], name="cat", axis=0)]
+    save("ok_split_uneven_opset18.onnx", model(nodes, [vi("x", [7])], [vi("y", [7])], version=18))
+
+
+def ok_opset21():
+    """Opset 21 (ONNX 1.16) with the ops whose newer versions changed only in
+    what tsnc implements as before: Cast-19/21 with saturate=1 (float8 only),
+    AveragePool-19 with dilations [1, 1], Pad-21 in constant mode,
+    Flatten/Reshape-21 and Relu. x = 1..16 as f32[1,1,4,4]: the 2x2 means
+    are 3.5 5.5 11.5 13.5; padded by one -1 on each side then Relu:
+    y = [0, 3.5, 5.5, 11.5, 13.5, 0]."""
+    inits = [helper.make_tensor("pads", TensorProto.INT64, [2], [1, 1]),
+             helper.make_tensor("fill", F, [], [-1.0]),
+             helper.make_tensor("shape", TensorProto.INT64, [1], [4])]
+    nodes = [helper.make_node("Cast", ["x"], ["c"], name="cast", to=F, saturate=1),
+             helper.make_node("AveragePool", ["c"], ["p"], name="pool", kernel_shape=[2, 2],
+                              strides=[2, 2], dilations=[1, 1]),
+             helper.make_node("Flatten", ["p"], ["f"], name="flat", axis=0),
+             helper.make_node("Reshape", ["f", "shape"], ["r"], name="reshape"),
+             helper.make_node("Pad", ["r", "pads", "fill"], ["q"], name="pad", mode="constant"),
+             helper.make_node("Relu", ["q"], ["y"], name="relu")]
+    save("ok_opset21.onnx",
+         model(nodes, [vi("x", [1, 1, 4, 4])], [vi("y", [6])], inits, version=21))
+
+
+def ok_large_strides():
+    """Strides and dilations beyond 2^28 where the result is well defined
+    (B = 2^40), on x = 1..16 as f32[1,1,4,4]; y concatenates the flattened
+    results (values from onnxruntime 1.30):
+      MaxPool 2x2 stride B: one window, max(1, 2, 5, 6) = 6;
+      MaxPool 3x3 strides [B, 2] ceil_mode: [1,1,1,2] = 11, 12;
+      MaxPool 1x2 dilations [B, 3]: max(x[r][0], x[r][3]) = 4, 8, 12, 16;
+      Conv 2x2 W = [1 2; 3 4] pads 1 stride B: one window at (-1, -1), 4 * 1 = 4.
+    y = [6, 11, 12, 4, 8, 12, 16, 4]."""
+    b = 1 << 40
+    nodes = [helper.make_node("MaxPool", ["x"], ["p1"], name="stride", kernel_shape=[2, 2],
+                              strides=[b, b]),
+             helper.make_node("MaxPool", ["x"], ["p2"], name="ceil", kernel_shape=[3, 3],
+                              strides=[b, 2], ceil_mode=1),
+             helper.make_node("MaxPool", ["x"], ["p3"], name="dilation", kernel_shape=[1, 2],
+                              dilations=[b, 3]),
+             helper.make_node("Conv", ["x", "w"], ["p4"], name="conv", strides=[b, b],
+                              pads=[1, 1, 1, 1])]
+    nodes += [helper.make_node("Flatten", ["p%d" % i], ["f%d" % i], name="flat%d" % i, axis=0)
+              for i in range(1, 5)]
+    nodes += [helper.make_node("Concat", ["f1", "f2", "f3", "f4"], ["c"], name="cat", axis=1),
+              helper.make_node("Reshape", ["c", "shape"], ["y"], name="reshape")]
+    inits = [helper.make_tensor("w", F, [1, 1, 2, 2], [1, 2, 3, 4]),
+             helper.make_tensor("shape", TensorProto.INT64, [1], [8])]
+    save("ok_large_strides.onnx", model(nodes, [vi("x", [1, 1, 4, 4])], [vi("y", [8])], inits))
+
+
 def ok_reduce_opset18():
     """Opset 18: ReduceMean/ReduceMax take axes as input 1 (must be constant: it
     becomes the axes attribute); ReduceSum without axes and with
@@ -448,7 +505,30 @@ def err_model_header():
     save("err_no_opset.onnx", m)
 
     save("err_opset_old.onnx", relu_model(version=6))
-    save("err_opset_new.onnx", relu_model(version=19))
+    save("err_opset_new.onnx", relu_model(version=22))
+
+
+def err_newer_opsets():
+    """Semantics added in opset 19 that tsnc does not implement: AveragePool-19
+    dilations other than 1, Pad-19 mode 'wrap'; Split-18's num_outputs at
+    opset 13; and a Split-18 num_outputs
+    whose last part would be empty (9 into 4: 3, 3, 3, 0; onnxruntime refuses
+    it too)."""
+    nodes = [helper.make_node("AveragePool", ["x"], ["y"], name="pool", kernel_shape=[2, 2],
+                              dilations=[2, 1])]
+    save("err_avgpool_dilations_opset19.onnx",
+         model(nodes, [vi("x", [1, 1, 4, 4])], [vi("y", [1, 1, 2, 3])], version=19))
+    nodes = [helper.make_node("Pad", ["x", "pads"], ["y"], name="pad", mode="wrap")]
+    save("err_pad_wrap_opset19.onnx",
+         model(nodes, [vi("x", [3])], [vi("y", [5])],
+               [helper.make_tensor("pads", TensorProto.INT64, [2], [1, 1])], version=19))
+    nodes = [helper.make_node("Split", ["x"], ["a", "b"], name="split", num_outputs=2)]
+    save("err_split_num_outputs_opset13.onnx",
+         model(nodes, [vi("x", [4])], [vi("a", [2]), vi("b", [2])], version=13))
+    outs = ["y0", "y1", "y2", "y3"]
+    nodes = [helper.make_node("Split", ["x"], outs, name="split", num_outputs=4)]
+    save("err_split_last_empty.onnx",
+         model(nodes, [vi("x", [9])], [vi(o, None) for o in outs], version=18))
 
 
 def err_function_recursive():
@@ -483,6 +563,9 @@ def main():
     ok_clip_opset10()
     ok_pad_opset10()
     ok_split_opset11()
+    ok_split_uneven_opset18()
+    ok_opset21()
+    ok_large_strides()
     ok_reduce_opset18()
     ok_softmax_opset11()
     ok_legacy_outputs()
@@ -502,6 +585,7 @@ def main():
     err_initializers()
     err_graph_structure()
     err_model_header()
+    err_newer_opsets()
     err_function_recursive()
     err_nesting()
     return 0
