@@ -55,6 +55,7 @@ ALL_TAGS = sorted(set(KNOWN_ISSUES) | {
     "bn", "residual", "transpose", "slice", "concat", "ste", "sign-where", "binary",
     "per-channel-alpha", "neg-alpha", "folded", "explicit", "temporal-input",
     "spike-output", "opset18", "auto-pad", "groups", "dilation", "ceil-mode",
+    "threshold", "reset-soft", "reset-where", "broadcast-mul",
 })
 
 NEAR_EPS = 3e-5  # |v - threshold| below this (float mode): the sample is not compared
@@ -340,10 +341,18 @@ def gemm_layer(g, st, nout, analog):
         W = g.init(g.weights([F, nout], F * rate), "mm_w")
         b = g.init(g.bias(nout), "mm_b") if rng.random() < 0.6 else None
 
+        # torch's Linear on a [T, B, F] tensor exports a rank-3 MatMul
+        rank3 = st.layout == "folded" and st.T > 1 and rng.random() < 0.3
+
         def fn(x):
-            y = g.op("MatMul", [x, W], (g.shape[x][0], nout), base="matmul")
+            n = g.shape[x][0]
+            if rank3:
+                x = g.reshape(x, (st.T, n // st.T, F))
+            y = g.op("MatMul", [x, W], g.shape[x][:-1] + (nout,), base="matmul")
             if b is not None:
                 y = g.op("Add", [y, b], g.shape[y], base="bias")
+            if rank3:
+                y = g.reshape(y, (n, nout))
             return y
         return fn, (nout,), "MatMul"
     transB = int(rng.random() < 0.7)
@@ -492,7 +501,13 @@ def neuron(g, st):
     else:
         vth = float(g.pick([1.0, 1.0, 0.8]))
         decay = float(g.pick([0.25, 0.25, 0.5, 0.3]))
-    th = 0.5
+    th = float(g.pick([0.5, 0.5, 0.5, 0.5, 1.0, 0.25]))
+    if th != 0.5:
+        g.tags.add("threshold")
+    leak_form = int(rng.integers(3))
+    reset = g.pick(["hard", "hard", "hard", "hard", "hard", "hard", "soft", "where"])
+    if reset != "hard":
+        g.tags.add("reset-" + reset)
     div = vth != 1.0 or rng.random() < 0.7
     C = st.S[0]
     alpha, akind, neg = alpha_value(g, C, len(st.S))
@@ -539,14 +554,23 @@ def neuron(g, st):
         if u is None:
             u = g.op("Add", [xs[t], g.f32(0.0)], sh, base="u") if rng.random() < 0.7 else xs[t]
         else:
-            u = g.op("Add", [g.op("Mul", [u, g.f32(decay)], sh, base="leak"), xs[t]], sh, base="u")
+            d = g.f32(decay)
+            m = g.op("Mul", [u, d] if leak_form != 2 else [d, u], sh, base="leak")
+            u = g.op("Add", [m, xs[t]] if leak_form != 1 else [xs[t], m], sh, base="u")
         v = g.op("Div", [u, g.f32(vth)], sh, base="v") if div else u
         g.probes.append((v, [th] if spike == "binary" else [th, -th]))
         s = fire(g, v, spike, form, th, st.S)
-        if t + 1 < T:
+        if t + 1 < T and reset == "hard":
             a = g.op("Abs", [s], sh)
             keep = g.op("Sub", [g.f32(1.0), a], sh)
             u = g.op("Mul", [u, keep], sh, base="reset")
+        elif t + 1 < T and reset == "soft":
+            # subtract the threshold instead of resetting to 0 (not the paper's neuron:
+            # must not be mistaken for it)
+            u = g.op("Sub", [u, g.op("Mul", [s, g.f32(vth)], sh)], sh, base="reset")
+        elif t + 1 < T:
+            fired = g.op("Equal", [s, g.f32(0.0)], sh)
+            u = g.op("Where", [fired, u, g.f32(0.0)], sh, base="reset")
         if alpha_name is not None:
             ins = [s, alpha_name] if rng.random() < 0.8 else [alpha_name, s]
             s = g.op("Mul", ins, sh, base="o")
@@ -747,11 +771,25 @@ def build(seed, avoid=()):
     n_layers = int(rng.integers(1, 4))
     analog = True
     prev_spikes = None
+    history = []
     for i in range(n_layers):
-        if i > 0 and len(st.S) >= 2 and rng.random() < 0.3:
+        if i > 0 and len(st.S) >= 2 and rng.random() < 0.4:
             st = spike_pool(g, st)
-        if i > 0 and rng.random() < 0.25:
+        if i > 0 and rng.random() < 0.4:
             st = shape_op(g, st)
+        if i > 0 and st.spike and "concat" not in avoid and rng.random() < 0.3:
+            # channel concat with an earlier spike stream of the same spatial shape
+            # (a DenseNet-style skip: the two halves carry different alphas)
+            olds = [o for o in history if o.S[1:] == st.S[1:] and o.names != st.names]
+            if olds:
+                o = olds[rng.integers(len(olds))]
+                S2 = (st.S[0] + o.S[0],) + st.S[1:]
+                first = rng.random() < 0.5
+                g.tags.add("concat")
+                st = st.with_([g.op("Concat", [a, b] if first else [b, a], (g.shape[a][0],) + S2, axis=1)
+                               for a, b in zip(st.names, o.names)], S2,
+                              dict(st.spike, neg=st.spike["neg"] or bool(o.spike and o.spike["neg"]),
+                                   alpha="channel"))
         if i > 0 and len(st.S) >= 2 and rng.random() < 0.2:
             st, how = to_features(g, st)
         same = (prev_spikes is not None and prev_spikes.S == st.S and len(st.S) >= 2
@@ -779,6 +817,7 @@ def build(seed, avoid=()):
             st_cur = st_cur.with_([g.op("Add", [a, b], g.shape[a], base="res") for a, b in pairs], st_cur.S)
         st = neuron(g, st_cur)
         prev_spikes = st
+        history.append(st)
         analog = False
 
     # output: a classifier averaged over time, or the spikes themselves

@@ -37,6 +37,7 @@ import os
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -773,6 +774,8 @@ def main(argv):
     tags = {}
     cpu = {}
     pool = mp.get_context("fork").Pool(args.jobs)
+    # SIGTERM (ctest's timeout, kill PID) must still stop the workers and their Node servers
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     pending = []
     done = False
     setup_error = None
