@@ -78,7 +78,7 @@ class Builder:
         self.count = 0
         self.tags = set()
         self.inexact_before_fire = False
-        self.probes = []  # (tensor name, thresholds)
+        self.probes = []  # (tensor name, thresholds) of the potentials not computed exactly
 
     def fresh(self, base):
         self.count += 1
@@ -109,6 +109,9 @@ class Builder:
         return self.const(np.array(v, dtype=np.int64))
 
     def op(self, op_type, inputs, shape, base=None, **attrs):
+        """Appends a node; shape None: the broadcast of the inputs' shapes (elementwise ops)."""
+        if shape is None:
+            shape = np.broadcast_shapes(*[self.shape[i] for i in inputs if i])
         out = self.fresh(base or op_type.lower())
         self.nodes.append(helper.make_node(op_type, inputs, [out], name=out + "_n", **attrs))
         self.shape[out] = tuple(shape)
@@ -424,9 +427,10 @@ def alpha_value(g, C, rank_S):
     return v.reshape(shape), kind, bool((v < 0).any())
 
 
-def fire(g, v, spike, form, th, S_step):
-    """Spike tensor s (float) from the scaled potential v."""
-    sh = g.shape[v]
+def fire(g, v, spike, form, th, ones_shape):
+    """Spike tensor s (float) from the scaled potential v. ones_shape: the shape of the
+    constant 1 of the Where forms (None: a scalar); it may broadcast v to a larger shape."""
+    sh = None  # elementwise: the broadcast of the operands
     if spike == "binary":
         if form in ("cmp", "ste") or form == "sign-where":
             c = g.op("Greater", [v, g.f32(th)], sh, base="gt")
@@ -439,7 +443,7 @@ def fire(g, v, spike, form, th, S_step):
             s = g.op("Cast", [c], sh, base="cast", to=F32)
         else:  # where
             c = g.op("Greater", [v, g.f32(th)], sh, base="gt")
-            s = g.op("Where", [c, where_one(g, sh, S_step), g.f32(0.0)], sh, base="where")
+            s = g.op("Where", [c, where_one(g, ones_shape), g.f32(0.0)], sh, base="where")
         if form == "ste":
             clip = g.op("Clip", [v, g.f32(0.0), g.f32(1.0)], sh, base="clip")
             d = g.op("Sub", [s, clip], sh)
@@ -463,7 +467,7 @@ def fire(g, v, spike, form, th, S_step):
         ge = g.op("GreaterOrEqual", [v, g.f32(th)], sh)
         le = g.op("LessOrEqual", [v, g.f32(-th)], sh)
     if form == "where":
-        p = g.op("Where", [ge, where_one(g, sh, S_step), g.f32(0.0)], sh, base="where")
+        p = g.op("Where", [ge, where_one(g, ones_shape), g.f32(0.0)], sh, base="where")
         n = g.op("Where", [le, g.f32(1.0), g.f32(0.0)], sh, base="where")
     else:
         p = g.op("Cast", [ge], sh, to=F32)
@@ -471,13 +475,13 @@ def fire(g, v, spike, form, th, S_step):
     return g.op("Sub", [p, n], sh, base="spike")
 
 
-def where_one(g, sh, S_step):
-    """The constant 1 of a Where-form firing function; sometimes a full
-    tensor of ones that broadcasts against the potential (tag fire-broadcast)."""
-    if "fire-broadcast" not in g.avoid and g.rng.random() < 0.3:
-        g.tags.add("fire-broadcast")
-        return g.const(np.ones(S_step, dtype=np.float32), "ones")
-    return g.f32(1.0)
+def where_one(g, ones_shape):
+    """The constant 1 of a Where-form firing function: a scalar, or a tensor of ones
+    (tag fire-broadcast) that broadcasts against the potential."""
+    if ones_shape is None:
+        return g.f32(1.0)
+    g.tags.add("fire-broadcast")
+    return g.const(np.ones(ones_shape, dtype=np.float32), "ones")
 
 
 def neuron(g, st):
@@ -549,44 +553,55 @@ def neuron(g, st):
 
     outs = []
     u = None
-    sh = (B,) + st.S
+    # the Where forms' constant 1: a scalar, a tensor of the potential's shape, or one
+    # that enlarges its size-1 axes (the spikes are then larger than the potential)
+    ones_shape = None
+    if form == "where" and "fire-broadcast" not in g.avoid and rng.random() < 0.4:
+        ones_shape = st.S
+        if 1 in st.S and rng.random() < 0.6:
+            ones_shape = tuple(2 if d == 1 else d for d in st.S)
     for t in range(T):
         if u is None:
-            u = g.op("Add", [xs[t], g.f32(0.0)], sh, base="u") if rng.random() < 0.7 else xs[t]
+            u = g.op("Add", [xs[t], g.f32(0.0)], None, base="u") if rng.random() < 0.7 else xs[t]
         else:
             d = g.f32(decay)
-            m = g.op("Mul", [u, d] if leak_form != 2 else [d, u], sh, base="leak")
-            u = g.op("Add", [m, xs[t]] if leak_form != 1 else [xs[t], m], sh, base="u")
-        v = g.op("Div", [u, g.f32(vth)], sh, base="v") if div else u
-        g.probes.append((v, [th] if spike == "binary" else [th, -th]))
-        s = fire(g, v, spike, form, th, st.S)
+            m = g.op("Mul", [u, d] if leak_form != 2 else [d, u], None, base="leak")
+            u = g.op("Add", [m, xs[t]] if leak_form != 1 else [xs[t], m], None, base="u")
+        v = g.op("Div", [u, g.f32(vth)], None, base="v") if div else u
+        # a potential computed exactly (dyadic values, no inexact op before it) must give
+        # the same spikes everywhere, even on a threshold: no probe needed
+        if not (g.exact and not g.inexact_before_fire):
+            g.probes.append((v, [th] if spike == "binary" else [th, -th]))
+        s = fire(g, v, spike, form, th, ones_shape)
         if t + 1 < T and reset == "hard":
-            a = g.op("Abs", [s], sh)
-            keep = g.op("Sub", [g.f32(1.0), a], sh)
-            u = g.op("Mul", [u, keep], sh, base="reset")
+            a = g.op("Abs", [s], None)
+            keep = g.op("Sub", [g.f32(1.0), a], None)
+            u = g.op("Mul", [u, keep], None, base="reset")
         elif t + 1 < T and reset == "soft":
             # subtract the threshold instead of resetting to 0 (not the paper's neuron:
             # must not be mistaken for it)
-            u = g.op("Sub", [u, g.op("Mul", [s, g.f32(vth)], sh)], sh, base="reset")
+            u = g.op("Sub", [u, g.op("Mul", [s, g.f32(vth)], None)], None, base="reset")
         elif t + 1 < T:
-            fired = g.op("Equal", [s, g.f32(0.0)], sh)
-            u = g.op("Where", [fired, u, g.f32(0.0)], sh, base="reset")
+            fired = g.op("Equal", [s, g.f32(0.0)], None)
+            u = g.op("Where", [fired, u, g.f32(0.0)], None, base="reset")
         if alpha_name is not None:
             ins = [s, alpha_name] if rng.random() < 0.8 else [alpha_name, s]
-            s = g.op("Mul", ins, sh, base="o")
+            s = g.op("Mul", ins, None, base="o")
         outs.append(s)
     info = dict(kind=spike, alpha=akind, neg=neg, spatial=len(st.S) > 1)
+    sh = g.shape[outs[-1]]
+    S_out = sh[1:]
     if st.layout == "folded":
         ys = [g.unsqueeze(o, 0) for o in outs]
         cat = g.op("Concat", ys, (T,) + sh, axis=0) if T > 1 else ys[0]
-        y = g.reshape(cat, (T * B,) + st.S)
-        return st.with_([y], st.S, info)
+        y = g.reshape(cat, (T * B,) + S_out)
+        return st.with_([y], S_out, info)
     if rng.random() < 0.5 and T > 1:
         # torch's PerStep: stack the steps, the next layer gathers each one
         ys = [g.unsqueeze(o, 0) for o in outs]
         cat = g.op("Concat", ys, (T,) + sh, axis=0)
         outs = [g.op("Gather", [cat, g.i64(t)], sh, axis=0) for t in range(T)]
-    return st.with_(outs, st.S, info)
+    return st.with_(outs, S_out, info)
 
 
 # ---------------------------------------------------------------------------

@@ -390,8 +390,6 @@ def batch_native(ctx, cfgs, model, inp, wdir):
 def near_mask(case, outs, count):
     """Per sample: True if a potential is within NEAR_EPS of a threshold (float mode only)."""
     near = np.zeros(count, dtype=bool)
-    if case["exact"]:
-        return near
     for name, ths in case["probes"]:
         v = outs.get(name)
         if v is None:
@@ -741,6 +739,14 @@ def check_setup(args):
     return ver
 
 
+class Interrupted(Exception):
+    pass
+
+
+def _interrupt(*_):
+    raise Interrupted()
+
+
 def _worker_check(a):
     ctx, seed = a
     try:
@@ -775,7 +781,8 @@ def main(argv):
     cpu = {}
     pool = mp.get_context("fork").Pool(args.jobs)
     # SIGTERM (ctest's timeout, kill PID) must still stop the workers and their Node servers
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGTERM, _interrupt)
+    interrupted = False
     pending = []
     done = False
     setup_error = None
@@ -823,6 +830,9 @@ def main(argv):
                 if not args.quiet and len(results) % 25 == 0:
                     print("  %d graphs, %.0f s, %d findings" % (
                         len(results), time.time() - t0, status.get("finding", 0)), flush=True)
+    except (Interrupted, KeyboardInterrupt):
+        interrupted = True
+        print("difftest: interrupted; the summary covers the graphs finished so far", flush=True)
     finally:
         pool.terminate()
         pool.join()
@@ -843,6 +853,8 @@ def main(argv):
     if setup_error:
         print("difftest: error: %s" % setup_error, file=sys.stderr)
         return 2
+    if interrupted:
+        return 130
     if args.min_graphs and checked < args.min_graphs:
         print("difftest: error: only %d graphs checked, fewer than --min-graphs %d" % (
             checked, args.min_graphs), file=sys.stderr)
