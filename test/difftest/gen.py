@@ -55,7 +55,7 @@ ALL_TAGS = sorted(set(KNOWN_ISSUES) | {
     "bn", "residual", "transpose", "slice", "concat", "ste", "sign-where", "binary",
     "per-channel-alpha", "neg-alpha", "folded", "explicit", "temporal-input",
     "spike-output", "opset18", "auto-pad", "groups", "dilation", "ceil-mode",
-    "threshold", "reset-soft", "reset-where", "broadcast-mul",
+    "threshold", "reset-soft", "reset-where", "broadcast-mul", "pad",
 })
 
 NEAR_EPS = 3e-5  # |v - threshold| below this (float mode): the sample is not compared
@@ -283,9 +283,20 @@ def conv_layer(g, st, spatial_rank, analog, same=False):
         attrs["group"] = groups
     S_out = (cout,) + tuple(out)
 
+    ident = st.layout == "explicit" and rng.random() < 0.3
+
     def fn(x):
-        return g.op("Conv", [x] + ins, (g.shape[x][0],) + S_out, base="conv", **attrs)
+        return g.op("Conv", [x] + weight_refs(g, ins, ident), (g.shape[x][0],) + S_out,
+                    base="conv", **attrs)
     return fn, S_out
+
+
+def weight_refs(g, ins, ident):
+    """The weights as they are, or each step's own Identity of them (torch's explicit-time
+    exports give every per-step copy of a layer an Identity of the shared initializer)."""
+    if not ident:
+        return ins
+    return [g.op("Identity", [w], g.shape[w], base="wid") for w in ins]
 
 
 def pool_layer(g, st, kind):
@@ -325,8 +336,20 @@ def pool_layer(g, st, kind):
         if area & (area - 1) or (any(pads) and not cip) or ceil:
             g.inexact_before_fire = True
     S_out = (st.S[0],) + tuple(out)
+    # torch's AvgPool2d(padding=p) on opset 11+ may come as an explicit Pad of zeros and a
+    # pool without pads (count_include_pad semantics); a Pad of zeros with all pads 0 too
+    explicit_pad = (kind == "AveragePool" and attrs.get("count_include_pad", 0) == 1 and not ceil
+                    and rng.random() < 0.4)
+    if explicit_pad:
+        n = len(sizes)
+        padv = [0, 0] + pads[:n] + [0, 0] + pads[n:]
+        attrs["pads"] = [0] * (2 * n)
+        g.tags.add("pad")
 
     def fn(x):
+        if explicit_pad:
+            shp = g.shape[x][:2] + tuple(L + pads[i] + pads[i + len(sizes)] for i, L in enumerate(sizes))
+            x = g.op("Pad", [x, g.i64(padv)], shp, mode="constant")
         return g.op(kind, [x], (g.shape[x][0],) + S_out, base=kind.lower(), **attrs)
     return fn, S_out
 
@@ -375,8 +398,11 @@ def gemm_layer(g, st, nout, analog):
     if beta != 1.0 or rng.random() < 0.3:
         attrs["beta"] = beta
 
+    ident = st.layout == "explicit" and rng.random() < 0.3
+
     def fn(x):
-        return g.op("Gemm", [x] + ins, (g.shape[x][0], nout), base="gemm", **attrs)
+        return g.op("Gemm", [x] + weight_refs(g, ins, ident), (g.shape[x][0], nout), base="gemm",
+                    **attrs)
     return fn, (nout,), "Gemm"
 
 
