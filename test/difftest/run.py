@@ -55,6 +55,9 @@ DUMP_C = os.path.join(ROOT, "test", "targets", "dump_outputs.c")
 STRICT = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]
 SAN = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer", "-g"]
 RTOL, ATOL = 1e-4, 1e-5
+# Seconds before a command counts as hung. Generous: on a loaded machine an ASan build of
+# a small model has taken minutes; tsnc and the generated code take well under a second.
+TSNC_TIMEOUT, BUILD_TIMEOUT, RUN_TIMEOUT = 120, 900, 300
 IMPLS = ["auto", "lut", "events", "dense", "nospike"]  # nospike = --dense
 
 
@@ -173,6 +176,7 @@ class Context:
         self.node = args.node
         self.keep = args.keep
         self.avoid_arg = args.avoid
+        self.require = args.require_set
 
 
 _ORT = None
@@ -189,7 +193,7 @@ def ort_for_worker(ctx):
 def tsnc_compile(ctx, model, gendir, target, impl, name="m"):
     """(status, log, command): ok, refused (exit 1), crash, timeout."""
     a = tsnc_compile_args(ctx, model, gendir, target, impl, name)
-    st, log = sh(a, 120)
+    st, log = sh(a, TSNC_TIMEOUT)
     if st == "timeout":
         return "timeout", quote(a) + "\n" + log, a
     if st == 1:
@@ -222,11 +226,11 @@ def build_and_run(ctx, gendir, target, inp, out, sanitize=False):
     if sanitize:
         cc += SAN
     cmd = cc + ["-I", gendir, "-DMODEL=m", os.path.join(gendir, "m.c"), DUMP_C, "-o", exe, "-lm"]
-    st, log = sh(cmd, 120)
+    st, log = sh(cmd, BUILD_TIMEOUT)
     if st != 0:
         return "build", st, quote(cmd) + "\n" + log
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0", UBSAN_OPTIONS="print_stacktrace=1")
-    st, log2 = sh(runner + [exe, inp, out], 120, env=env)
+    st, log2 = sh(runner + [exe, inp, out], RUN_TIMEOUT, env=env)
     if st != 0 or "runtime error" in log2 or "Sanitizer" in log2:
         return "run", st, quote(runner + [exe, inp, out]) + "\n" + log2
     return "ok", 0, log2
@@ -306,10 +310,10 @@ def build_and_run_many(ctx, wdir, target, items, inp):
     for d, _, _ in items:
         incs += ["-I", d]
     cmd = cc + incs + [os.path.join(d, n + ".c") for d, n, _ in items] + [drv, "-o", exe, "-lm"]
-    st, log = sh(cmd, 300)
+    st, log = sh(cmd, BUILD_TIMEOUT)
     if st != 0:
         return None
-    st, log = sh([exe, inp] + [o for _, _, o in items], 120)
+    st, log = sh([exe, inp] + [o for _, _, o in items], RUN_TIMEOUT)
     if st != 0 or "non-zero" in log:
         return None
     return {n: ("ok", 0, "") for _, n, _ in items}
@@ -325,7 +329,7 @@ def run_config(ctx, cfg, model, inp, count, wdir, cache, sanitize=False):
             a += ["--after", "import"]
         elif cfg == "run-dense":
             a += ["--dense"]
-        st, log = sh(a, 120)
+        st, log = sh(a, TSNC_TIMEOUT)
         if st == "timeout":
             return "timeout", None, quote(a) + "\n" + log
         if st == 1:
@@ -415,6 +419,10 @@ def check_case(ctx, seed):
         res["error"] = str(e)
         return res
     res["tags"] = case["tags"]
+    if not ctx.require <= set(case["tags"]):
+        res["status"] = "unwanted"
+        res["tags"] = []
+        return res
     wdir = os.path.join(ctx.work, "cases", str(seed))
     shutil.rmtree(wdir, ignore_errors=True)
     os.makedirs(wdir)
@@ -521,8 +529,9 @@ def save_finding(ctx, seed, case, wdir, failures, use):
         for cfg, st, log in failures:
             f.write("\n== %s: %s\n%s\n" % (cfg, st, log[-4000:]))
     summary = ["%s:%s" % (cfg, st) for cfg, st, _ in failures]
-    if ctx.minimize:
-        cfg, st, _ = next(((c, s, l) for c, s, l in failures if not c.endswith("+san")), failures[0])
+    if ctx.minimize and any(st != "timeout" for _, st, _ in failures):
+        failures_m = [f for f in failures if f[1] != "timeout"]
+        cfg, st, _ = next(((c, s, l) for c, s, l in failures_m if not c.endswith("+san")), failures_m[0])
         small = minimize(ctx, fdir, cfg.replace("+san", ""), st, case["input_shape"], use,
                          sanitize=cfg.endswith("+san"))
         if small:
@@ -672,6 +681,9 @@ def parse_args(argv):
     ap.add_argument("--avoid", default="",
                     help="comma-separated tags the generator must not produce; 'known' = gen.KNOWN_ISSUES "
                          "(%s)" % ",".join(sorted(gen.KNOWN_ISSUES)))
+    ap.add_argument("--require", default="",
+                    help="comma-separated tags: check only the graphs that have all of them "
+                         "(the others are generated and dropped, which is cheap)")
     ap.add_argument("--targets", default="generic,avx2,neon")
     ap.add_argument("--impls", default=",".join(IMPLS),
                     help="spike implementations (nospike = tsnc --dense); default all")
@@ -708,6 +720,10 @@ def parse_args(argv):
         else:
             ap.error("unknown tag %r (--list-tags)" % t)
     args.avoid_set = avoid
+    args.require_set = set(filter(None, args.require.split(",")))
+    for t in args.require_set:
+        if t not in gen.ALL_TAGS:
+            ap.error("unknown tag %r (--list-tags)" % t)
     args.tsnc = os.path.abspath(args.tsnc)
     if args.work is None:
         args.work = os.path.join(os.path.dirname(args.tsnc), "difftest")
@@ -806,6 +822,8 @@ def main(argv):
             for p in ready:
                 pending.remove(p)
                 r = p.get()
+                if r["status"] == "unwanted":
+                    continue
                 results.append(r)
                 status[r["status"]] = status.get(r["status"], 0) + 1
                 if r["status"] == "setup":
@@ -824,7 +842,7 @@ def main(argv):
                     f = r["findings"]
                     print("FINDING seed %d: %s -> %s" % (r["seed"], " ".join(f["failures"]), f["dir"]),
                           flush=True)
-                elif r["status"] == "invalid" and not args.quiet:
+                elif r["status"] == "invalid":
                     print("note: seed %d: onnxruntime rejects the generated graph: %s" % (
                         r["seed"], r.get("error", "")[:300]), flush=True)
                 if not args.quiet and len(results) % 25 == 0:
@@ -849,7 +867,9 @@ def main(argv):
     print("CPU seconds: " + " ".join("%s=%.1f" % kv for kv in sorted(cpu.items(), key=lambda kv: -kv[1])))
     with open(os.path.join(args.work, "summary.json"), "w") as f:
         json.dump(dict(graphs=len(results), seconds=el, status=status, configs=stats, tags=tags,
-                       findings=[r["findings"] for r in results if r["status"] == "finding"]), f, indent=1)
+                       findings=[r["findings"] for r in results if r["status"] == "finding"],
+                       invalid=[(r["seed"], r.get("error")) for r in results if r["status"] == "invalid"]),
+                  f, indent=1)
     if setup_error:
         print("difftest: error: %s" % setup_error, file=sys.stderr)
         return 2
