@@ -55,7 +55,7 @@ ALL_TAGS = sorted(set(KNOWN_ISSUES) | {
     "bn", "residual", "transpose", "slice", "concat", "ste", "sign-where", "binary",
     "per-channel-alpha", "neg-alpha", "folded", "explicit", "temporal-input",
     "spike-output", "opset18", "auto-pad", "groups", "dilation", "ceil-mode",
-    "threshold", "reset-soft", "reset-where", "broadcast-mul", "pad",
+    "threshold", "reset-soft", "reset-where", "broadcast-mul", "pad", "wide",
 })
 
 NEAR_EPS = 3e-5  # |v - threshold| below this (float mode): the sample is not compared
@@ -229,7 +229,8 @@ def conv_layer(g, st, spatial_rank, analog, same=False):
             divs = [d for d in range(2, C + 1) if C % d == 0]
             if divs:
                 groups = int(g.pick(divs))
-        cout = int(rng.integers(1, 9))
+        # wide graphs: more channels than one vector of the SIMD kernels, with remainders
+        cout = int(rng.integers(1, 25 if g.wide else 9))
         if groups > 1:
             cout = groups * int(rng.integers(1, 3))
         k = [int(rng.integers(1, 4)) for _ in sizes]
@@ -788,6 +789,9 @@ def build(seed, avoid=()):
     opset = int(opsets[rng.integers(len(opsets))])
     exact = rng.random() < 0.7
     g = Builder(rng, opset, exact)
+    g.wide = rng.random() < 0.3
+    if g.wide:
+        g.tags.add("wide")
     g.avoid = avoid
     g.exact_fire = True
     if opset == 18:
@@ -807,7 +811,7 @@ def build(seed, avoid=()):
     elif dims == 1:
         S0 = (int(rng.integers(1, 5)), int(rng.integers(3, 17)))
     else:
-        S0 = (int(rng.integers(1, 5)), int(rng.integers(3, 11)), int(rng.integers(3, 11)))
+        S0 = (int(rng.integers(1, 13 if g.wide else 5)), int(rng.integers(3, 11)), int(rng.integers(3, 11)))
     temporal = rng.random() < 0.2 and "temporal-input" not in avoid
     in_shape, st = encode_input(g, layout, T, B, S0, temporal)
 
@@ -919,7 +923,7 @@ def layer(g, st, analog, same=False):
         if not analog:
             g.tags.add("conv1d" if rank == 1 else "conv2d-spike")
         return apply(g, st, fn, S2), "Conv"
-    nout = int(rng.integers(2, 33))
+    nout = int(rng.integers(2, 49 if g.wide else 33))
     fn, S2, kind = gemm_layer(g, st, nout, analog)
     if not analog:
         tag_spike_layer(g, st, kind)
