@@ -136,9 +136,22 @@ class Builder:
         return items[self.rng.choice(len(items), p=p)]
 
     # -- opset-dependent ops -----------------------------------------------
+    def step(self, x, t, T, shape):
+        """Timestep t of x along axis 0 (Gather; the index sometimes negative, t - T)."""
+        idx = t - T if self.rng.random() < 0.2 else t
+        axis = -len(self.shape[x]) if self.rng.random() < 0.1 else 0
+        return self.op("Gather", [x, self.i64(idx)], shape, axis=axis)
+
+    def stack(self, xs, shape):
+        """Concat along axis 0 (sometimes written as the negative axis)."""
+        axis = -len(shape) if self.rng.random() < 0.2 else 0
+        return self.op("Concat", list(xs), shape, axis=axis)
+
     def unsqueeze(self, x, axis):
         s = list(self.shape[x])
         s.insert(axis, 1)
+        if axis == 0 and self.rng.random() < 0.2:
+            axis = -len(s)  # the same axis, counted from the end
         if self.opset < 13:
             return self.op("Unsqueeze", [x], s, axes=[axis])
         return self.op("Unsqueeze", [x, self.i64([axis])], s)
@@ -559,7 +572,7 @@ def neuron(g, st):
         xr = g.reshape(st.names[0], full)
         how = rng.random()
         if how < 0.7:
-            xs = [g.op("Gather", [xr, g.i64(t)], (B,) + st.S, axis=0) for t in range(T)]
+            xs = [g.step(xr, t, T, (B,) + st.S) for t in range(T)]
         elif how < 0.85 and T > 1:
             if g.opset < 13:
                 parts = [g.fresh("split") for _ in range(T)]
@@ -622,14 +635,14 @@ def neuron(g, st):
     S_out = sh[1:]
     if st.layout == "folded":
         ys = [g.unsqueeze(o, 0) for o in outs]
-        cat = g.op("Concat", ys, (T,) + sh, axis=0) if T > 1 else ys[0]
+        cat = g.stack(ys, (T,) + sh) if T > 1 else ys[0]
         y = g.reshape(cat, (T * B,) + S_out)
         return st.with_([y], S_out, info)
     if rng.random() < 0.5 and T > 1:
         # torch's PerStep: stack the steps, the next layer gathers each one
         ys = [g.unsqueeze(o, 0) for o in outs]
-        cat = g.op("Concat", ys, (T,) + sh, axis=0)
-        outs = [g.op("Gather", [cat, g.i64(t)], sh, axis=0) for t in range(T)]
+        cat = g.stack(ys, (T,) + sh)
+        outs = [g.step(cat, t, T, sh) for t in range(T)]
     return st.with_(outs, S_out, info)
 
 
@@ -644,8 +657,8 @@ def encode_input(g, layout, T, B, S0, temporal):
             g.shape["input"] = shape
             return shape, Stream(layout, ["input"], S0, T, B)
         shape = (T, B) + S0
-        names = [g.op("Gather", ["input", g.i64(t)], (B,) + S0, axis=0) for t in range(T)]
         g.shape["input"] = shape
+        names = [g.step("input", t, T, (B,) + S0) for t in range(T)]
         return shape, Stream(layout, names, S0, T, B)
     shape = (B,) + S0
     g.shape["input"] = shape
@@ -657,14 +670,14 @@ def encode_input(g, layout, T, B, S0, temporal):
         elif r < 0.7:
             rep = g.op("Expand", [x, g.i64([T] + [1] * (len(S0) + 1))], (T,) + shape)
         else:
-            rep = g.op("Concat", [x] * T, (T,) + shape, axis=0) if T > 1 else x
+            rep = g.stack([x] * T, (T,) + shape) if T > 1 else x
         y = g.reshape(rep, (T * B,) + S0)
         return shape, Stream(layout, [y], S0, T, B)
     if g.rng.random() < 0.5:
         return shape, Stream(layout, ["input"] * T, S0, T, B)
     xs = [g.unsqueeze("input", 0) for _ in range(T)]
-    cat = g.op("Concat", xs, (T,) + shape, axis=0) if T > 1 else xs[0]
-    names = [g.op("Gather", [cat, g.i64(t)], shape, axis=0) for t in range(T)]
+    cat = g.stack(xs, (T,) + shape) if T > 1 else xs[0]
+    names = [g.step(cat, t, T, shape) for t in range(T)]
     return shape, Stream(layout, names, S0, T, B)
 
 
@@ -875,7 +888,7 @@ def build(seed, avoid=()):
             out = st.names[0]
         else:
             ys = [g.unsqueeze(o, 0) for o in st.names]
-            out = g.op("Concat", ys, (st.T,) + g.shape[st.names[0]], axis=0) if st.T > 1 else ys[0]
+            out = g.stack(ys, (st.T,) + g.shape[st.names[0]]) if st.T > 1 else ys[0]
     else:
         if len(st.S) >= 2:
             st, _ = to_features(g, st)
@@ -888,7 +901,7 @@ def build(seed, avoid=()):
             out = g.reduce_mean0(r)
         elif rng.random() < 0.5:
             ys = [g.unsqueeze(o, 0) for o in out_st.names]
-            cat = g.op("Concat", ys, (T, B, K), axis=0) if T > 1 else ys[0]
+            cat = g.stack(ys, (T, B, K)) if T > 1 else ys[0]
             out = g.reduce_mean0(cat)
         else:
             acc = out_st.names[0]
