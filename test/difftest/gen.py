@@ -48,15 +48,42 @@ KNOWN_ISSUES = {
     "nonfinite": "inf/NaN in the inputs (Sign(NaN), fused neuron NaN/inf handling)",
 }
 
-# Every tag the generator can avoid (KNOWN_ISSUES plus constructs that are
-# valid but rare enough to switch off while chasing something else).
-ALL_TAGS = sorted(set(KNOWN_ISSUES) | {
-    "conv2d-spike", "gemm-spike", "matmul-spike", "maxpool", "avgpool", "gap", "gmp",
-    "bn", "residual", "transpose", "slice", "concat", "ste", "sign-where", "binary",
-    "per-channel-alpha", "neg-alpha", "folded", "explicit", "temporal-input",
-    "spike-output", "opset18", "auto-pad", "groups", "dilation", "ceil-mode",
-    "threshold", "reset-soft", "reset-where", "broadcast-mul", "pad", "wide",
+# Every tag the generator sets (and can avoid): KNOWN_ISSUES plus these.
+TAGS = dict(KNOWN_ISSUES, **{
+    "auto-pad": "Conv with auto_pad SAME_UPPER/SAME_LOWER/VALID",
+    "avgpool": "AveragePool of spikes",
+    "binary": "a binary neuron (v > th)",
+    "bn": "BatchNormalization after a Conv/Gemm",
+    "broadcast-mul": "Add/Mul of a broadcasting constant before a neuron (Mul: tagged)",
+    "ceil-mode": "a pool with ceil_mode=1",
+    "concat": "Concat of spike tensors (with itself, or with an earlier layer's spikes)",
+    "conv2d-spike": "a 2-D Conv that reads spikes",
+    "dilation": "a Conv with dilations > 1",
+    "explicit": "explicit per-step graph",
+    "folded": "time folded into the batch [T*B, ...]",
+    "gap": "GlobalAveragePool",
+    "gemm-spike": "a Gemm that reads spikes",
+    "gmp": "GlobalMaxPool",
+    "groups": "a grouped Conv",
+    "matmul-spike": "a MatMul that reads spikes",
+    "maxpool": "MaxPool of spikes",
+    "neg-alpha": "a negative alpha (scalar or per channel)",
+    "opset18": "opset 18",
+    "pad": "an explicit Pad before an AveragePool",
+    "per-channel-alpha": "alpha per channel",
+    "reset-soft": "a neuron that subtracts the threshold instead of resetting to 0",
+    "reset-where": "a hard reset written Where(s == 0, u, 0)",
+    "residual": "an identity shortcut Add of spikes",
+    "sign-where": "firing as Where(|v| < th, 0, Sign(v))",
+    "slice": "Slice of spikes",
+    "spike-output": "the graph output is the spikes (alpha carried to the output)",
+    "ste": "the straight-through form (s - clip(v)) + clip(v)",
+    "temporal-input": "the input already has the time axis",
+    "threshold": "a firing threshold other than 0.5",
+    "transpose": "Transpose of spikes",
+    "wide": "up to 24 channels / 48 features (SIMD remainders)",
 })
+ALL_TAGS = sorted(TAGS)
 
 NEAR_EPS = 3e-5  # |v - threshold| below this (float mode): the sample is not compared
 

@@ -709,7 +709,7 @@ def parse_args(argv):
     args = ap.parse_args(argv)
     if args.list_tags:
         for t in gen.ALL_TAGS:
-            print("%-16s %s" % (t, gen.KNOWN_ISSUES.get(t, "")))
+            print("%-18s %s%s" % (t, "KNOWN ISSUE: " if t in gen.KNOWN_ISSUES else "", gen.TAGS[t]))
         sys.exit(0)
     avoid = set()
     for t in filter(None, args.avoid.split(",")):
