@@ -195,7 +195,7 @@ void weights_emit_set(const CodegenOptions *o, WeightsMode mode, Buf *c) {
 
 void weights_emit_run_prologue(const EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, Buf *run) {
     const WeightPool *p = &cx->weights;
-    if (mode == WEIGHTS_EMBED && p->n) {
+    if (mode == WEIGHTS_EMBED) {
         buf_printf(run,
                    "    const unsigned char *const tsnc_w = %s_weights_blob;\n"
                    "    if (weights_check(tsnc_w, %s_WEIGHTS_BYTES, %s_WEIGHTS_BYTES, %s_WEIGHTS_CRC32, 0))\n"
