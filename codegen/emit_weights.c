@@ -79,7 +79,7 @@ static void inline_values(Buf *b, const WeightPool *p, const WeightArray *w) {
     if (w->count == 0) buf_printf(b, "    0\n");
     for (int64_t i = 0; i < w->count; i++) {
         const unsigned char *e = d + (size_t)i * es;
-        if (i % per_line == 0) buf_printf(b, "    ");
+        if (i % per_line == 0) buf_append(b, "    ", 4);
         switch (w->dtype) {
         case DT_F32: hex_word(b, get_le(e, 4), 8); break;
         case DT_F64:
@@ -93,7 +93,10 @@ static void inline_values(Buf *b, const WeightPool *p, const WeightArray *w) {
         case DT_I8: buf_printf(b, "%d", (int)(signed char)e[0]); break;
         default: buf_printf(b, "%d", (int)e[0]); break; /* u8, bool */
         }
-        buf_printf(b, "%s", i + 1 == w->count ? "\n" : (i + 1) % per_line == 0 ? ",\n" : ", ");
+        if (i + 1 == w->count)
+            buf_append(b, "\n", 1);
+        else
+            buf_append(b, (i + 1) % per_line == 0 ? ",\n" : ", ", 2);
     }
 }
 
