@@ -2,7 +2,7 @@
  * codegen.h - emitting self-contained C99 from a lowered graph.
  *
  * The generated NAME.c includes only standard headers and NAME.h; weights
- * are static const arrays; intermediates live in one static arena planned by
+ * are static const arrays or a binary image (weights.h, emit_weights.c); intermediates live in one static arena planned by
  * plan_memory.c; kernels are copied in from runtime/ (docs/generated-api.md).
  */
 #ifndef TSNC_CODEGEN_H

@@ -3,11 +3,12 @@
  *
  * NAME.c, top to bottom: the banner, the target's guard (an #error unless
  * compiled for the target's instruction set), includes, the weight table
- * and the weights as static const arrays, the arena (a union of typed
- * arrays over one static block, planned by plan_memory.c), the kernels
- * copied from runtime/ (only those called; runtime/TARGET/ variants over
- * runtime/generic/ ones, see kernel_lib.h), and NAME_run: local pointers
- * into the arena, then one commented call per node. Everything is emitted
+ * and the weights as the --weights mode has them (emit_weights.c), the
+ * arena (a union of typed arrays over one static block, planned by
+ * plan_memory.c), the kernels copied from runtime/ (only those called;
+ * runtime/TARGET/ variants over runtime/generic/ ones, see kernel_lib.h),
+ * and NAME_run: one pointer per weight array, local pointers into the
+ * arena, then one commented call per node. Everything is emitted
  * in node / value-id order, so that two runs give identical bytes.
  */
 #include <stdio.h>

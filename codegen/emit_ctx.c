@@ -159,7 +159,8 @@ const char *cx_const_root(EmitCtx *cx, const Value *root) {
             Buf b = {0};
             buf_printf(&b, "'");
             c_comment_text(&b, root->name ? root->name : "", false, 160);
-            buf_printf(&b, "'");
+            char tb[256];
+            buf_printf(&b, "' %s", type_str(&root->type, tb, sizeof tb));
             a->name = cx->cname[root->id];
             a->comment = cx_str(cx, "%s", b.data);
             buf_free(&b);
