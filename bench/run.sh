@@ -90,11 +90,15 @@ if [ -z "${NO_ORT:-}" ] && command -v node >/dev/null 2>&1; then
     fi
 fi
 
+# The generated sources in DIR: NAME.c, and NAME_weights.S when tsnc chose
+# --weights=embed (a model of 1 MiB of weights or more; docs/generated-api.md).
+gen_sources() { ls "$1"/*.c "$1"/*.S 2>/dev/null || true; }
+
 # tsnc compile --target T, then CC -O2 -std=c99 FLAGS with time_model.c
 build_target() { # MODEL DIR TARGET FLAGS
     "$TSNC" compile "$root/models/$1.onnx" -o "$2" --target "$3"
-    # shellcheck disable=SC2086
-    "$CC" -std=c99 -O2 $4 -I"$2" -DMODEL="$1" "$2/$1.c" "$root/bench/time_model.c" \
+    # shellcheck disable=SC2086,SC2046
+    "$CC" -std=c99 -O2 $4 -I"$2" -DMODEL="$1" $(gen_sources "$2") "$root/bench/time_model.c" \
         -o "$2/run" -lm
 }
 build_generic() { build_target "$1" "$2" generic ""; }
@@ -102,7 +106,8 @@ build_generic_mavx2() { build_target "$1" "$2" generic "-mavx2 -mfma"; }
 build_avx2() { build_target "$1" "$2" avx2 "-mavx2 -mfma"; }
 build_dense() {
     "$TSNC" compile "$root/models/$1.onnx" -o "$2" --target avx2 --dense
-    "$CC" -std=c99 -O2 -mavx2 -mfma -I"$2" -DMODEL="$1" "$2/$1.c" "$root/bench/time_model.c" \
+    # shellcheck disable=SC2046
+    "$CC" -std=c99 -O2 -mavx2 -mfma -I"$2" -DMODEL="$1" $(gen_sources "$2") "$root/bench/time_model.c" \
         -o "$2/run" -lm
 }
 # the model's input shape, from models/NAME.json ("input_shape": [1, 1, 28, 28])
@@ -227,7 +232,8 @@ if [ "$neon" = 1 ]; then
         d="$WORK/$m/neon"
         mkdir -p "$d"
         "$TSNC" compile "$root/models/$m.onnx" -o "$d" --target neon >/dev/null
-        aarch64-linux-gnu-gcc -std=c99 -O2 -static -I"$d" -DMODEL="$m" "$d/$m.c" \
+        # shellcheck disable=SC2046
+        aarch64-linux-gnu-gcc -std=c99 -O2 -static -I"$d" -DMODEL="$m" $(gen_sources "$d") \
             "$root/bench/time_model.c" -o "$d/run" -lm
         printf '%-22s %s\n' "$m" "$($pin qemu-aarch64 "$d/run" "$root/models/$m.input.bin" 100000 "$seconds" |
             sed -n 's/.*median_us=\([0-9.]*\).*/\1 us per inference, emulated/p')"

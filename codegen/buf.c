@@ -24,6 +24,15 @@ void buf_append(Buf *b, const char *s, size_t n) {
     b->data[b->len] = 0;
 }
 
+char *buf_extend(Buf *b, size_t n) {
+    buf_reserve(b, n);
+    char *p = b->data + b->len;
+    memset(p, 0, n);
+    b->len += n;
+    b->data[b->len] = 0;
+    return p;
+}
+
 void buf_printf(Buf *b, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

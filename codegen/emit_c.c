@@ -3,11 +3,12 @@
  *
  * NAME.c, top to bottom: the banner, the target's guard (an #error unless
  * compiled for the target's instruction set), includes, the weight table
- * and the weights as static const arrays, the arena (a union of typed
- * arrays over one static block, planned by plan_memory.c), the kernels
- * copied from runtime/ (only those called; runtime/TARGET/ variants over
- * runtime/generic/ ones, see kernel_lib.h), and NAME_run: local pointers
- * into the arena, then one commented call per node. Everything is emitted
+ * and the weights as the --weights mode has them (emit_weights.c), the
+ * arena (a union of typed arrays over one static block, planned by
+ * plan_memory.c), the kernels copied from runtime/ (only those called;
+ * runtime/TARGET/ variants over runtime/generic/ ones, see kernel_lib.h),
+ * and NAME_run: one pointer per weight array, local pointers into the
+ * arena, then one commented call per node. Everything is emitted
  * in node / value-id order, so that two runs give identical bytes.
  */
 #include <stdio.h>
@@ -221,76 +222,9 @@ static void emit_output_copy(EmitCtx *cx) {
     cx_printf(cx, "    memcpy(output, %s, %lld);\n", cx_ref(cx, out), (long long)(numel(out) * 4));
 }
 
-static void write_values(Buf *b, DType dt, const void *data, int64_t n, bool *needs_math) {
-    char lit[C_LITERAL_MAX];
-    int per_line = dt == DT_I64 || dt == DT_F64 ? 4 : 8;
-    Tensor t = {.type = {.dtype = dt, .shape = {.rank = 1, .dim = {n}}}, .data = (void *)data};
-    for (int64_t i = 0; i < n; i++) {
-        if (i % per_line == 0) buf_printf(b, "    ");
-        switch (dt) {
-        case DT_F32: c_f32_literal(lit, ((const float *)data)[i], needs_math); break;
-        case DT_F64: c_f64_literal(lit, ((const double *)data)[i], needs_math); break;
-        case DT_I64: c_i64_literal(lit, ((const int64_t *)data)[i]); break;
-        default: c_int_literal(lit, tensor_get_i64(&t, i)); break;
-        }
-        buf_printf(b, "%s%s", lit, i + 1 == n ? "\n" : (i + 1) % per_line == 0 ? ",\n" : ", ");
-    }
-}
-
 static void type_text(Buf *b, const Type *t) {
     char tb[256];
     buf_printf(b, "%s", type_str(t, tb, sizeof tb));
-}
-
-/* The weight table comment, then one static const array per used constant. */
-static void emit_weights(EmitCtx *cx, Buf *c) {
-    const Graph *g = cx->g;
-    int n_weights = 0;
-    for (int v = 0; v < g->n_values; v++) {
-        const ValueLoc *l = &cx->plan->loc[v];
-        n_weights += cx->used[v] && l->kind == LOC_CONST && l->root == g->values[v];
-    }
-    if (!n_weights && !cx->n_derived) return;
-    buf_printf(c, "/*\n * Weights (static const, row-major ONNX element order):\n");
-    for (int v = 0; v < g->n_values; v++) {
-        const ValueLoc *l = &cx->plan->loc[v];
-        const Value *val = g->values[v];
-        if (!cx->used[v] || l->kind != LOC_CONST || l->root != val) continue;
-        buf_printf(c, " *   %-32s ", cx->cname[v]);
-        type_text(c, &val->type);
-        buf_printf(c, "  '");
-        c_comment_text(c, val->name ? val->name : "", false, 120);
-        buf_printf(c, "'\n");
-    }
-    for (int i = 0; i < cx->n_derived; i++) {
-        buf_printf(c, " *   %-32s f32[%lld]  ", cx->derived[i].name,
-                   (long long)cx->derived[i].count);
-        c_comment_text(c, cx->derived[i].comment, false, 160);
-        buf_printf(c, "\n");
-    }
-    buf_printf(c, " */\n\n");
-    for (int v = 0; v < g->n_values; v++) {
-        const ValueLoc *l = &cx->plan->loc[v];
-        const Value *val = g->values[v];
-        if (!cx->used[v] || l->kind != LOC_CONST || l->root != val) continue;
-        const Tensor *t = cx_konst(val);
-        buf_printf(c, "/* '");
-        c_comment_text(c, val->name ? val->name : "", false, 160);
-        buf_printf(c, "' ");
-        type_text(c, &val->type);
-        buf_printf(c, " */\nstatic const %s %s[%lld] = {\n", c_elem_type(val->type.dtype),
-                   cx->cname[v], (long long)numel(val));
-        write_values(c, t->type.dtype, t->data, numel(val), &cx->needs_math);
-        buf_printf(c, "};\n\n");
-    }
-    for (int i = 0; i < cx->n_derived; i++) {
-        const Derived *dv = &cx->derived[i];
-        buf_printf(c, "/* ");
-        c_comment_text(c, dv->comment, false, 200);
-        buf_printf(c, " */\nstatic const float %s[%lld] = {\n", dv->name, (long long)dv->count);
-        write_values(c, DT_F32, dv->data, dv->count, &cx->needs_math);
-        buf_printf(c, "};\n\n");
-    }
 }
 
 /* The arena: one static block seen through an array of each element type in use. */
@@ -334,8 +268,9 @@ static void emit_locals(EmitCtx *cx, Buf *c) {
             break;
         case LOC_INPUT: buf_printf(c, "input + %lld;", (long long)(l->offset / elem)); break;
         case LOC_OUTPUT: buf_printf(c, "output + %lld;", (long long)(l->offset / elem)); break;
-        default:
-            buf_printf(c, "%s + %lld;", cx->cname[l->root->id], (long long)(l->offset / elem));
+        default: /* a view into a constant: its root is in the weights (cx_ref) */
+            buf_printf(c, "%s + %lld;", cx->weights.a[cx->weight_of[l->root->id]].name,
+                       (long long)(l->offset / elem));
             break;
         }
         buf_printf(c, " /* ");
@@ -351,7 +286,7 @@ static void emit_locals(EmitCtx *cx, Buf *c) {
     if (any) buf_printf(c, "\n");
 }
 
-static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, Buf *c) {
+static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, Buf *c) {
     const Graph *g = cx->g;
     char tin[256], tout[256];
     type_str(&g->inputs[0]->type, tin, sizeof tin);
@@ -360,10 +295,12 @@ static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, Buf *c) {
 
     /* weights and the body are built first: they decide what to include */
     Buf weights = {0}, arena = {0}, kernels = {0}, run = {0};
-    emit_weights(cx, &weights);
+    if (mode != WEIGHTS_INLINE) kernels_want(cx->kernels, "weights_check");
+    weights_emit_c(cx, o, mode, &weights);
     emit_arena(cx, &arena);
     kernels_emit(cx->kernels, &kernels);
     buf_printf(&run, "TSNC_FLATTEN int %s_run(const float *input, float *output)\n{\n", o->name);
+    weights_emit_run_prologue(cx, o, mode, &run);
     emit_locals(cx, &run);
     if (!cx->used[g->inputs[0]->id])
         buf_printf(&run, "    (void)input; /* the output does not depend on it */\n\n");
@@ -376,9 +313,15 @@ static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, Buf *c) {
                o->name, TSNC_VERSION, dir, target_kernels_text(o->target));
     buf_printf(c, " * Input %s, output %s; %d nodes; arena %lld bytes.\n", tin, tout, g->n_nodes,
                (long long)cx->plan->arena_bytes);
-    buf_printf(
-        c, " * Self-contained: compile it with %s.h; it allocates nothing and does no I/O.\n",
-        o->name);
+    if (mode == WEIGHTS_EMBED)
+        buf_printf(c, " * Self-contained: compile it with %s.h and %s_weights.S (%s.bin); it allocates\n"
+                      " * nothing and does no I/O.\n", o->name, o->name, o->name);
+    else if (mode == WEIGHTS_LOAD)
+        buf_printf(c, " * Self-contained: compile it with %s.h; the weights come from %s_set_weights;\n"
+                      " * it allocates nothing and does no I/O.\n", o->name, o->name);
+    else
+        buf_printf(c, " * Self-contained: compile it with %s.h; it allocates nothing and does no I/O.\n",
+                   o->name);
     if (*target_cflags(o->target))
         buf_printf(c, " * Compile it with %s.\n", target_cflags(o->target));
     buf_printf(c, " */\n%s", target_guard(o->target));
@@ -410,6 +353,7 @@ static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, Buf *c) {
             buf_printf(c, "/* ---- kernels, copied from runtime/generic ---- */\n\n");
         buf_append(c, kernels.data, kernels.len);
     }
+    weights_emit_set(o, mode, c);
     emit_profile_support(cx, o->name, c);
     buf_printf(c, "/* ---- the network: one call per node, in order ---- */\n\n");
     /* Inlining every kernel call lets the compiler specialize each kernel for its node's
@@ -441,7 +385,19 @@ static void io_line(Buf *h, const char *what, const Value *v) {
     buf_printf(h, "\n");
 }
 
-static void emit_h_file(const EmitCtx *cx, const CodegenOptions *o, Buf *h) {
+/* The files to build and the command, for NAME.h's comment. */
+static void build_line(Buf *h, const CodegenOptions *o, WeightsMode mode) {
+    const char *flags = target_cflags(o->target);
+    buf_printf(h, " *\n * Build (--weights=%s): cc -std=c99 -O2%s%s -I OUTDIR -c OUTDIR/%s.c", weights_mode_name(mode),
+               *flags ? " " : "", flags, o->name);
+    if (mode == WEIGHTS_EMBED) buf_printf(h, " \\\n *     OUTDIR/%s_weights.S (-I OUTDIR: .incbin finds %s.bin there)", o->name, o->name);
+    buf_printf(h, "\n");
+    if (mode == WEIGHTS_LOAD)
+        buf_printf(h, " * and pass the bytes of OUTDIR/%s.bin to %s_set_weights before %s_run.\n", o->name,
+                   o->name, o->name);
+}
+
+static void emit_h_file(const EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, Buf *h) {
     const Graph *g = cx->g;
     /* The name keeps its case: models named mlp and MLP get different guards
      * (upper-casing it made one program unable to include both headers). */
@@ -468,6 +424,7 @@ static void emit_h_file(const EmitCtx *cx, const CodegenOptions *o, Buf *h) {
         buf_printf(h, " * Compile %s.c with %s.\n", o->name, target_cflags(o->target));
     else if (o->target == TARGET_NEON)
         buf_printf(h, " * Compile %s.c for AArch64 (NEON is part of it).\n", o->name);
+    build_line(h, o, mode);
     buf_printf(h, " */\n");
     buf_printf(h, "#ifndef %s\n#define %s\n\n", guard, guard);
     buf_printf(h, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
@@ -478,11 +435,13 @@ static void emit_h_file(const EmitCtx *cx, const CodegenOptions *o, Buf *h) {
     buf_printf(h, "#define %s_ARENA_BYTES %lld\n", o->name, (long long)cx->plan->arena_bytes);
     buf_printf(h, "#define %s_TABLE_BYTES %lld /* static lookup tables besides the arena */\n\n", o->name,
                (long long)table_bytes);
+    if (mode == WEIGHTS_LOAD) buf_printf(h, "#include <stddef.h>\n\n");
+    weights_emit_h(cx, o, mode, h);
     buf_printf(h,
                "/*\n * Runs the network on input[%s_INPUT_SIZE] and writes output[%s_OUTPUT_SIZE]\n"
-               " * (the two must not overlap). Returns 0, or 1 on a run-time error (an index\n"
-               " * computed at run time out of range).\n */\n",
-               o->name, o->name);
+               " * (the two must not overlap). Returns 0, 1 on a run-time error (an index\n"
+               " * computed at run time out of range), or %s_ERR_WEIGHTS without valid weights.\n */\n",
+               o->name, o->name, o->name);
     buf_printf(h, "int %s_run(const float *input, float *output);\n\n", o->name);
     buf_printf(h,
                "#ifdef TSNC_PROFILE\n"
@@ -496,7 +455,15 @@ static void emit_h_file(const EmitCtx *cx, const CodegenOptions *o, Buf *h) {
     buf_printf(h, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s */\n", guard);
 }
 
-int codegen_c(const Graph *g, const CodegenOptions *o, Buf *c_src, Buf *h_src, Diag *d) {
+void codegen_output_free(CodegenOutput *out) {
+    buf_free(&out->c);
+    buf_free(&out->h);
+    buf_free(&out->bin);
+    buf_free(&out->s);
+}
+
+int codegen(const Graph *g, const CodegenOptions *o, CodegenOutput *out, Diag *d) {
+    memset(out, 0, sizeof *out);
     if (check_options(o, d) || check_graph(g, d)) return -1;
     MemPlan plan;
     if (plan_memory(g, PLAN_AUTO, &plan, d)) return -1;
@@ -515,10 +482,37 @@ int codegen_c(const Graph *g, const CodegenOptions *o, Buf *c_src, Buf *h_src, D
     emit_output_copy(&cx);
     int rc = d->n_errors == errors ? 0 : -1;
     if (!rc) {
-        emit_c_file(&cx, o, c_src);
-        emit_h_file(&cx, o, h_src);
+        WeightsMode mode = weights_resolve(o->weights, weights_payload_bytes(&cx.weights));
+        weights_finish(&cx.weights);
+        emit_c_file(&cx, o, mode, &out->c);
+        emit_h_file(&cx, o, mode, &out->h);
+        if (mode == WEIGHTS_EMBED) weights_emit_asm(&cx, o, &out->s);
+        if (mode != WEIGHTS_INLINE) { /* the image moves to out: no copy */
+            out->bin = cx.weights.image;
+            cx.weights.image = (Buf){0};
+        }
+        out->weights = mode;
     }
     cx_free(&cx);
     plan_free(&plan);
+    return rc;
+}
+
+int codegen_c(const Graph *g, const CodegenOptions *o, Buf *c_src, Buf *h_src, Diag *d) {
+    if (o && o->weights != WEIGHTS_AUTO && o->weights != WEIGHTS_INLINE) {
+        diag_error(d, NULL, "codegen_c writes inline weights only; use codegen for --weights=%s",
+                   weights_mode_name(o->weights));
+        return -1;
+    }
+    CodegenOptions io = o ? *o : (CodegenOptions){0};
+    io.weights = WEIGHTS_INLINE;
+    CodegenOutput out;
+    int rc = codegen(g, o ? &io : NULL, &out, d);
+    if (!rc) {
+        *c_src = out.c;
+        *h_src = out.h;
+        out.c = out.h = (Buf){0};
+    }
+    codegen_output_free(&out);
     return rc;
 }

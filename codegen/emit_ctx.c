@@ -21,7 +21,10 @@ int cx_init(EmitCtx *cx, const Graph *g, const MemPlan *plan, const char *kernel
     cx->names = nameset_new();
     cx->cname = calloc((size_t)g->n_values + 1, sizeof *cx->cname);
     cx->used = calloc((size_t)g->n_values + 1, sizeof *cx->used);
-    if (!cx->cname || !cx->used) die("out of memory");
+    cx->weight_of = malloc(((size_t)g->n_values + 1) * sizeof *cx->weight_of);
+    if (!cx->cname || !cx->used || !cx->weight_of) die("out of memory");
+    for (int v = 0; v < g->n_values; v++) cx->weight_of[v] = -1;
+    weights_init(&cx->weights);
     static const char *const reserved[] = {"input", "output", "tsnc_arena"};
     for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
         nameset_reserve(cx->names, reserved[i]);
@@ -47,8 +50,8 @@ void cx_free(EmitCtx *cx) {
     nameset_free(cx->names);
     free(cx->cname);
     free(cx->used);
-    for (int i = 0; i < cx->n_derived; i++) free(cx->derived[i].data);
-    free(cx->derived);
+    weights_free(&cx->weights);
+    free(cx->weight_of);
     free(cx->profiled);
     buf_free(&cx->body);
     memset(cx, 0, sizeof *cx);
@@ -125,12 +128,46 @@ const char *cx_ref(EmitCtx *cx, const Value *v) {
     cx->used[v->id] = true;
     /* a view of the input or of a constant reads its root's name */
     if (l->kind == LOC_INPUT || l->kind == LOC_CONST) cx->used[l->root->id] = true;
+    if (l->kind == LOC_CONST) cx_const_root(cx, l->root);
     if (cx_needs_local(cx, v)) return cx->cname[v->id];
     switch (l->kind) {
     case LOC_INPUT: return "input";
     case LOC_OUTPUT: return "output";
+    case LOC_CONST: return cx_const_root(cx, l->root);
     default: return cx->cname[l->root->id];
     }
+}
+
+/*
+ * Every constant array of the generated program comes through here (graph
+ * constants from cx_const_root, compile-time arrays from cx_derived), so
+ * that each is stored once and every --weights mode covers it. Returns the
+ * array holding the data; a new one has no name yet.
+ */
+static WeightArray *weight_array(EmitCtx *cx, DType dt, const void *data, int64_t count) {
+    int i = weights_add(&cx->weights, dt, data, count); /* may move weights.a */
+    return &cx->weights.a[i];
+}
+
+const char *cx_const_root(EmitCtx *cx, const Value *root) {
+    int *w = &cx->weight_of[root->id];
+    if (*w < 0) {
+        const Tensor *t = cx_konst(root);
+        if (!t) die("cx_const_root: value %d has no constant data", root->id);
+        WeightArray *a = weight_array(cx, t->type.dtype, t->data, numel(root));
+        if (!a->name) {
+            Buf b = {0};
+            buf_printf(&b, "'");
+            c_comment_text(&b, root->name ? root->name : "", false, 160);
+            char tb[256];
+            buf_printf(&b, "' %s", type_str(&root->type, tb, sizeof tb));
+            a->name = cx->cname[root->id];
+            a->comment = cx_str(cx, "%s", b.data);
+            buf_free(&b);
+        }
+        *w = (int)(a - cx->weights.a);
+    }
+    return cx->weights.a[*w].name;
 }
 
 void cx_kernel(EmitCtx *cx, const char *name) {
@@ -165,22 +202,22 @@ const char *cx_sizes(EmitCtx *cx, int n, const int64_t *v) {
     return int_list(cx, "size_t", n, v);
 }
 
+const char *cx_derived(EmitCtx *cx, const Node *n, const char *what, DType dt, const void *data,
+                       int64_t count) {
+    WeightArray *w = weight_array(cx, dt, data, count);
+    if (!w->name) { /* a new array: named after its node and role */
+        char base[IDENT_MAX], id[IDENT_MAX + 32];
+        c_identifier(base, sizeof base - 16, "w_", n->name, n->id);
+        snprintf(id, sizeof id, "%s_%s", base, what);
+        w->name = nameset_unique(cx->names, id);
+        w->comment = cx_str(cx, "%s of node '%.200s' (%s)", what, n->name ? n->name : "", op_info(n->op)->name);
+    }
+    return w->name;
+}
+
 const char *cx_derived_f32(EmitCtx *cx, const Node *n, const char *what, const float *data,
                            int64_t count) {
-    char base[IDENT_MAX], id[IDENT_MAX + 32];
-    c_identifier(base, sizeof base - 16, "w_", n->name, n->id);
-    snprintf(id, sizeof id, "%s_%s", base, what);
-    Derived *nd = realloc(cx->derived, (size_t)(cx->n_derived + 1) * sizeof *nd);
-    if (!nd) die("out of memory");
-    cx->derived = nd;
-    Derived *dv = &cx->derived[cx->n_derived++];
-    dv->name = nameset_unique(cx->names, id);
-    dv->comment = cx_str(cx, "%s of node '%.200s' (%s)", what, n->name, op_info(n->op)->name);
-    dv->count = count;
-    dv->data = malloc((size_t)(count ? count : 1) * sizeof *dv->data);
-    if (!dv->data) die("out of memory");
-    if (count) memcpy(dv->data, data, (size_t)count * sizeof *data);
-    return dv->name;
+    return cx_derived(cx, n, what, DT_F32, data, count);
 }
 
 const char *c_elem_type(DType dt) {

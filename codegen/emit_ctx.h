@@ -9,14 +9,7 @@
 #include "codegen/c_text.h"
 #include "codegen/emit_ops.h"
 #include "codegen/kernel_lib.h"
-
-/* A static const float array computed by an emitter (cx_derived_f32). */
-typedef struct Derived {
-    const char *name;    /* C identifier */
-    const char *comment; /* what it is, for the weight table */
-    float *data;         /* malloc'd */
-    int64_t count;
-} Derived;
+#include "codegen/weights.h"
 
 struct EmitCtx {
     const Graph *g;
@@ -29,8 +22,8 @@ struct EmitCtx {
     const char **cname; /* per value id: identifier of its data or local (NULL: none) */
     bool *used;         /* per value id: referenced by the body */
     bool needs_math;    /* a literal needs INFINITY or NAN */
-    Derived *derived;
-    int n_derived;
+    WeightPool weights; /* every constant array the body reads, each stored once (weight_array) */
+    int *weight_of;     /* per value id: its array in weights once referenced, else -1 */
     const Node **profiled; /* nodes with code, in order (TSNC_PROFILE slots); malloc'd */
     int n_profiled;
 };
@@ -42,11 +35,30 @@ struct EmitCtx {
 int cx_init(EmitCtx *cx, const Graph *g, const MemPlan *plan, const char *kernel_dir, Diag *d);
 void cx_free(EmitCtx *cx);
 
+/*
+ * The identifier of the constant array holding root's data (root: a value
+ * with LOC_CONST storage of its own); adds it to the weights on first use.
+ */
+const char *cx_const_root(EmitCtx *cx, const Value *root);
 /* True if v's expression is a local pointer declared at the top of NAME_run. */
 bool cx_needs_local(const EmitCtx *cx, const Value *v);
 /* The C element type of dt ("float", "int64_t", "unsigned char", ...). */
 const char *c_elem_type(DType dt);
 /* The arena union member holding dt ("f32", "i64", "u8", ...). */
 const char *arena_member(DType dt);
+
+/* ---- the weights in the generated files (emit_weights.c), for a resolved mode ---- */
+
+/* File-scope text of NAME.c: the table of arrays, then the arrays (inline), the
+ * image's symbol (embed) or NAME_set_weights (load). */
+void weights_emit_c(const EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, Buf *c);
+/* NAME_set_weights (load), after the kernels. */
+void weights_emit_set(const CodegenOptions *o, WeightsMode mode, Buf *c);
+/* The start of NAME_run: the image check (embed, load) and one pointer per array. */
+void weights_emit_run_prologue(const EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, Buf *run);
+/* NAME_weights.S (embed). Needs weights_finish. */
+void weights_emit_asm(const EmitCtx *cx, const CodegenOptions *o, Buf *s);
+/* The mode's macros (and NAME_set_weights) in NAME.h. Needs weights_finish. */
+void weights_emit_h(const EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, Buf *h);
 
 #endif

@@ -132,10 +132,17 @@ const char *cx_init_list(EmitCtx *cx, int n, const int64_t *v);
 /* A compound literal (const size_t[]){...} of n values. */
 const char *cx_sizes(EmitCtx *cx, int n, const int64_t *v);
 /*
- * A new static const float array computed at compile time (e.g. folded
- * BatchNormalization factors): returns its identifier, made from n's name
- * and `what`.
+ * A constant array computed at compile time (rearranged spike weights,
+ * folded BatchNormalization factors): count elements of dt, in the host
+ * layout of dt (as in a Tensor); data is copied. Returns the identifier of
+ * a `const T *` the body may read: made from n's name and `what`, or the
+ * name of an earlier array with the same dtype and bytes (each distinct
+ * array is stored once, in every --weights mode: docs/generated-api.md).
+ * The identifier is a plain C name, so a suffix makes another valid one.
  */
+const char *cx_derived(EmitCtx *cx, const Node *n, const char *what, DType dt, const void *data,
+                       int64_t count);
+/* cx_derived for float32 data. */
 const char *cx_derived_f32(EmitCtx *cx, const Node *n, const char *what, const float *data,
                            int64_t count);
 /* The compile-time data of v (a constant, or a folded node output), or NULL. */

@@ -61,3 +61,28 @@ foreach(build ${TARGET_BUILDS})
       ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0;UBSAN_OPTIONS=print_stacktrace=1")
   endforeach()
 endforeach()
+
+# The weight image (docs/generated-api.md, "Weights"): every model of models/
+# and test/models compiled with --weights=inline, embed and load gives the same
+# outputs bit for bit, on generic (gcc), avx2 (gcc) and neon (qemu-aarch64),
+# and its NAME.bin reads back with Python's zlib (test/e2e/check_weights_modes.sh).
+set(WEIGHT_BUILDS
+  "generic|gcc|${GCC_EXE}||"
+  "avx2|gcc|${GCC_EXE}|${AVX2_FLAGS}|"
+  "neon|qemu|${AARCH64_CC_EXE}|-static|${QEMU_AARCH64_EXE}")
+foreach(build ${WEIGHT_BUILDS})
+  string(REPLACE "|" ";" parts "${build}")
+  list(GET parts 0 target)
+  list(GET parts 1 tag)
+  list(GET parts 2 cc)
+  list(GET parts 3 flags)
+  list(GET parts 4 runner)
+  foreach(model_path ${SHIPPED_MODELS} ${TEST_MODELS})
+    get_filename_component(model ${model_path} NAME_WE)
+    add_test(NAME weights.${model}.${target}.${tag}
+      COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/e2e/check_weights_modes.sh $<TARGET_FILE:tsnc>
+              ${CMAKE_SOURCE_DIR} ${TARGETS_WORK} ${model_path} ${target} ${cc} ${tag} "${flags}"
+              "${runner}")
+    set_tests_properties(weights.${model}.${target}.${tag} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 1800)
+  endforeach()
+endforeach()

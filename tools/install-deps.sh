@@ -5,7 +5,7 @@ set -eu
 SUDO=
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
 PACKAGES="build-essential cmake pkg-config clang llvm-14-tools
-  libprotobuf-c-dev protobuf-c-compiler libonnx-dev nettle-dev libcmocka-dev
+  libprotobuf-c-dev protobuf-c-compiler libonnx-dev nettle-dev zlib1g-dev libcmocka-dev
   dataset-fashion-mnist gzip python3 libclang-rt-14-dev valgrind
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user python3-onnx python3-numpy"
 # Node.js runs onnxruntime (npm onnxruntime-node) for bench/ and test/difftest:

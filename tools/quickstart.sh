@@ -9,7 +9,11 @@ cd "$(dirname "$0")/.."
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$(nproc 2>/dev/null || echo 2)" --target tsnc
 ./build/tsnc compile models/fmnist_cnn_t4.onnx -o out
+# out/fmnist_cnn_t4.c, plus out/fmnist_cnn_t4_weights.S for a model with 1 MiB of
+# weights or more (tsnc compile --weights: docs/generated-api.md)
+# shellcheck disable=SC2046
 cc -std=c99 -Wall -Wextra -Werror -pedantic -O2 -Iout -DMODEL=fmnist_cnn_t4 \
-   out/fmnist_cnn_t4.c test/e2e/check_model.c -o out/fmnist_cnn_t4_check -lm
+   $(ls out/fmnist_cnn_t4.c out/fmnist_cnn_t4_weights.S 2>/dev/null || true) \
+   test/e2e/check_model.c -o out/fmnist_cnn_t4_check -lm
 ./out/fmnist_cnn_t4_check models/fmnist_cnn_t4.input.bin models/fmnist_cnn_t4.logits.bin \
    models/fmnist_cnn_t4.labels.bin 0.99 0.995 0.002

@@ -13,7 +13,7 @@ rm -rf "$out"
 mkdir -p "$out"
 "$tsnc" compile "$src/models/$model.onnx" -o "$out"
 "$cc" -std=c99 -Wall -Wextra -Werror -pedantic -O2 -DTSNC_PROFILE -I"$out" -DMODEL=$model \
-    "$out/$model.c" "$src/bench/profile_model.c" -o "$out/profile" -lm
+    $(ls "$out"/*.c "$out"/*.S 2>/dev/null || true) "$src/bench/profile_model.c" -o "$out/profile" -lm
 "$out/profile" "$src/models/$model.input.bin" 2 20 >"$out/times"
 cat "$out/times"
 count=$(sed -n "s/^#define ${model}_PROFILE_COUNT \([0-9]*\).*/\1/p" "$out/$model.h")

@@ -10,9 +10,9 @@ out="$work/$model-$target-$(basename "$cc")"
 rm -rf "$out"
 mkdir -p "$out"
 "$tsnc" compile "$src/models/$model.onnx" -o "$out" --target "$target"
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086,SC2046
 "$cc" -std=c99 -Wall -Wextra -Werror -pedantic -O2 $extra -I"$out" -DMODEL="$model" \
-    "$out/$model.c" "$src/test/e2e/check_model.c" -o "$out/check" -lm
+    $(ls "$out"/*.c "$out"/*.S 2>/dev/null || true) "$src/test/e2e/check_model.c" -o "$out/check" -lm
 # Thresholds from the issue: logits within 1e-4 for >= 99 % of samples, the
 # same argmax for >= 99.5 %, accuracy within 0.2 points of PyTorch's.
 "$out/check" "$src/models/$model.input.bin" "$src/models/$model.logits.bin" \

@@ -9,7 +9,7 @@ rm -rf "$out"
 mkdir -p "$out"
 "$tsnc" compile "$src/models/$model.onnx" -o "$out"
 "$cc" -std=c99 -Wall -Wextra -Werror -pedantic -O2 -I"$out" -DMODEL="$model" \
-    "$out/$model.c" "$src/test/e2e/fmnist_full.c" -o "$out/full" -lm
+    $(ls "$out"/*.c "$out"/*.S 2>/dev/null || true) "$src/test/e2e/fmnist_full.c" -o "$out/full" -lm
 gzip -dc "$data/t10k-images-idx3-ubyte.gz" > "$out/images.idx3"
 gzip -dc "$data/t10k-labels-idx1-ubyte.gz" > "$out/labels.idx1"
 expected=$(sed -n 's/.*"test_accuracy_pytorch": *\([0-9.]*\).*/\1/p' "$src/models/$model.json")

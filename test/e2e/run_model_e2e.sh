@@ -33,21 +33,21 @@ args=$(printf '%s' "$json" | sed -n 's/.*"tsnc_args": *\[\([^]]*\)\].*/\1/p' | t
 out="$work/models-$model-$target-$(basename "$cc")-$mode"
 rm -rf "$out"
 mkdir -p "$out"
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086,SC2046
 "$tsnc" compile "$dir/$model.onnx" -o "$out" --target "$target" $args
 flags="-std=c99 -Wall -Wextra -Werror -pedantic -O2 -I$out -DMODEL=$model"
 
 if [ "$mode" = full ]; then
     data=/usr/share/datasets/fashion-mnist
-    # shellcheck disable=SC2086
-    "$cc" $flags "$out/$model.c" "$src/test/e2e/fmnist_full.c" -o "$out/full" -lm
+    # shellcheck disable=SC2086,SC2046
+    "$cc" $flags $(ls "$out"/*.c "$out"/*.S 2>/dev/null || true) "$src/test/e2e/fmnist_full.c" -o "$out/full" -lm
     gzip -dc "$data/t10k-images-idx3-ubyte.gz" > "$out/images.idx3"
     gzip -dc "$data/t10k-labels-idx1-ubyte.gz" > "$out/labels.idx1"
     exec "$out/full" "$out/images.idx3" "$out/labels.idx1" "$(number test_accuracy_pytorch 0)" 0.002
 fi
 
-# shellcheck disable=SC2086
-"$cc" $flags "$out/$model.c" "$src/test/e2e/check_model.c" -o "$out/check" -lm
+# shellcheck disable=SC2086,SC2046
+"$cc" $flags $(ls "$out"/*.c "$out"/*.S 2>/dev/null || true) "$src/test/e2e/check_model.c" -o "$out/check" -lm
 status=0
 "$out/check" "$dir/$model.input.bin" "$dir/$model.logits.bin" "$dir/$model.labels.bin" \
     "$(number min_close 0.99)" "$(number min_argmax 0.995)" "$(number max_acc_drop 0.002)" \

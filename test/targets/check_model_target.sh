@@ -36,8 +36,8 @@ else
     gen="$w/gen"
     "$tsnc" compile "$src/models/$model.onnx" -o "$gen" --target "$target"
 fi
-# shellcheck disable=SC2086
-"$cc" $strict $cflags -I"$gen" -DMODEL="$model" "$gen/$model.c" "$dir/dump_outputs.c" \
+# shellcheck disable=SC2086,SC2046
+"$cc" $strict $cflags -I"$gen" -DMODEL="$model" $(ls "$gen"/*.c "$gen"/*.S 2>/dev/null || true) "$dir/dump_outputs.c" \
     -o "$w/dump_target" -lm
 $runner "$w/dump_target" "$in" "$w/target.bin"
 out_size=$(sed -n "s/^#define ${model}_OUTPUT_SIZE \([0-9]*\).*/\1/p" "$gen/$model.h")
@@ -49,8 +49,8 @@ fi
 
 echo "-- against --target generic (every sample within 1e-4, the same argmax)"
 "$tsnc" compile "$src/models/$model.onnx" -o "$w/generic" --target generic
-# shellcheck disable=SC2086
-"$host_cc" $strict -I"$w/generic" -DMODEL="$model" "$w/generic/$model.c" \
+# shellcheck disable=SC2086,SC2046
+"$host_cc" $strict -I"$w/generic" -DMODEL="$model" $(ls "$w/generic"/*.c "$w/generic"/*.S 2>/dev/null || true) \
     "$dir/dump_outputs.c" -o "$w/dump_generic" -lm
 "$w/dump_generic" "$in" "$w/generic.bin" >/dev/null
 "$w/compare" "$w/target.bin" "$w/generic.bin" "$out_size" 1e-4 1 1

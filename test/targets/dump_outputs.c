@@ -8,7 +8,9 @@
  * Built together with a generated NAME.c (compile with -DMODEL=NAME, as
  * test/e2e/check_model.c). Written in C99 like the code it runs.
  *
- * usage: dump_outputs INPUT.bin OUTPUT.bin
+ * usage: dump_outputs INPUT.bin OUTPUT.bin [WEIGHTS.bin]
+ * WEIGHTS.bin (NAME.bin) is read and given to NAME_set_weights for a
+ * --weights=load build, and required then.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,15 +25,51 @@
 #define IN_SIZE CAT(MODEL, _INPUT_SIZE)
 #define OUT_SIZE CAT(MODEL, _OUTPUT_SIZE)
 
+#if CAT(MODEL, _WEIGHTS_LOAD)
+/* Reads path into 64-byte aligned memory and gives it to NAME_set_weights; exits on failure. */
+static void load_weights(const char *path) {
+    FILE *f = fopen(path, "rb");
+    static union {
+        double align; /* malloc's alignment is enough (8); the union keeps it for the static case */
+        unsigned char b[1];
+    } *blob;
+    long len;
+    int rc;
+    if (!f || fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fprintf(stderr, "dump_outputs: cannot read %s\n", path);
+        exit(2);
+    }
+    blob = malloc((size_t)len + 1);
+    if (!blob || fread(blob->b, 1, (size_t)len, f) != (size_t)len) {
+        fprintf(stderr, "dump_outputs: cannot read %s\n", path);
+        exit(2);
+    }
+    fclose(f);
+    rc = CAT(MODEL, _set_weights)(blob->b, (size_t)len);
+    if (rc != 0) {
+        fprintf(stderr, "dump_outputs: %s_set_weights(%s) returned %d\n", STR(MODEL), path, rc);
+        exit(1);
+    }
+}
+#endif
+
 int main(int argc, char **argv) {
     FILE *in, *out;
     static float x[IN_SIZE];
     float y[OUT_SIZE];
     long n = 0;
+#if CAT(MODEL, _WEIGHTS_LOAD)
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s INPUT.bin OUTPUT.bin WEIGHTS.bin\n", argv[0]);
+        return 2;
+    }
+    load_weights(argv[3]);
+#else
     if (argc != 3) {
         fprintf(stderr, "usage: %s INPUT.bin OUTPUT.bin\n", argv[0]);
         return 2;
     }
+#endif
     in = fopen(argv[1], "rb");
     out = fopen(argv[2], "wb");
     if (!in || !out) {
