@@ -60,7 +60,10 @@ Files per network NAME, into --out:
   NAME.steps.bin    float32 [3T,N,classes]: the same network (same weights,
                     the explicit layout) run for 3T timesteps one step at a
                     time, membranes carried over: the classifier's output at
-                    every step, not averaged
+                    every step, not averaged (--no-steps: not written). The
+                    mean of its first T steps is NAME.logits.bin up to float
+                    rounding, which can flip a spike that sits on a threshold:
+                    NAME.json's steps_vs_logits says how far they are apart
   NAME.json         shapes, T, layout, spike and alpha kinds, per-layer dense
                     MACs and input firing rates, per-neuron-layer rates of +1
                     and -1 spikes, the calibration targets, and what the
@@ -414,14 +417,16 @@ def make(cfg, args, log):
     model.eval()
     samples = random_images(args.samples, size, gen)
     logits = one_at_a_time(model, samples)
-    stepper = build(cfg, T=3 * T, layout="explicit")
-    stepper.load_state_dict(state)
-    stepper.eval()
-    steps = torch.cat([stepper.steps(samples[i: i + 1]) for i in range(len(samples))], dim=1)
-    # The mean of the first T steps is the T-step network's logits up to float rounding,
-    # which can flip a spike where a membrane sits on a threshold (the time-folded layout
-    # runs each Conv on a batch of T*B, the stepped network on batches of B).
-    drift = (steps[:T].mean(0) - logits).abs().amax(1)
+    steps = drift = None
+    if not args.no_steps:
+        stepper = build(cfg, T=3 * T, layout="explicit")
+        stepper.load_state_dict(state)
+        stepper.eval()
+        steps = torch.cat([stepper.steps(samples[i: i + 1]) for i in range(len(samples))], dim=1)
+        # The mean of the first T steps is the T-step network's logits up to float rounding,
+        # which can flip a spike where a membrane sits on a threshold (the time-folded layout
+        # runs each Conv on a batch of T*B, the stepped network on batches of B).
+        drift = (steps[:T].mean(0) - logits).abs().amax(1)
     layers, neurons = layer_stats(model, samples)
     log(f"== {name}: firing rates " + " ".join(f"{100 * n['rate']:.0f}" for n in neurons) + " %")
 
@@ -431,7 +436,8 @@ def make(cfg, args, log):
     samples.numpy().astype("<f4").tofile(prefix + ".input.bin")
     logits.numpy().astype("<f4").tofile(prefix + ".logits.bin")
     logits.argmax(1).numpy().astype(np.uint8).tofile(prefix + ".labels.bin")
-    steps.numpy().astype("<f4").tofile(prefix + ".steps.bin")
+    if steps is not None:
+        steps.numpy().astype("<f4").tofile(prefix + ".steps.bin")
     classes = logits.shape[1]
     info = dict(
         name=name, dataset="random",
@@ -439,8 +445,7 @@ def make(cfg, args, log):
         input_shape=[1, 3, size, size], output_shape=[1, classes],
         timesteps=T, opset=cfg["opset"], architecture=cfg["arch"], width=cfg["width"] or ARCHS[cfg["arch"]][2],
         layout=cfg["layout"], spike_kind=cfg["spike"], alpha_kind=cfg["alpha"], spike_form=cfg["form"],
-        samples=len(samples), steps_shape=[3 * T, len(samples), classes],
-        steps_vs_logits=dict(max_abs_diff=float(drift.max()), samples_within_tol=int((drift <= TOL).sum())),
+        samples=len(samples),
         parameters=sum(p.numel() for p in model.parameters()),
         calibration_images=len(cal), rate_range=list(RATE_RANGE), calibration=calibration,
         torch_version=torch.__version__, seconds=round(time.time() - t0, 1),
@@ -449,6 +454,9 @@ def make(cfg, args, log):
         # are PyTorch's own argmax, so the accuracy criterion is argmax agreement
         tsnc_args=[], tsnc_thresholds=dict(min_close=0.99, min_argmax=0.995, max_acc_drop=0.002, tol=TOL),
     )
+    if steps is not None:
+        info["steps_shape"] = [3 * T, len(samples), classes]
+        info["steps_vs_logits"] = dict(max_abs_diff=float(drift.max()), samples_within_tol=int((drift <= TOL).sum()))
     with open(prefix + ".json", "w") as f:
         json.dump(info, f, indent=1)
         f.write("\n")
@@ -462,6 +470,11 @@ def main():
     ap.add_argument("--test", action="store_true", help="only the networks committed in test/models")
     ap.add_argument("--samples", type=int, default=8, help="random samples written (default 8)")
     ap.add_argument("--calibration", type=int, help="calibration images (default 16; 4 at 224x224)")
+    ap.add_argument("--spike", choices=["ternary", "binary"],
+                    help="override the spike kind (binary: the paper's baseline); NAME gets _binary")
+    ap.add_argument("--alpha", choices=["layer", "channel", "none"],
+                    help="override the kind of spike amplitude; NAME gets _alpha_KIND")
+    ap.add_argument("--no-steps", action="store_true", help="do not write NAME.steps.bin (3T more steps per sample)")
     ap.add_argument("--list", action="store_true", help="list the networks and exit")
     ap.add_argument("--list-bench", action="store_true", help="list the networks bench/paper.sh times")
     args = ap.parse_args()
@@ -477,6 +490,10 @@ def main():
     cfgs = [network(n) for n in args.only] if args.only else [{**DEFAULTS, **n} for n in NETWORKS]
     if args.test:
         cfgs = [c for c in cfgs if c["test"]]
+    if args.spike and args.spike != "ternary":
+        cfgs = [dict(c, spike=args.spike, name=c["name"] + "_" + args.spike) for c in cfgs]
+    if args.alpha:
+        cfgs = [dict(c, alpha=args.alpha, name=c["name"] + "_alpha_" + args.alpha) for c in cfgs]
     for cfg in cfgs:
         make(cfg, args, lambda m: print(m, flush=True))
 
