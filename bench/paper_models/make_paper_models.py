@@ -40,7 +40,7 @@ Networks (SpikingNet, BasicBlock and the neuron come from examples/pytorch):
             512, 512, A, 512, 512, A (A: average pooling), Linear 512->10;
             32x32x3.
   resnet34  ResNet-34 for ImageNet: 7x7 stride-2 stem 3->64, 3x3 stride-2 max
-            pooling, stages 64x3, 128x4 (stride 2), 256x6 (stride 2), 512x3
+            pooling (of the stem's current, before its neuron), stages 64x3, 128x4 (stride 2), 256x6 (stride 2), 512x3
             (stride 2), global average pool, Linear 512->1000; 224x224x3.
 
 Each conv is followed by BatchNorm (folded into the Conv by the exporter) and
@@ -140,7 +140,7 @@ class SpikingResNetCifar(PaperNet):
 
 
 class SpikingResNet34(PaperNet):
-    """7x7 stride-2 stem, neuron, 3x3 stride-2 max pooling, stages 64x3, 128x4, 256x6, 512x3."""
+    """7x7 stride-2 stem, 3x3 stride-2 max pooling, neuron, stages 64x3, 128x4, 256x6, 512x3."""
 
     def __init__(self, T, layout, spike, alpha, form, width=64, classes=1000):
         super().__init__(T, layout, spike, alpha, form)
@@ -167,8 +167,9 @@ class SpikingResNet34(PaperNet):
         self.fc = nn.Linear(cin, classes)
 
     def body(self, x):
-        x = self.sn(self.per_step(lambda v: self.bn(self.conv(v)), self.encode(x)))
-        x = self.per_step(self.maxpool, x)
+        # max pooling of the stem's current, before its neuron: pooling the ternary spikes
+        # (the max of 9) would feed the identity shortcuts of the first stage ~70 % nonzero
+        x = self.sn(self.per_step(lambda v: self.maxpool(self.bn(self.conv(v))), self.encode(x)))
         x = self.blocks(x)
         return self.per_step(lambda v: self.fc(self.pool(v).flatten(1)), x)
 
@@ -314,8 +315,11 @@ def calibrate(model, x, gen):
     def sn_pre(mod, inputs):
         cur = inputs[0]
         bns, identity = feeds[mod]
-        z = sum(last_out[b] for b in bns)
-        rest = cur - z if identity else torch.zeros_like(cur)  # the identity shortcut
+        # With gamma = 1 and beta = 0 the current is z itself (a sum of BatchNorm outputs,
+        # max pooled in ResNet-34's stem: pooling commutes with a positive scale), plus the
+        # identity shortcut where there is one.
+        z = last_out[bns[0]] if identity else cur
+        rest = cur - z if identity else torch.zeros_like(cur)
         target = float(RATE_RANGE[0] + (RATE_RANGE[1] - RATE_RANGE[0]) * torch.rand((), generator=gen))
         lo, hi = 0.02, 4.0
         for _ in range(20):
