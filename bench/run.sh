@@ -205,7 +205,8 @@ case " $COLUMNS " in
         "ort/avx2" "dense/avx2" "avx2 rss KiB" "ort rss KiB"
     for m in $models; do
         a=$(median <"$WORK/$m/avx2/medians")
-        dn=$(median <"$WORK/$m/dense/medians" 2>/dev/null || echo nan)
+        dn=nan
+        [ -f "$WORK/$m/dense/medians" ] && dn=$(median <"$WORK/$m/dense/medians")
         o=nan oc=nan ratio=nan orss=-
         if [ -f "$WORK/$m/ort/medians" ]; then
             o=$(median <"$WORK/$m/ort/medians")
