@@ -17,12 +17,15 @@
 # usage: bench/run.sh [-r ROUNDS] [-t SECONDS] [-m "MODEL ..."] [-c CPU] [--neon]
 #   -r  rounds per model and column (default 5)
 #   -t  seconds of calls per round (default 1)
-#   -m  models (default: every models/*.onnx)
+#   -m  models (default: every $MODELS/*.onnx)
 #   -c  the core to pin to (default: the last one)
 #   --neon  also build --target neon for AArch64 and run it under qemu-aarch64:
 #           reported separately, as emulation says nothing about latency
 # Environment: TSNC (default: build/tsnc, built if missing), CC (default gcc),
-# WORK (default /tmp/tsnc-bench).
+# WORK (default /tmp/tsnc-bench), MODELS (default models/: where NAME.onnx,
+# NAME.json and NAME.input.bin are), ONLY_COLUMNS (e.g. "avx2 dense ort ort_call":
+# leave the other columns out; bench/paper.sh uses it for networks too big for
+# the generic build).
 #
 # Columns dense (tsnc --dense), ort and ort_call (onnxruntime and its call
 # overhead; NO_ORT=1 leaves them out) are the peers; a table after
@@ -48,12 +51,13 @@ done
 CC=${CC:-gcc}
 WORK=${WORK:-/tmp/tsnc-bench}
 TSNC=${TSNC:-$root/build/tsnc}
+MODELS=${MODELS:-$root/models}
 if [ ! -x "$TSNC" ]; then
     echo "building tsnc into $root/build" >&2
     cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
     cmake --build "$root/build" --target tsnc -j 2 >/dev/null
 fi
-[ -n "$models" ] || models=$(for f in "$root"/models/*.onnx; do basename "$f" .onnx; done)
+[ -n "$models" ] || models=$(for f in "$MODELS"/*.onnx; do basename "$f" .onnx; done)
 mkdir -p "$WORK"
 
 # ---- pinning ----
@@ -90,13 +94,21 @@ if [ -z "${NO_ORT:-}" ] && command -v node >/dev/null 2>&1; then
     fi
 fi
 
+if [ -n "${ONLY_COLUMNS:-}" ]; then
+    kept=
+    for c in $COLUMNS; do
+        case " $ONLY_COLUMNS " in *" $c "*) kept="$kept $c" ;; esac
+    done
+    COLUMNS=${kept# }
+fi
+
 # The generated sources in DIR: NAME.c, and NAME_weights.S when tsnc chose
 # --weights=embed (a model of 1 MiB of weights or more; docs/generated-api.md).
 gen_sources() { ls "$1"/*.c "$1"/*.S 2>/dev/null || true; }
 
 # tsnc compile --target T, then CC -O2 -std=c99 FLAGS with time_model.c
 build_target() { # MODEL DIR TARGET FLAGS
-    "$TSNC" compile "$root/models/$1.onnx" -o "$2" --target "$3"
+    "$TSNC" compile "$MODELS/$1.onnx" -o "$2" --target "$3"
     # shellcheck disable=SC2086,SC2046
     "$CC" -std=c99 -O2 $4 -I"$2" -DMODEL="$1" $(gen_sources "$2") "$root/bench/time_model.c" \
         -o "$2/run" -lm
@@ -105,14 +117,14 @@ build_generic() { build_target "$1" "$2" generic ""; }
 build_generic_mavx2() { build_target "$1" "$2" generic "-mavx2 -mfma"; }
 build_avx2() { build_target "$1" "$2" avx2 "-mavx2 -mfma"; }
 build_dense() {
-    "$TSNC" compile "$root/models/$1.onnx" -o "$2" --target avx2 --dense
+    "$TSNC" compile "$MODELS/$1.onnx" -o "$2" --target avx2 --dense
     # shellcheck disable=SC2046
     "$CC" -std=c99 -O2 -mavx2 -mfma -I"$2" -DMODEL="$1" $(gen_sources "$2") "$root/bench/time_model.c" \
         -o "$2/run" -lm
 }
-# the model's input shape, from models/NAME.json ("input_shape": [1, 1, 28, 28])
+# the model's input shape, from $MODELS/NAME.json ("input_shape": [1, 1, 28, 28])
 input_dims() {
-    tr -d ' \n' <"$root/models/$1.json" | sed -n 's/.*"input_shape":\[\([0-9,]*\)\].*/\1/p'
+    tr -d ' \n' <"$MODELS/$1.json" | sed -n 's/.*"input_shape":\[\([0-9,]*\)\].*/\1/p'
 }
 ort_script() { # DIR ONNX DIMS
     cat >"$1/run" <<EOS
@@ -122,7 +134,7 @@ ORT_NODE_DIR=\${ORT_NODE_DIR:-$ORT_DIR/node_modules} exec node "$ORT_DIR/ort_tim
 EOS
     chmod +x "$1/run"
 }
-build_ort() { ort_script "$2" "$root/models/$1.onnx" "$(input_dims "$1")"; }
+build_ort() { ort_script "$2" "$MODELS/$1.onnx" "$(input_dims "$1")"; }
 build_ort_call() {
     dims=$(input_dims "$1")
     model="$WORK/identity_$(echo "$dims" | tr , x).onnx"
@@ -158,7 +170,7 @@ for m in $models; do
     r=0
     while [ $r -lt "$rounds" ]; do
         for c in $COLUMNS; do
-            $pin "$WORK/$m/$c/run" "$root/models/$m.input.bin" 100000 "$seconds" >"$WORK/$m/$c/last"
+            $pin "$WORK/$m/$c/run" "$MODELS/$m.input.bin" 100000 "$seconds" >"$WORK/$m/$c/last"
             sed -n 's/.*median_us=\([0-9.]*\).*/\1/p' "$WORK/$m/$c/last" >>"$WORK/$m/$c/medians"
         done
         r=$((r + 1))
@@ -166,12 +178,12 @@ for m in $models; do
 done
 
 # ---- the table ----
-printf '%-22s' "model"
+printf '%-30s' "model"
 for c in $COLUMNS; do printf ' %26s' "$c (us)"; done
-case " $COLUMNS " in *" avx2 "*) printf ' %16s' "generic/avx2" ;; esac
+case " $COLUMNS " in *" generic "*" avx2 "*) printf ' %16s' "generic/avx2" ;; esac
 printf '\n'
 for m in $models; do
-    printf '%-22s' "$m"
+    printf '%-30s' "$m"
     for c in $COLUMNS; do
         med=$(median <"$WORK/$m/$c/medians")
         lo=$(sort -g "$WORK/$m/$c/medians" | head -n 1)
@@ -181,7 +193,7 @@ for m in $models; do
     done
     # shellcheck disable=SC2154 # med_<column> are set by the eval above
     case " $COLUMNS " in
-    *" avx2 "*) printf ' %15.2fx' "$(echo "$med_generic $med_avx2" | awk '{print $1 / $2}')" ;;
+    *" generic "*" avx2 "*) printf ' %15.2fx' "$(echo "$med_generic $med_avx2" | awk '{print $1 / $2}')" ;;
     esac
     printf '\n'
 done
@@ -194,11 +206,12 @@ case " $COLUMNS " in
     echo "peers, same run: ort = onnxruntime median minus ort_call (the Node call on an Identity"
     echo "model of the same input size); dense = tsnc --dense --target avx2; rss = peak resident"
     echo "set size of the process that runs the model (ort: the whole Node process)"
-    printf '%-22s %10s %10s %10s %10s %12s %12s %12s %12s\n' model "avx2 us" "dense us" "ort us" "call us" \
+    printf '%-30s %10s %10s %10s %10s %12s %12s %12s %12s\n' model "avx2 us" "dense us" "ort us" "call us" \
         "ort/avx2" "dense/avx2" "avx2 rss KiB" "ort rss KiB"
     for m in $models; do
         a=$(median <"$WORK/$m/avx2/medians")
-        dn=$(median <"$WORK/$m/dense/medians" 2>/dev/null || echo nan)
+        dn=nan
+        [ -f "$WORK/$m/dense/medians" ] && dn=$(median <"$WORK/$m/dense/medians")
         o=nan oc=nan ratio=nan orss=-
         if [ -f "$WORK/$m/ort/medians" ]; then
             o=$(median <"$WORK/$m/ort/medians")
@@ -207,7 +220,7 @@ case " $COLUMNS " in
             orss=$(sed -n 's/.*peak_rss_kib=\([0-9]*\).*/\1/p' "$WORK/$m/ort/last" | tail -n 1)
         fi
         arss=$(sed -n 's/.*peak_rss_kib=\([0-9]*\).*/\1/p' "$WORK/$m/avx2/last" | tail -n 1)
-        printf '%-22s %10.1f %10.1f %10s %10s %12s %11.2fx %12s %12s\n' "$m" "$a" "$dn" "$o" "$oc" "$ratio" \
+        printf '%-30s %10.1f %10.1f %10s %10s %12s %11.2fx %12s %12s\n' "$m" "$a" "$dn" "$o" "$oc" "$ratio" \
             "$(echo "$dn $a" | awk '{print $1 / $2}')" "$arss" "$orss"
     done
     ;;
@@ -231,11 +244,11 @@ if [ "$neon" = 1 ]; then
     for m in $models; do
         d="$WORK/$m/neon"
         mkdir -p "$d"
-        "$TSNC" compile "$root/models/$m.onnx" -o "$d" --target neon >/dev/null
+        "$TSNC" compile "$MODELS/$m.onnx" -o "$d" --target neon >/dev/null
         # shellcheck disable=SC2046
         aarch64-linux-gnu-gcc -std=c99 -O2 -static -I"$d" -DMODEL="$m" $(gen_sources "$d") \
             "$root/bench/time_model.c" -o "$d/run" -lm
-        printf '%-22s %s\n' "$m" "$($pin qemu-aarch64 "$d/run" "$root/models/$m.input.bin" 100000 "$seconds" |
+        printf '%-30s %s\n' "$m" "$($pin qemu-aarch64 "$d/run" "$MODELS/$m.input.bin" 100000 "$seconds" |
             sed -n 's/.*median_us=\([0-9.]*\).*/\1 us per inference, emulated/p')"
     done
 fi

@@ -13,10 +13,11 @@
  *   Expand(x) to x's own shape                            -> x
  *
  * Time-invariant work: direct encoding feeds the same image at every
- * timestep, which time-folded exports write as Tile(x, [T,1,...]) of a
- * one-sample x. Per-sample ops commute with that Tile, so they are moved
- * after it and run once instead of T times:
- *   Conv/Gemm/MatMul/BatchNormalization(Tile(x))         -> Tile(op(x))
+ * timestep. Whatever form the export repeats it in (Tile, Expand, a Concat
+ * of copies, slices or splits of those: time_repeat.c) becomes
+ * Tile(x, [T,1,...]) of a one-sample x. Per-sample ops commute with that
+ * Tile, so they are moved after it and run once instead of T times:
+ *   Conv/Gemm/MatMul/BatchNormalization/pooling(Tile(x)) -> Tile(op(x))
  *   Reshape-like(Tile(x)) keeping the T copies            -> Tile(Reshape(x))
  *   Gather(Tile(x), t) along the tiled axis               -> Gather(x, 0)
  *
@@ -38,7 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "passes/rewrite.h"
+#include "passes/time_repeat.h"
 
 static bool is_reshape_like(OpKind op) {
     return op == OP_RESHAPE || op == OP_FLATTEN || op == OP_SQUEEZE || op == OP_UNSQUEEZE;
@@ -244,30 +245,6 @@ static bool transpose_is_identity(const Node *n) {
     return true;
 }
 
-/* v = Tile(x, [T, 1, ..., 1]) with x.dim[0] == 1: returns x and T. */
-static Value *lead_tile(const Value *v, int64_t *t) {
-    const Node *n = v->def;
-    if (!n || n->op != OP_TILE || !n->in[1]->konst || n->in[1]->def) return NULL;
-    const Tensor *r = n->in[1]->konst;
-    const Value *x = n->in[0];
-    if (x->type.shape.rank < 1 || x->type.shape.dim[0] != 1 || tensor_numel(r) != x->type.shape.rank)
-        return NULL;
-    for (int64_t i = 1; i < tensor_numel(r); i++)
-        if (tensor_get_i64(r, i) != 1) return NULL;
-    *t = tensor_get_i64(r, 0);
-    return *t >= 1 ? n->in[0] : NULL;
-}
-
-/* Tile(y, [T, 1, ...]) inserted before `before`. */
-static Value *insert_lead_tile(Graph *g, Node *before, Value *y, int64_t t, const char *name) {
-    int64_t reps[IR_MAX_RANK];
-    for (int i = 0; i < y->type.shape.rank; i++) reps[i] = i ? 1 : t;
-    Value *in[2] = {y, const_i64(g, y->type.shape.rank, reps)};
-    Node *n = graph_add_node(g, before, OP_TILE, name, 2, in, 1);
-    node_infer_or_die(n);
-    return n->out[0];
-}
-
 /* n reads T copies of one sample: computes n once and tiles its result, or NULL. */
 static Value *hoist_tile(Graph *g, Node *n) {
     int64_t t;
@@ -296,7 +273,11 @@ static Value *hoist_tile(Graph *g, Node *n) {
     case OP_CONV:
     case OP_GEMM:
     case OP_MATMUL:
-    case OP_BATCH_NORM: {
+    case OP_BATCH_NORM:
+    case OP_AVERAGE_POOL:
+    case OP_MAX_POOL:
+    case OP_GLOBAL_AVERAGE_POOL:
+    case OP_GLOBAL_MAX_POOL: {
         if (n->op == OP_GEMM && node_attr_int(n, "transA", 0)) return NULL;
         /* Gemm's C must be the same for every row (a vector or a scalar). */
         if (n->op == OP_GEMM && n->n_in > 2 && n->in[2] && n->in[2]->type.shape.rank == 2 &&
@@ -321,6 +302,8 @@ static Value *simplify(Graph *g, Node *n, const bool *unobserved, int n_known) {
     Value *x = n->n_in > 0 ? n->in[0] : NULL;
     Value *hoisted = hoist_tile(g, n);
     if (hoisted) return hoisted;
+    Value *tiled = time_repeat_canonical(g, n);
+    if (tiled) return tiled;
     switch (n->op) {
     case OP_EXPAND:
         return same_type(x, n->out[0]) ? x : NULL;
@@ -348,6 +331,8 @@ static Value *simplify(Graph *g, Node *n, const bool *unobserved, int n_known) {
         return n->in[1] && is_const_all(n->in[1], 0) && same_type(x, n->out[0]) ? x : NULL;
     case OP_CONCAT:
         return n->n_in == 1 ? x : NULL;
+    case OP_SPLIT: /* one part: the whole input */
+        return same_type(x, n->out[0]) ? x : NULL;
     case OP_SLICE:
         return slice_is_full(n) ? x : NULL;
     case OP_TRANSPOSE:
@@ -379,6 +364,7 @@ int pass_canonicalize(Graph *g, PassContext *cx) {
         rw_init(&rw, g);
         for (Node *n = g->first; n; n = n->next) {
             rw_resolve_inputs(&rw, n);
+            if (time_repeat_split(g, n, &rw)) continue;
             if (n->n_out != 1) continue;
             Value *r = simplify(g, n, unobserved, n_known);
             if (r && r != n->out[0]) rw_replace(&rw, n->out[0], r);

@@ -5,7 +5,9 @@
 # compare with PyTorch's logits (check_model.c). (check_no_fmul.sh checks
 # the same models for multiplications in their spike layers.)
 #
-# usage: run_model_e2e.sh TSNC SRCDIR WORKDIR MODEL CC [TARGET] [full]
+# usage: run_model_e2e.sh TSNC SRCDIR WORKDIR MODEL CC [TARGET] [full|samples] [EXTRA_CFLAGS]
+#   EXTRA_CFLAGS: added to the strict flags (e.g. "-mavx2 -mfma" for --target avx2);
+#   a target this machine cannot run is skipped (exit 77, test/targets/probe.sh).
 #
 # From test/models/MODEL.json it reads:
 #   "tsnc_args"        extra arguments for tsnc compile (e.g. ["--dim", "batch=1"]
@@ -18,8 +20,11 @@
 # With "full" it instead runs the whole Fashion-MNIST test set (fmnist_full.c)
 # and compares the accuracy with "test_accuracy_pytorch" (within 0.2 points).
 set -eu
-tsnc=$1 src=$2 work=$3 model=$4 cc=$5 target=${6:-generic} mode=${7:-samples}
+tsnc=$1 src=$2 work=$3 model=$4 cc=$5 target=${6:-generic} mode=${7:-samples} extra=${8:-}
 dir="$src/test/models"
+# shellcheck source=test/targets/probe.sh
+. "$src/test/targets/probe.sh"
+probe_target "$target" "$cc" "" || exit 77
 json=$(tr -d '\n' < "$dir/$model.json")
 
 # number FIELD DEFAULT: the numeric value of "FIELD" in MODEL.json.
@@ -35,7 +40,7 @@ rm -rf "$out"
 mkdir -p "$out"
 # shellcheck disable=SC2086,SC2046
 "$tsnc" compile "$dir/$model.onnx" -o "$out" --target "$target" $args
-flags="-std=c99 -Wall -Wextra -Werror -pedantic -O2 -I$out -DMODEL=$model"
+flags="-std=c99 -Wall -Wextra -Werror -pedantic -O2 $extra -I$out -DMODEL=$model"
 
 if [ "$mode" = full ]; then
     data=/usr/share/datasets/fashion-mnist
