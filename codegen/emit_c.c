@@ -457,12 +457,12 @@ static void emit_h_file(const EmitCtx *cx, const CodegenOptions *o, Buf *h) {
                " *\n * Intermediates live in a static arena (%s_ARENA_BYTES bytes): %s_run is\n"
                " * not reentrant, one call at a time.%s\n",
                o->name, o->name, libm ? " Link with -lm." : "");
-    int64_t table_bytes = 0; /* NAME_TABLE_BYTES: what the lut layers' static tables take */
-    for (const Node *n = g->first; n; n = n->next) table_bytes += spike_lut_table_bytes(n);
+    int64_t table_bytes = 0; /* NAME_TABLE_BYTES: the lut layers' static tables and the gather layers' event lists */
+    for (const Node *n = g->first; n; n = n->next) table_bytes += spike_lut_table_bytes(n) + spike_gather_list_bytes(n);
     if (table_bytes)
         buf_printf(h,
-                   " * Lookup tables of the spike layers take %s_TABLE_BYTES bytes of static RAM more\n"
-                   " * (built on the first call; --spike-impl events needs none).\n",
+                   " * Lookup tables and event lists of the spike layers take %s_TABLE_BYTES bytes of\n"
+                   " * static RAM more (tables built on the first call; --spike-impl events needs none).\n",
                    o->name);
     if (*target_cflags(o->target))
         buf_printf(h, " * Compile %s.c with %s.\n", o->name, target_cflags(o->target));

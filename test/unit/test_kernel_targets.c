@@ -42,10 +42,10 @@ static const TsncRuntimeFile FILES[] = {
                     "/* @kernel rule uses params */\nstatic int rule(int v) { return v; }\n\n"
                     "/* @kernel step uses rule */\nstatic int step(int v) { return rule(v) + 1; }\n"},
     {"generic/b.c", "/* @kernel other needs <math.h> */\nstatic int other(int v) { return v; }\n"},
-    {"simd/a.c", "/* the variants */\n\n"
-                 "/* @kernel simd_helper needs <simd.h> */\nstatic int simd_helper(int v) { return v; }\n\n"
-                 "/* @kernel rule uses params simd_helper needs <simd.h> */\n"
-                 "static int rule(int v) { return simd_helper(v) * 2; }\n"},
+    {"tgt/a.c", "/* the variants */\n\n"
+                 "/* @kernel tgt_helper needs <tgt.h> */\nstatic int tgt_helper(int v) { return v; }\n\n"
+                 "/* @kernel rule uses params tgt_helper needs <tgt.h> */\n"
+                 "static int rule(int v) { return tgt_helper(v) * 2; }\n"},
     {NULL, NULL},
 };
 
@@ -53,7 +53,7 @@ static void test_overlay(void **state) {
     (void)state;
     Diag d = {0};
     KernelSet *g = kernels_load_files(FILES, "generic", &d);
-    KernelSet *t = kernels_load_files(FILES, "simd", &d);
+    KernelSet *t = kernels_load_files(FILES, "tgt", &d);
     diag_print(&d, stderr);
     assert_non_null(g);
     assert_non_null(t);
@@ -61,15 +61,15 @@ static void test_overlay(void **state) {
     assert_int_equal(t->n, 5); /* generic's four, rule replaced, plus the helper */
     /* replaced in place: the target's text under generic's name, the file it replaced noted */
     const Kernel *rule = kernels_find(t, "rule");
-    assert_string_equal(rule->path, "simd/a.c");
+    assert_string_equal(rule->path, "tgt/a.c");
     assert_string_equal(rule->replaces, "generic/a.c");
     assert_null(kernels_find(g, "rule")->replaces);
     /* no variant: the generic one */
     assert_string_equal(kernels_find(t, "step")->path, "generic/a.c");
     assert_string_equal(kernels_find(t, "other")->path, "generic/b.c");
-    assert_null(kernels_find(g, "simd_helper"));
-    assert_string_equal(kernels_find(t, "simd_helper")->path, "simd/a.c");
-    assert_false(kernels_use_dir(t, "simd"));
+    assert_null(kernels_find(g, "tgt_helper"));
+    assert_string_equal(kernels_find(t, "tgt_helper")->path, "tgt/a.c");
+    assert_false(kernels_use_dir(t, "tgt"));
 
     /*
      * step (generic) uses rule, now the variant, which uses a helper that comes
@@ -77,21 +77,21 @@ static void test_overlay(void **state) {
      * rule before step.
      */
     kernels_want(t, "step");
-    assert_true(kernels_use_dir(t, "simd"));
+    assert_true(kernels_use_dir(t, "tgt"));
     assert_false(kernels_need_header(t, "<math.h>"));
-    assert_true(kernels_need_header(t, "<simd.h>"));
+    assert_true(kernels_need_header(t, "<tgt.h>"));
     const char *needs[4];
     assert_int_equal(kernels_needs(t, needs, 4), 1);
-    assert_string_equal(needs[0], "<simd.h>");
+    assert_string_equal(needs[0], "<tgt.h>");
     char *text = emit_text(t);
-    const char *p_params = strstr(text, "struct params {"), *p_helper = strstr(text, "simd_helper(int v) {"),
+    const char *p_params = strstr(text, "struct params {"), *p_helper = strstr(text, "tgt_helper(int v) {"),
                *p_rule = strstr(text, "static int rule("), *p_step = strstr(text, "static int step(");
     assert_non_null(p_params);
     assert_non_null(p_helper);
     assert_non_null(p_rule);
     assert_non_null(p_step);
     assert_true(p_params < p_rule && p_helper < p_rule && p_rule < p_step);
-    assert_non_null(strstr(text, "/* -- rule, from runtime/simd/a.c -- */"));
+    assert_non_null(strstr(text, "/* -- rule, from runtime/tgt/a.c -- */"));
     assert_null(strstr(text, "return v; }\n\n/* -- step")); /* generic's rule is not there */
     assert_null(strstr(text, "other"));
     free(text);
