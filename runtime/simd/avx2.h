@@ -6,8 +6,17 @@
 
 /* @kernel simd_vocab needs <immintrin.h> */
 #undef TSNC_VW
+#undef tsnc_vf
+#undef tsnc_vzero
+#undef tsnc_vload
+#undef tsnc_vstore
+#undef tsnc_vadd
+#undef tsnc_vsub
+#undef tsnc_vmask_pos
+#undef tsnc_vmask_neg
+#undef tsnc_compress_u16
 #define TSNC_VW 8
-typedef __m256 tsnc_vf;
+#define tsnc_vf __m256
 #define tsnc_vzero() _mm256_setzero_ps()
 #define tsnc_vload(p) _mm256_loadu_ps(p)
 #define tsnc_vstore(p, v) _mm256_storeu_ps((p), (v))

@@ -6,8 +6,17 @@
 
 /* @kernel simd_vocab needs <immintrin.h> */
 #undef TSNC_VW
+#undef tsnc_vf
+#undef tsnc_vzero
+#undef tsnc_vload
+#undef tsnc_vstore
+#undef tsnc_vadd
+#undef tsnc_vsub
+#undef tsnc_vmask_pos
+#undef tsnc_vmask_neg
+#undef tsnc_compress_u16
 #define TSNC_VW 16
-typedef __m512 tsnc_vf;
+#define tsnc_vf __m512
 #define tsnc_vzero() _mm512_setzero_ps()
 #define tsnc_vload(p) _mm512_loadu_ps(p)
 #define tsnc_vstore(p, v) _mm512_storeu_ps((p), (v))

@@ -6,8 +6,17 @@
 
 /* @kernel simd_vocab needs <arm_neon.h> */
 #undef TSNC_VW
+#undef tsnc_vf
+#undef tsnc_vzero
+#undef tsnc_vload
+#undef tsnc_vstore
+#undef tsnc_vadd
+#undef tsnc_vsub
+#undef tsnc_vmask_pos
+#undef tsnc_vmask_neg
+#undef tsnc_compress_u16
 #define TSNC_VW 4
-typedef float32x4_t tsnc_vf;
+#define tsnc_vf float32x4_t
 #define tsnc_vzero() vdupq_n_f32(0.0f)
 #define tsnc_vload(p) vld1q_f32(p)
 #define tsnc_vstore(p, v) vst1q_f32((p), (v))

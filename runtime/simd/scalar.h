@@ -5,6 +5,9 @@
  * them (runtime/simd/spike_gather.c) gives the same results on every
  * target: each lane sees the same additions in the same order.
  *
+ * Every name is a macro, #undef-ed first, so that a test can include two
+ * vocabularies in one file (test/targets/kernel_check.c).
+ *
  *   tsnc_vf            vector of TSNC_VW floats
  *   tsnc_vzero()       all lanes 0
  *   tsnc_vload(p)      TSNC_VW floats from p (no alignment needed)
@@ -20,8 +23,17 @@
 
 /* @kernel simd_vocab */
 #undef TSNC_VW
+#undef tsnc_vf
+#undef tsnc_vzero
+#undef tsnc_vload
+#undef tsnc_vstore
+#undef tsnc_vadd
+#undef tsnc_vsub
+#undef tsnc_vmask_pos
+#undef tsnc_vmask_neg
+#undef tsnc_compress_u16
 #define TSNC_VW 1
-typedef float tsnc_vf;
+#define tsnc_vf float
 #define tsnc_vzero() 0.0f
 #define tsnc_vload(p) (*(p))
 #define tsnc_vstore(p, v) (*(p) = (v))
