@@ -74,9 +74,9 @@ enum { LUT_MAX_BYTES = 4 << 20, PACK_GROUP = 4 };
  */
 #define COST_LUT 1.8
 #define COST_GATHER 2.6
-#define COST_EVENTS 9.0
+#define COST_EVENTS 4.5
 #define COST_SCAN 1.0
-#define COST_LIST 0.5
+#define COST_LIST 130.0
 enum { TABLE_BUDGET_FLOOR = 6 << 20 };
 
 static bool ternary_input(const Value *x) {
