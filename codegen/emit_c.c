@@ -403,11 +403,13 @@ static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, Buf *c) {
     if (weights.len) buf_append(c, weights.data, weights.len);
     if (arena.len) buf_append(c, arena.data, arena.len);
     if (kernels.len) {
-        if (own)
-            buf_printf(c, "/* ---- kernels, copied from runtime/%s and runtime/generic ---- */\n\n",
-                       dir);
-        else
-            buf_printf(c, "/* ---- kernels, copied from runtime/generic ---- */\n\n");
+        /* avx512 runs avx2's kernels where it has none of its own; runtime/simd holds the
+         * kernels written once over the target's vector vocabulary */
+        bool from_avx2 = o->target == TARGET_AVX512 && kernels_use_dir(cx->kernels, "avx2");
+        bool from_simd = kernels_use_dir(cx->kernels, "simd");
+        buf_printf(c, "/* ---- kernels, copied from %s%s%s%s%sruntime/generic ---- */\n\n", own ? "runtime/" : "",
+                   own ? dir : "", own ? " and " : "", from_avx2 ? "runtime/avx2 and " : "",
+                   from_simd ? "runtime/simd and " : "");
         buf_append(c, kernels.data, kernels.len);
     }
     emit_profile_support(cx, o->name, c);
