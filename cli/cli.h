@@ -11,6 +11,19 @@
 #include "frontend/frontend.h"
 #include "passes/passes.h"
 
+struct GraphStats;
+
+/*
+ * The firing-rates file (cli/rates.c; docs/performance.md): rates_read fills
+ * o->rates from "LAYER-NAME RATE" lines, -1 with "FILE:LINE: reason" on a bad
+ * line or an unreadable file; rates_free releases them. rates_write writes
+ * the measured input rate of every spike layer of st (measured stats), -1 with
+ * a message if the file cannot be written.
+ */
+int rates_read(const char *path, PassOptions *o);
+void rates_free(PassOptions *o);
+int rates_write(const char *path, const struct GraphStats *st);
+
 /* Subcommands: argc/argv start at the subcommand name; return the exit status. */
 int cmd_compile(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
@@ -43,7 +56,7 @@ Graph *load_graph(const char *path, const ModelBytes *m, const ImportOptions *io
  */
 int parse_dim_pin(const char *arg, DimPin **pins, int *n_pins);
 
-/* Parses --spike-impl (auto, lut, events, dense) into o; -1 with a message if unknown. */
+/* Parses --spike-impl (auto, lut, events, gather, dense) into o; -1 with a message if unknown. */
 int parse_spike_impl(const char *arg, PassOptions *o);
 
 /*
@@ -117,6 +130,8 @@ void report(Diag *d);
     PAD "lut     convolutions from lookup tables\n"                \
     PAD "        (grouped ones: events; matrix products: dense)\n" \
     PAD "events  every spike layer event-driven\n"                 \
+    PAD "gather  convolutions output-stationary, event-driven\n"    \
+    PAD "        (grouped ones: events; matrix products: dense)\n" \
     PAD "dense   matrix products with bit masks\n"                 \
     PAD "        (convolutions: events)\n"
 

@@ -26,7 +26,7 @@ static const char compile_usage[] =
     "                      (a leading dot starts none), every character other than an ASCII\n"
     "                      letter, digit or _ replaced by _, and an m put before a leading\n"
     "                      digit: dir/9net-x.v1.onnx gives m9net_x_v1\n"
-    "  -t, --target T      generic (portable C99, default), avx2, neon\n"
+    "  -t, --target T      generic (portable C99, default), avx2, avx512, neon\n"
     "      --dim NAME=N    give dynamic dimension NAME (ONNX dim_param) the value N; repeatable\n"
     "      --dense         keep every Conv/Gemm dense (no spike lowering), for comparison\n"
     "      --spike-impl I  how spike layers are implemented:\n"
@@ -40,6 +40,9 @@ static const char compile_usage[] =
     "                                (default)\n"
     "      --weights-section S  ELF section of the weights (inline arrays, NAME_weights.S),\n"
     "                      for linker scripts: e.g. .rodata.tsnc; [A-Za-z0-9_.], at most 64\n"
+    "      --rates FILE    measured firing rates of the spike layers ('LAYER-NAME RATE' lines,\n"
+    "                      as tsnc dump --stats --input X.bin --write-rates FILE writes them);\n"
+    "                      choose-kernels assumes 25 % for a layer without one\n"
     "  -h, --help          show this help\n"
     "\n"
     "Nothing is written unless compilation succeeds. Errors name the file, the node and\n"
@@ -209,7 +212,7 @@ int cmd_compile(int argc, char **argv) {
         {"output", required_argument, 0, 'o'}, {"name", required_argument, 0, 'n'},
         {"target", required_argument, 0, 't'}, {"dim", required_argument, 0, 'D'},
         {"dense", no_argument, 0, 'd'},        {"help", no_argument, 0, 'h'},
-        {"spike-impl", required_argument, 0, 'I'},
+        {"spike-impl", required_argument, 0, 'I'}, {"rates", required_argument, 0, 'R'},
         {"weights", required_argument, 0, 'W'}, {"weights-section", required_argument, 0, 'S'},
         {0, 0, 0, 0}};
     WeightsMode weights = WEIGHTS_AUTO;
@@ -251,6 +254,10 @@ int cmd_compile(int argc, char **argv) {
             }
             section = optarg;
             break;
+        case 'R':
+            if (popt.rates) rates_free(&popt);
+            if (rates_read(optarg, &popt) != 0) goto out;
+            break;
         case 'h': fputs(compile_usage, stdout); status = 0; goto out;
         default: status = option_error("compile", c, argv, longopts); goto out;
         }
@@ -262,7 +269,7 @@ int cmd_compile(int argc, char **argv) {
     const char *path = argv[optind];
     Target target = target_from_name(target_s);
     if (target == TARGET_COUNT) {
-        fprintf(stderr, "tsnc: error: unknown target '%s' (expected generic, avx2 or neon)\n", target_s);
+        fprintf(stderr, "tsnc: error: unknown target '%s' (expected generic, avx2, avx512 or neon)\n", target_s);
         goto out;
     }
     if (check_dense_impl(&popt) != 0) goto out;
@@ -337,6 +344,7 @@ done:
     graph_free(g);
     model_bytes_free(&m);
 out:
+    rates_free(&popt);
     for (int i = 0; i < n_pins; i++) free((char *)pins[i].name);
     free(pins);
     return status;

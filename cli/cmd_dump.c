@@ -40,6 +40,9 @@ static const char dump_usage[] =
     "      --input FILE.bin       with --stats: run raw float32 samples through the reference\n"
     "                             interpreter and add firing rates and measured ACs\n"
     "      --count N              with --input: use only the first N samples\n"
+    "      --write-rates FILE     with --input: write each spike layer's measured input firing\n"
+    "                             rate to FILE, for compile --rates\n"
+    "      --rates FILE           firing rates for choose-kernels (as compile --rates)\n"
     "  -h, --help                 show this help\n";
 
 enum { MAX_SEL = 64 };
@@ -85,6 +88,7 @@ typedef struct Report {
     bool json, stats;
     const char *input; /* --input samples, or NULL */
     long long count;   /* --count, or -1 for all */
+    const char *write_rates; /* --write-rates FILE, or NULL */
 } Report;
 
 /* Prints the stats table or the JSON document for g at `stage`. Returns the exit status. */
@@ -122,6 +126,7 @@ static int report_graph(const char *path, const Graph *g, const char *stage, con
         }
         model_bytes_free(&x);
     }
+    if (status == 0 && r->write_rates && rates_write(r->write_rates, &st) != 0) status = 1;
     if (status == 0) {
         if (r->json) ir_write_json(stdout, g, po, stage, &st);
         else stats_print(stdout, g, &st, stage);
@@ -140,7 +145,7 @@ static int check_stage(const char *name) {
 int cmd_dump(int argc, char **argv) {
     enum { O_AFTER = 256, O_PRINT_AFTER, O_PRINT_BEFORE, O_AFTER_ALL, O_STOP_AFTER, O_LIST,
            O_ELIDE, O_PRINT_CONSTANTS, O_NO_LOC, O_DIM, O_DENSE, O_JSON, O_STATS, O_INPUT, O_COUNT,
-           O_IMPL };
+           O_IMPL, O_WRITE_RATES, O_RATES };
     static const struct option longopts[] = {
         {"after", required_argument, 0, O_AFTER},
         {"print-after", required_argument, 0, O_PRINT_AFTER},
@@ -158,6 +163,8 @@ int cmd_dump(int argc, char **argv) {
         {"stats", no_argument, 0, O_STATS},
         {"input", required_argument, 0, O_INPUT},
         {"count", required_argument, 0, O_COUNT},
+        {"write-rates", required_argument, 0, O_WRITE_RATES},
+        {"rates", required_argument, 0, O_RATES},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     DumpState s = {.po = {.elide_above = 16, .show_locations = true}};
@@ -230,6 +237,11 @@ int cmd_dump(int argc, char **argv) {
         case O_JSON: rep.json = true; break;
         case O_STATS: rep.stats = true; break;
         case O_INPUT: rep.input = optarg; break;
+        case O_WRITE_RATES: rep.write_rates = optarg; break;
+        case O_RATES:
+            if (popt.rates) rates_free(&popt);
+            if (rates_read(optarg, &popt) != 0) goto out;
+            break;
         case O_COUNT: {
             char *end;
             rep.count = strtoll(optarg, &end, 10);
@@ -249,6 +261,10 @@ int cmd_dump(int argc, char **argv) {
     }
     if ((rep.input || rep.count >= 0) && !rep.stats) {
         fprintf(stderr, "tsnc: error: --input and --count need --stats\n");
+        goto out;
+    }
+    if (rep.write_rates && !rep.input) {
+        fprintf(stderr, "tsnc: error: --write-rates needs --stats and --input\n");
         goto out;
     }
     if (rep.count >= 0 && !rep.input) {
@@ -298,6 +314,7 @@ int cmd_dump(int argc, char **argv) {
         ir_print(stdout, g, &s.po);
     graph_free(g);
 out:
+    rates_free(&popt);
     for (int i = 0; i < n_pins; i++) free((char *)pins[i].name);
     free(pins);
     return status;

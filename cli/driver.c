@@ -353,7 +353,7 @@ int write_files_atomic(int n, const char *const *paths, const char *const *data,
 }
 
 int parse_spike_impl(const char *arg, PassOptions *o) {
-    static const char *const names[] = {"lut", "events", "dense"};
+    static const char *const names[] = {"lut", "events", "gather", "dense"};
     if (strcmp(arg, "auto") == 0) {
         o->spike_impl = NULL;
         return 0;
@@ -363,6 +363,6 @@ int parse_spike_impl(const char *arg, PassOptions *o) {
             o->spike_impl = names[i];
             return 0;
         }
-    fprintf(stderr, "tsnc: error: --spike-impl expects auto, lut, events or dense, not '%s'\n", arg);
+    fprintf(stderr, "tsnc: error: --spike-impl expects auto, lut, events, gather or dense, not '%s'\n", arg);
     return -1;
 }

@@ -13,16 +13,17 @@
 
 #include "ir/ir.h"
 
-typedef enum Target { TARGET_GENERIC, TARGET_AVX2, TARGET_NEON, TARGET_COUNT } Target;
+/* TARGET_AVX512: AVX-512F/BW/VL kernels where there are some, the AVX2 ones otherwise. */
+typedef enum Target { TARGET_GENERIC, TARGET_AVX2, TARGET_NEON, TARGET_AVX512, TARGET_COUNT } Target;
 
-/* "generic", "avx2", "neon". */
+/* "generic", "avx2", "neon", "avx512". */
 const char *target_name(Target t);
 /* Parses a target name; TARGET_COUNT if unknown. */
 Target target_from_name(const char *s);
 /*
  * The preprocessor lines a generated file for t starts with: an #error
- * unless the compiler targets what t's kernels need (AVX2 and FMA; AArch64
- * NEON), so that a wrong build fails with a message instead of an
+ * unless the compiler targets what t's kernels need (AVX2 and FMA; AVX-512F,
+ * BW, VL and FMA; AArch64 NEON), so that a wrong build fails with a message instead of an
  * intrinsic error. "" for generic.
  */
 const char *target_guard(Target t);

@@ -346,11 +346,13 @@ static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, 
     if (weights.len) buf_append(c, weights.data, weights.len);
     if (arena.len) buf_append(c, arena.data, arena.len);
     if (kernels.len) {
-        if (own)
-            buf_printf(c, "/* ---- kernels, copied from runtime/%s and runtime/generic ---- */\n\n",
-                       dir);
-        else
-            buf_printf(c, "/* ---- kernels, copied from runtime/generic ---- */\n\n");
+        /* avx512 runs avx2's kernels where it has none of its own; runtime/simd holds the
+         * kernels written once over the target's vector vocabulary */
+        bool from_avx2 = o->target == TARGET_AVX512 && kernels_use_dir(cx->kernels, "avx2");
+        bool from_simd = kernels_use_dir(cx->kernels, "simd");
+        buf_printf(c, "/* ---- kernels, copied from %s%s%s%s%sruntime/generic ---- */\n\n", own ? "runtime/" : "",
+                   own ? dir : "", own ? " and " : "", from_avx2 ? "runtime/avx2 and " : "",
+                   from_simd ? "runtime/simd and " : "");
         buf_append(c, kernels.data, kernels.len);
     }
     weights_emit_set(o, mode, c);
@@ -413,12 +415,12 @@ static void emit_h_file(const EmitCtx *cx, const CodegenOptions *o, WeightsMode 
                " *\n * Intermediates live in a static arena (%s_ARENA_BYTES bytes): %s_run is\n"
                " * not reentrant, one call at a time.%s\n",
                o->name, o->name, libm ? " Link with -lm." : "");
-    int64_t table_bytes = 0; /* NAME_TABLE_BYTES: what the lut layers' static tables take */
-    for (const Node *n = g->first; n; n = n->next) table_bytes += spike_lut_table_bytes(n);
+    int64_t table_bytes = 0; /* NAME_TABLE_BYTES: the lut layers' static tables and the gather layers' event lists */
+    for (const Node *n = g->first; n; n = n->next) table_bytes += spike_lut_table_bytes(n) + spike_gather_list_bytes(n);
     if (table_bytes)
         buf_printf(h,
-                   " * Lookup tables of the spike layers take %s_TABLE_BYTES bytes of static RAM more\n"
-                   " * (built on the first call; --spike-impl events needs none).\n",
+                   " * Lookup tables and event lists of the spike layers take %s_TABLE_BYTES bytes of\n"
+                   " * static RAM more (tables built on the first call; --spike-impl events needs none).\n",
                    o->name);
     if (*target_cflags(o->target))
         buf_printf(h, " * Compile %s.c with %s.\n", o->name, target_cflags(o->target));

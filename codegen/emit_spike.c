@@ -273,9 +273,50 @@ static int emit_spike_conv_lut(EmitCtx *cx, const Node *n) {
     return 0;
 }
 
+/*
+ * impl "gather": the output-stationary convolution (runtime/simd/spike_gather.c). The
+ * weights are rearranged at compile time into wt (kh*kw, C, M), so that one event adds a
+ * contiguous vector of output channels; the event lists live in a static buffer of
+ * spike_gather_list_bytes.
+ */
+static int emit_spike_conv_gather(EmitCtx *cx, const Node *n) {
+    ConvShape cs;
+    const char *params = conv_params(cx, n, &cs);
+    if (!params) return -1;
+    if (cs.group != 1) return cx_error(cx, n, "impl gather needs group = 1");
+    if (cs.kh * cs.kw > 64 || cs.c > 65535)
+        return cx_error(cx, n, "impl gather needs at most 64 kernel taps and 65535 input channels");
+    const float *w = const_f32(cx, n, n->in[1], "weight");
+    if (!w) return -1;
+    int64_t taps = cs.kh * cs.kw, count = taps * cs.c * cs.m;
+    float *wt = malloc((size_t)(count ? count : 1) * sizeof *wt);
+    if (!wt) die("out of memory");
+    for (int64_t t = 0; t < taps; t++)
+        for (int64_t c = 0; c < cs.c; c++)
+            for (int64_t m = 0; m < cs.m; m++) wt[(t * cs.c + c) * cs.m + m] = w[(m * cs.c + c) * taps + t];
+    const char *wname = cx_derived_f32(cx, n, "wg", wt, count);
+    free(wt);
+    int64_t ct, mt;
+    spike_gather_tiles(n, &ct, &mt);
+    const Value *b = n->n_in > 2 ? n->in[2] : NULL, *x = n->in[0], *y = n->out[0];
+    int64_t hw = x->type.shape.dim[2] * x->type.shape.dim[3], ohw = y->type.shape.dim[2] * y->type.shape.dim[3];
+    bool xcl = x->layout.channels_last, ycl = y->layout.channels_last;
+    cx_kernel(cx, "spike_conv2d_gather_f32");
+    cx_printf(cx,
+              "    {\n"
+              "        static unsigned short %s_ev[%lld]; /* event lists: per input pixel and tile of %lld channels */\n"
+              "        spike_conv2d_gather_f32(%s, %s, %s, %s, %s,\n            %lld, %lld, %lld, %lld, %s_ev, %lld, %lld);\n"
+              "    }\n",
+              wname, (long long)(spike_gather_list_bytes(n) / 2), (long long)ct, cx_ref(cx, x), wname,
+              b ? cx_ref(cx, b) : "0", cx_ref(cx, y), params, (long long)(xcl ? 1 : hw), (long long)(xcl ? cs.c : 1),
+              (long long)(ycl ? cs.m : 1), (long long)(ycl ? 1 : ohw), wname, (long long)ct, (long long)mt);
+    return 0;
+}
+
 int emit_spike_conv(EmitCtx *cx, const Node *n) {
     if (check_spike_input(cx, n)) return -1;
     if (strcmp(node_attr_string(n, "impl", "events"), "lut") == 0) return emit_spike_conv_lut(cx, n);
+    if (strcmp(node_attr_string(n, "impl", "events"), "gather") == 0) return emit_spike_conv_gather(cx, n);
     ConvShape cs;
     const char *params = conv_params(cx, n, &cs);
     if (!params) return -1;

@@ -8,6 +8,8 @@
 #include "codegen/runtime_files.h"
 
 static const char MARKER[] = "/* @kernel ";
+/* The vector vocabularies (scalar.h, avx2.h, ...) and the kernels written once over them. */
+#define SIMD_DIR "simd"
 
 static char *dup_n(const char *s, size_t n) {
     char *p = malloc(n + 1);
@@ -105,6 +107,30 @@ static int load_dir(KernelSet *ks, const TsncRuntimeFile *files, const char *dir
     return 0;
 }
 
+/* Appends the snippets of runtime/PATH, if there is such a file. */
+static int load_path(KernelSet *ks, const TsncRuntimeFile *files, const char *path, Diag *d) {
+    for (const TsncRuntimeFile *f = files; f->path; f++)
+        if (!strcmp(f->path, path)) return load_file(ks, f->path, f->text, d);
+    return 0;
+}
+
+/* Appends the kernels written once over the vector vocabulary: runtime/simd/NAME.c. */
+static int load_simd_kernels(KernelSet *ks, const TsncRuntimeFile *files, Diag *d) {
+    for (const TsncRuntimeFile *f = files; f->path; f++) {
+        size_t n = strlen(f->path);
+        if (!strncmp(f->path, SIMD_DIR "/", sizeof SIMD_DIR) && n > 2 && !strcmp(f->path + n - 2, ".c"))
+            if (load_file(ks, f->path, f->text, d)) return -1;
+    }
+    return 0;
+}
+
+/* One overlay layer of target directory DIR: runtime/DIR/ and its vocabulary runtime/simd/DIR.h. */
+static int load_layer(KernelSet *ks, const TsncRuntimeFile *files, const char *dir, Diag *d) {
+    char vocab[64];
+    snprintf(vocab, sizeof vocab, "%s/%s.h", SIMD_DIR, dir);
+    return load_dir(ks, files, dir, d) || load_path(ks, files, vocab, d) ? -1 : 0;
+}
+
 /*
  * Checks the snippets ks->k[from..n) of one directory: names unique among
  * them, and each "uses" defined before it (in the same directory or, for a
@@ -169,15 +195,33 @@ KernelSet *kernels_load(const char *dir, Diag *d) {
     return kernels_load_files(tsnc_runtime_files, dir, d);
 }
 
+/* The overlay layers of a target, in order: avx512 falls back to avx2 for what it lacks. */
+static int target_layers(const char *dir, const char **layers) {
+    if (!strcmp(dir, "generic")) return 0;
+    if (!strcmp(dir, "avx512")) {
+        layers[0] = "avx2";
+        layers[1] = "avx512";
+        return 2;
+    }
+    layers[0] = dir;
+    return 1;
+}
+
 KernelSet *kernels_load_files(const TsncRuntimeFile *files, const char *dir, Diag *d) {
     KernelSet *ks = calloc(1, sizeof *ks);
     if (!ks) die("out of memory");
     int errors = d->n_errors;
-    if (!load_dir(ks, files, "generic", d)) check_dir(ks, 0, d);
-    int n_generic = ks->n;
-    if (d->n_errors == errors && strcmp(dir, "generic") != 0 && !load_dir(ks, files, dir, d)) {
-        check_dir(ks, n_generic, d);
-        if (d->n_errors == errors) overlay(ks, n_generic);
+    /* generic: runtime/generic/, the scalar vocabulary, then the kernels written over it */
+    if (!load_dir(ks, files, "generic", d) && !load_path(ks, files, SIMD_DIR "/scalar.h", d) &&
+        !load_simd_kernels(ks, files, d))
+        check_dir(ks, 0, d);
+    const char *layers[2];
+    int n_layers = target_layers(dir, layers);
+    for (int l = 0; l < n_layers && d->n_errors == errors; l++) {
+        int before = ks->n;
+        if (load_layer(ks, files, layers[l], d)) break;
+        check_dir(ks, before, d);
+        if (d->n_errors == errors) overlay(ks, before);
     }
     if (d->n_errors == errors) {
         char *state = calloc((size_t)ks->n + 1, 1);

@@ -421,6 +421,19 @@ int64_t spike_conv_distinct_taps(const Value *w);
  * codes (3^pack ternary, 2^pack binary) x M floats, built by the generated code on its first
  * call (static storage besides the arena); 0 for any other node. */
 int64_t spike_lut_table_bytes(const Node *n);
+/*
+ * impl "gather" (the output-stationary spike convolution, runtime/simd/spike_gather.c):
+ * its weight tile is (kh*kw, ct, mt) channels, at most SPIKE_GATHER_TILE_BYTES (half an
+ * L2 cache of 1 MiB), so that all pixels and timesteps reuse it from cache; ct <= 512.
+ * The event lists take spike_gather_list_bytes of static RAM: per input pixel of each
+ * sample and tile of ct input channels, two counts and ct channel numbers (uint16), plus
+ * SPIKE_GATHER_LIST_SLACK entries for the widest vector store. 0 for other nodes.
+ */
+#define SPIKE_GATHER_TILE_BYTES (640 << 10)
+#define SPIKE_GATHER_MAX_CT 512
+#define SPIKE_GATHER_LIST_SLACK 64
+void spike_gather_tiles(const Node *n, int64_t *ct, int64_t *mt);
+int64_t spike_gather_list_bytes(const Node *n);
 /* The spikes (..., C, H, W) f32 of codes (..., H, W, G) u8, rank >= 4 (the leading axes are
  * samples, and timesteps for a tsnc.lif with steps); a heap tensor (tensor_free_heap). */
 Tensor *spike_codes_decode(const Tensor *codes, const SpikeCodes *c);

@@ -353,3 +353,28 @@ int64_t spike_lut_table_bytes(const Node *n) {
     int64_t groups = (wd[1] + pack - 1) / pack;
     return spike_conv_distinct_taps(n->in[1]) * groups * entries * wd[0] * (int64_t)sizeof(float);
 }
+
+void spike_gather_tiles(const Node *n, int64_t *ct, int64_t *mt) {
+    const int64_t *wd = n->in[1]->type.shape.dim;
+    int64_t m = wd[0], c = wd[1], taps = wd[2] * wd[3];
+    /* Whole layer when its weights fit the budget; else tiles of 128 x 128 channels (fewer
+     * input than output channels when the kernel is large), at most 512 input channels. */
+    *ct = c < SPIKE_GATHER_MAX_CT ? c : SPIKE_GATHER_MAX_CT;
+    *mt = m;
+    if (taps * c * m * (int64_t)sizeof(float) <= SPIKE_GATHER_TILE_BYTES && c <= SPIKE_GATHER_MAX_CT) return;
+    *mt = m < 128 ? m : 128;
+    int64_t fit = SPIKE_GATHER_TILE_BYTES / (taps * *mt * (int64_t)sizeof(float));
+    if (fit < 16) fit = 16;
+    if (fit < *ct) *ct = fit;
+}
+
+int64_t spike_gather_list_bytes(const Node *n) {
+    if (n->op != OP_SPIKE_CONV || strcmp(node_attr_string(n, "impl", ""), "gather") != 0 || n->n_in < 2 ||
+        n->in[1]->type.shape.rank != 4 || n->in[0]->type.shape.rank != 4)
+        return 0;
+    const int64_t *xd = n->in[0]->type.shape.dim;
+    int64_t ct, mt;
+    spike_gather_tiles(n, &ct, &mt);
+    int64_t tiles = (xd[1] + ct - 1) / ct;
+    return (xd[0] * xd[2] * xd[3] * tiles * (ct + 2) + SPIKE_GATHER_LIST_SLACK) * 2;
+}

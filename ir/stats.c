@@ -208,7 +208,7 @@ int stats_collect(const Graph *g, GraphStats *s, Diag *d) {
                 seen[v->id] |= 2;
                 s->weight_bytes = sat_add(s->weight_bytes, (int64_t)tensor_bytes(v->konst));
             }
-            s->table_bytes = sat_add(s->table_bytes, spike_lut_table_bytes(n));
+            s->table_bytes = sat_add(s->table_bytes, spike_lut_table_bytes(n) + spike_gather_list_bytes(n));
             s->macs = sat_add(s->macs, l->macs);
             s->acs_worst = sat_add(s->acs_worst, l->acs_worst);
         } else if (n->op == OP_LIF || n->op == OP_FIRE) {

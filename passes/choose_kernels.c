@@ -11,19 +11,26 @@
  *            A layer then does one vector addition per (tap, group) instead
  *            of one per nonzero spike, with no data-dependent branch: the
  *            T-MAC / bitnet.cpp lookup idea turned around (here the weights
- *            are constant, so the tables are known before inference). Chosen
- *            when the table fits in LUT_MAX_BYTES and the expected firing
- *            rate is above the measured crossover.
+ *            are constant, so the tables are known before inference).
  *   "events" the event-driven scatter: each nonzero spike adds or subtracts
  *            the weights it reaches (cost: a scan of the input plus one
- *            vector addition per spike and output it reaches).
+ *            vector addition, with a load and a store, per spike and output).
+ *   "gather" output-stationary and event-driven: each output pixel keeps a
+ *            block of output channels in registers while it walks, tap by
+ *            tap, the list of input channels that spiked (built by a
+ *            vectorized scan); weights (tap, C, M), tiled so that one tile
+ *            serves every pixel and timestep from cache
+ *            (runtime/simd/spike_gather.c).
+ *   The choice: the cheapest estimate of a cost model (below) from the
+ *   layer's shape and firing rate; the rate is measured when the user gives
+ *   one (compile --rates, written by dump --stats --input --write-rates),
+ *   else DEFAULT_RATE. Lookup tables also need static RAM, granted within a
+ *   model-wide budget.
  * Implementations of tsnc.spike_gemm / spike_matmul:
  *   "dense"  every spike selects +w, -w or nothing (branch-free, vectorizes
  *            over the reduction); wins when the firing rate is high;
- *   "events" each nonzero spike adds a row of weights; wins when sparse.
- *   The choice uses the expected firing rate (EXPECTED_RATE unless a
- *   measured one is known) against the crossover rate measured on this
- *   kind of machine (docs/performance.md).
+ *   "events" each nonzero spike adds a row of weights; wins when sparse
+ *            (below GEMM_EVENTS_BELOW_RATE).
  *
  * Packing while firing: a neuron whose spikes only go to a tsnc.pack writes
  * the codes itself (tsnc.lif pack = 4).
@@ -34,30 +41,130 @@
  * the (C, H, W) block; then both kernels add each output pixel's channels
  * as one contiguous vector.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "passes/rewrite.h"
 #include "passes/value_set.h"
 
-/* Largest lookup table for one layer (the L2 cache of the machines we target). */
+/* Largest lookup table for one layer, and the pack group of the lut kernel. */
 enum { LUT_MAX_BYTES = 4 << 20, PACK_GROUP = 4 };
-/* Firing rate assumed without a measurement (the shipped networks fire at 50-65 %), and the
- * rates below which event-driven layers beat the lookup-table convolution and the dense
- * add-only matrix product: measured by bench/crossover.py (docs/performance.md). The events
- * convolution wins below 1-5 % (more output channels: higher); the dense matrix product
- * with few outputs is as fast as a scan of its input, so events never won there. */
-#define EXPECTED_RATE 0.5
-#define CONV_EVENTS_BELOW_RATE 0.02
+/*
+ * Firing rate assumed for a layer without a measured one (compile --rates), and the rate
+ * below which the events matrix product beats the dense add-only one (bench/crossover.py,
+ * docs/performance.md: with 10 outputs it never did).
+ */
+#define DEFAULT_RATE 0.25
 #define GEMM_EVENTS_BELOW_RATE 0.01
+/*
+ * The cost model of a spike convolution, in vector additions of 8 lanes weighted by what
+ * each kernel achieves per addition (docs/performance.md, "Cost model"; bench/crossover.py
+ * measures it):
+ *   lut     N*OH*OW*taps*ceil(C/4) table rows of M floats, COST_LUT each;
+ *   gather  N*OH*OW*taps*C*rate events of M floats, COST_GATHER each, plus the scan that
+ *           builds the event lists (N*H*W*C/8 compares, COST_SCAN each), and COST_LIST
+ *           per (output pixel, tap, block of 64 output channels) to find a list;
+ *   events  the same events scattered into memory (a load, an add and a store per vector),
+ *           COST_EVENTS each, plus the scan.
+ * Both event kernels also write each output vector once (1 each).
+ * The lookup tables cost static RAM: auto mode gives them to the layers that save most time
+ * per table byte while the model's tables stay within max(its weight bytes,
+ * TABLE_BUDGET_FLOOR) (small models: a few MiB of tables are what made them fast).
+ */
+#define COST_LUT 1.8
+#define COST_GATHER 2.6
+#define COST_EVENTS 4.5
+#define COST_SCAN 1.0
+#define COST_LIST 130.0
+enum { TABLE_BUDGET_FLOOR = 6 << 20 };
 
 static bool ternary_input(const Value *x) {
     return x->vs.n_levels > 0 && x->vs.levels[0] < 0;
 }
 
+/* The measured firing rate of layer n (compile --rates), or DEFAULT_RATE; *measured says which. */
+static double layer_rate(const PassOptions *o, const Node *n, bool *measured) {
+    *measured = false;
+    if (o && n->name)
+        for (int i = 0; i < o->n_rates; i++)
+            if (strcmp(o->rates[i].name, n->name) == 0) {
+                *measured = true;
+                return o->rates[i].rate;
+            }
+    return DEFAULT_RATE;
+}
+
+/* A spike convolution's candidates: estimated costs and the lut table size. */
+typedef struct ConvCost {
+    Node *node;
+    bool ok;          /* group 1, f32 spikes, rank-4 weights: every impl can run it */
+    double rate;
+    bool measured;
+    double lut, gather, events, dense_macs;
+    int64_t table_bytes;
+    bool use_lut;
+} ConvCost;
+
+static void conv_cost(const PassOptions *o, Node *n, ConvCost *k) {
+    memset(k, 0, sizeof *k);
+    k->node = n;
+    const Value *x = n->in[0], *w = n->in[1], *y = n->out[0];
+    if (x->type.dtype != DT_F32 || x->type.shape.rank != 4 || w->type.shape.rank != 4 || y->type.shape.rank != 4)
+        return;
+    k->ok = node_attr_int(n, "group", 1) == 1;
+    k->rate = layer_rate(o, n, &k->measured);
+    const int64_t *xd = x->type.shape.dim, *wd = w->type.shape.dim, *yd = y->type.shape.dim;
+    double outs = (double)yd[0] * (double)yd[2] * (double)yd[3], taps = (double)(wd[2] * wd[3]);
+    double c = (double)xd[1], vecs = (double)((wd[0] + 7) / 8);
+    double scan = (double)xd[0] * (double)(xd[2] * xd[3]) * (c / 8) * COST_SCAN;
+    k->lut = outs * taps * (double)((xd[1] + PACK_GROUP - 1) / PACK_GROUP) * vecs * COST_LUT;
+    /* both write every output once; gather also reads two list counts per tap and block */
+    k->gather = outs * taps * c * k->rate * vecs * COST_GATHER + scan + outs * vecs +
+                outs * taps * (double)((wd[0] + 63) / 64) * COST_LIST;
+    k->events = outs * taps * c * k->rate * vecs * COST_EVENTS + scan + outs * vecs;
+    k->dense_macs = outs * taps * c * (double)wd[0];
+    int64_t entries = ternary_input(x) ? 81 : 16;
+    k->table_bytes = spike_conv_distinct_taps(w) * ((xd[1] + PACK_GROUP - 1) / PACK_GROUP) * entries * wd[0] *
+                     (int64_t)sizeof(float);
+}
+
+/* Best savings per table byte first. */
+static int by_savings(const void *a, const void *b) {
+    const ConvCost *p = *(ConvCost *const *)a, *q = *(ConvCost *const *)b;
+    double sp = (fmin(p->gather, p->events) - p->lut) / (double)(p->table_bytes + 1);
+    double sq = (fmin(q->gather, q->events) - q->lut) / (double)(q->table_bytes + 1);
+    return sp < sq ? 1 : sp > sq ? -1 : 0;
+}
+
+/* Decides use_lut for every candidate: the lut saves time, its table fits LUT_MAX_BYTES and the
+ * model's table budget. */
+static void grant_tables(ConvCost *k, int n, int64_t weight_bytes) {
+    ConvCost **order = malloc((size_t)(n + 1) * sizeof *order);
+    if (!order) die("out of memory");
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (k[i].ok && k[i].lut < fmin(k[i].gather, k[i].events) && k[i].table_bytes <= LUT_MAX_BYTES)
+            order[m++] = &k[i];
+    qsort(order, (size_t)m, sizeof *order, by_savings);
+    int64_t budget = weight_bytes > TABLE_BUDGET_FLOOR ? weight_bytes : TABLE_BUDGET_FLOOR;
+    for (int i = 0; i < m; i++)
+        if (order[i]->table_bytes <= budget) {
+            order[i]->use_lut = true;
+            budget -= order[i]->table_bytes;
+        }
+    free(order);
+}
+
 /* ---- implementation ---- */
 
-static void choose_impl(Graph *g, Node *n, Value **packed, const char *forced) {
+static const char *millions(Graph *g, double v) {
+    if (v < 1e3) return arena_printf(g->arena, "%.0f", v);
+    return arena_printf(g->arena, v >= 1e6 ? "%.1f M" : "%.1f k", v >= 1e6 ? v / 1e6 : v / 1e3);
+}
+
+static void choose_impl(Graph *g, const ConvCost *k, Value **packed, const char *forced) {
+    Node *n = k->node;
     Value *x = n->in[0];
     const Value *w = n->in[1];
     if (x->type.dtype != DT_F32 || w->type.shape.rank != x->type.shape.rank) return;
@@ -74,11 +181,19 @@ static void choose_impl(Graph *g, Node *n, Value **packed, const char *forced) {
     int64_t m = w->type.shape.dim[0], c = x->type.shape.dim[1];
     int64_t taps = spike_conv_distinct_taps(w);
     int64_t groups = (c + PACK_GROUP - 1) / PACK_GROUP;
-    int64_t bytes = taps * groups * entries * m * (int64_t)sizeof(float);
-    const char *why = n->remark;
-    bool sparse = EXPECTED_RATE < CONV_EVENTS_BELOW_RATE;
-    bool want_lut = forced ? strcmp(forced, "lut") == 0 : bytes <= LUT_MAX_BYTES && !sparse;
-    if (group == 1 && want_lut) {
+    const char *why = n->remark ? n->remark : "spike layer";
+    const char *impl = forced && strcmp(forced, "dense") != 0 ? forced
+                       : k->use_lut                            ? "lut"
+                       : k->ok && k->gather <= k->events        ? "gather"
+                                                               : "events";
+    if (group != 1 && strcmp(impl, "events") != 0) impl = "events";
+    const char *est = arena_printf(g->arena, "%lldx%lldx%lldx%lld at %.0f %% (%s): est. lut %s, gather %s, events %s "
+                                   "(vector-add units) vs dense %s MACs",
+                                   (long long)c, (long long)w->type.shape.dim[2], (long long)w->type.shape.dim[3],
+                                   (long long)m, 100 * k->rate, k->measured ? "measured" : "assumed",
+                                   millions(g, k->lut), millions(g, k->gather), millions(g, k->events),
+                                   millions(g, k->dense_macs));
+    if (strcmp(impl, "lut") == 0) {
         /* One pack per spike tensor, shared by every layer that reads it. */
         Value *codes = packed[x->id];
         if (!codes) {
@@ -92,18 +207,41 @@ static void choose_impl(Graph *g, Node *n, Value **packed, const char *forced) {
         node_set_attr_string(g, n, "impl", "lut");
         node_set_attr_string(g, n, "kind", ternary ? "ternary" : "binary");
         node_set_attr_int(g, n, "pack", PACK_GROUP);
-        n->remark = arena_printf(g->arena, "%s; impl lut: %lld distinct taps x %lld groups x %lld codes, table %lld KiB",
-                                 why ? why : "spike layer", (long long)taps, (long long)groups,
-                                 (long long)entries, (long long)(bytes >> 10));
-    } else {
-        node_set_attr_string(g, n, "impl", "events");
-        n->remark = arena_printf(g->arena, "%s; impl events: %s", why ? why : "spike layer",
-                                 forced ? "forced by --spike-impl"
-                                 : group != 1 ? "grouped convolution"
-                                 : sparse ? "expected firing rate below the measured crossover"
-                                          : "lookup table too large");
+        n->remark = arena_printf(g->arena, "%s; impl lut%s: %lld distinct taps x %lld groups x %lld codes, table %lld KiB; %s",
+                                 why, forced ? " (forced by --spike-impl)" : "", (long long)taps, (long long)groups,
+                                 (long long)entries, (long long)(k->table_bytes >> 10), est);
+        node_infer_or_die(n);
+        return;
     }
+    node_set_attr_string(g, n, "impl", impl);
+    const char *reason = forced && strcmp(forced, impl) == 0 ? "forced by --spike-impl"
+                         : group != 1                         ? "grouped convolution"
+                         : strcmp(impl, "gather") == 0         ? "cheapest estimate"
+                         : !k->ok                              ? "only events runs this shape"
+                                                               : "cheapest estimate";
+    if (!forced && group == 1 && k->lut < fmin(k->gather, k->events) && strcmp(impl, "lut") != 0)
+        reason = k->table_bytes > LUT_MAX_BYTES ? "lookup table too large" : "lookup tables past the model's budget";
+    n->remark = arena_printf(g->arena, "%s; impl %s: %s; %s", why, impl, reason, est);
     node_infer_or_die(n);
+}
+
+/* Bytes of the constant operands of the model's Conv/Gemm/MatMul and spike layers, each once. */
+static int64_t model_weight_bytes(const Graph *g) {
+    int64_t total = 0;
+    for (const Node *n = g->first; n; n = n->next) {
+        if (n->op != OP_SPIKE_CONV && n->op != OP_SPIKE_GEMM && n->op != OP_SPIKE_MATMUL && n->op != OP_CONV &&
+            n->op != OP_GEMM && n->op != OP_MATMUL)
+            continue;
+        for (int i = 1; i < n->n_in; i++)
+            if (n->in[i] && n->in[i]->konst) {
+                /* a weight shared by the timesteps of an explicit-time export counts once */
+                bool seen = false;
+                for (const Node *e = g->first; e != n && !seen; e = e->next)
+                    for (int j = 1; j < e->n_in && !seen; j++) seen = e->in[j] == n->in[i];
+                if (!seen) total += tensor_numel(n->in[i]->konst) * (int64_t)sizeof(float);
+            }
+    }
+    return total;
 }
 
 /* ---- layout ---- */
@@ -352,15 +490,25 @@ int pass_choose_kernels(Graph *g, PassContext *cx) {
     const char *forced = cx->opt ? cx->opt->spike_impl : NULL;
     spike_analysis_run(g);
     Value **packed = calloc((size_t)g->n_values + 1, sizeof *packed);
-    if (!packed) die("out of memory");
+    int n_conv = 0;
+    for (Node *n = g->first; n; n = n->next) n_conv += n->op == OP_SPIKE_CONV && !node_attr(n, "impl");
+    ConvCost *costs = calloc((size_t)n_conv + 1, sizeof *costs);
+    if (!packed || !costs) die("out of memory");
+    int k = 0;
+    for (Node *n = g->first; n; n = n->next)
+        if (n->op == OP_SPIKE_CONV && !node_attr(n, "impl")) conv_cost(cx->opt, n, &costs[k++]);
+    if (!forced) grant_tables(costs, n_conv, model_weight_bytes(g));
+    for (int i = 0; i < n_conv; i++) choose_impl(g, &costs[i], packed, forced);
+    free(costs);
     for (Node *n = g->first; n; n = n->next) {
-        if (n->op == OP_SPIKE_CONV && !node_attr(n, "impl")) choose_impl(g, n, packed, forced);
         if (n->op == OP_SPIKE_GEMM && !node_attr(n, "impl")) {
-            bool events = forced ? strcmp(forced, "events") == 0 : EXPECTED_RATE < GEMM_EVENTS_BELOW_RATE;
+            bool measured;
+            double rate = layer_rate(cx->opt, n, &measured);
+            bool events = forced ? strcmp(forced, "events") == 0 : rate < GEMM_EVENTS_BELOW_RATE;
             node_set_attr_string(g, n, "impl", events ? "events" : "dense");
-            n->remark = arena_printf(g->arena, "%s; impl %s (expected firing rate %.0f %%, events below %.0f %%)",
+            n->remark = arena_printf(g->arena, "%s; impl %s (firing rate %.0f %% %s, events below %.0f %%)",
                                      n->remark ? n->remark : "spike layer", events ? "events" : "dense",
-                                     100 * EXPECTED_RATE, 100 * GEMM_EVENTS_BELOW_RATE);
+                                     100 * rate, measured ? "measured" : "assumed", 100 * GEMM_EVENTS_BELOW_RATE);
         }
     }
     free(packed);

@@ -10,10 +10,20 @@
 
 #include "ir/ir.h"
 
+/* A spike layer's measured firing rate: the fraction of its input elements that are
+ * nonzero (+1 and -1 together), in [0, 1]; name is the layer's node name. */
+typedef struct LayerRate {
+    char *name;
+    double rate;
+} LayerRate;
+
 /* Options that passes read. */
 typedef struct PassOptions {
     bool dense;              /* keep Conv/Gemm dense (no spike lowering): the ablation build */
-    const char *spike_impl;  /* force every spike layer's impl ("lut", "events", "dense"); NULL: choose */
+    const char *spike_impl;  /* force every spike layer's impl ("lut", "events", "gather", "dense");
+                              * NULL: choose */
+    const LayerRate *rates;  /* measured firing rates (compile --rates), or NULL */
+    int n_rates;
 } PassOptions;
 
 typedef struct PassContext {

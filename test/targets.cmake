@@ -5,13 +5,14 @@
 #      against its generic reference on random shapes and values, bit for bit
 #      (test/targets/kernel_check.c via check_kernels.sh).
 #  targets.e2e.<model>.<target>.<build>  every shipped model compiled with
-#      --target avx2 (gcc, clang, and both under ASan+UBSan) or --target neon
+#      --target avx2 (gcc, clang, and both under ASan+UBSan), --target avx512 (gcc,
+#      clang, clang under ASan+UBSan) or --target neon
 #      (aarch64-linux-gnu-gcc -static, run by qemu-aarch64): against PyTorch
 #      (test/e2e/run_e2e.sh thresholds) and against --target generic (every
 #      sample within 1e-4, the same argmax).
 #
 # AVX2 cases skip (ctest "Skipped", exit 77) with a message on a CPU without
-# AVX2/FMA; NEON cases when the cross compiler or qemu-aarch64 is missing
+# AVX2/FMA, AVX-512 cases on a CPU without AVX-512F/BW/VL; NEON cases when the cross compiler or qemu-aarch64 is missing
 # (tools/install-deps.sh installs them).
 find_program(AARCH64_CC_EXE aarch64-linux-gnu-gcc)
 find_program(QEMU_AARCH64_EXE qemu-aarch64)
@@ -25,6 +26,7 @@ endif()
 set(TARGETS_DIR ${CMAKE_CURRENT_SOURCE_DIR}/targets)
 set(TARGETS_WORK ${CMAKE_BINARY_DIR}/targets)
 set(AVX2_FLAGS "-mavx2 -mfma")
+set(AVX512_FLAGS "-mavx512f -mavx512bw -mavx512vl -mfma")
 set(SAN_FLAGS "-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g")
 
 # build name, compiler, flags, runner
@@ -33,6 +35,9 @@ set(TARGET_BUILDS
   "avx2|clang|${CLANG_EXE}|${AVX2_FLAGS}|"
   "avx2|asan-gcc|${GCC_EXE}|${AVX2_FLAGS} ${SAN_FLAGS}|"
   "avx2|asan-clang|${CLANG_EXE}|${AVX2_FLAGS} ${SAN_FLAGS}|"
+  "avx512|gcc|${GCC_EXE}|${AVX512_FLAGS}|"
+  "avx512|clang|${CLANG_EXE}|${AVX512_FLAGS}|"
+  "avx512|asan-clang|${CLANG_EXE}|${AVX512_FLAGS} ${SAN_FLAGS}|"
   "neon|qemu|${AARCH64_CC_EXE}|-static|${QEMU_AARCH64_EXE}")
 
 foreach(build ${TARGET_BUILDS})

@@ -672,6 +672,66 @@ static void check_spike_events(void) {
 }
 #endif
 
+#ifdef HAVE_TGT_spike_conv2d_gather_f32
+/*
+ * The gather convolution (runtime/simd/spike_gather.c, one source over the target's vector
+ * vocabulary) against the same source over the scalar vocabulary: the same bits, as its order
+ * of additions does not depend on the vector width. The scalar build is also checked against
+ * the events reference spike_conv2d_f32, an independent loop, within float rounding. Random
+ * shapes (strides, dilations, padding, 1x1 kernels, up to 150 channels), weight tiles of a few
+ * channels to all of them, and firing rates of 0 %, 100 % and in between.
+ */
+static void check_spike_gather(void) {
+    long i, cases = 300;
+    static const double rates[6] = {0.0, 1.0, 0.05, 0.3, 0.6, 0.2};
+    for (i = 0; i < cases; i++) {
+        struct conv2d_params p;
+        long ny, taps, t, c, m, ct, mt, tiles, nev;
+        int ternary = (int)(rnd() % 4 != 0), xcl = (int)(rnd() % 3 != 0), ycl = (int)(rnd() % 3 != 0);
+        int bias = (int)(rnd() % 4 != 0);
+        float *x, *wt, *wg, *b, *y0, *y1, *y2;
+        unsigned short *ev;
+        spike_conv_case(&p);
+        if (i % 3 == 0) p.c = rnd_in(20, 150), p.m = rnd() % 2 ? 16 * rnd_in(1, 10) : rnd_in(1, 150);
+        if (i % 5 == 0) { /* a 1x1 (downsample shortcut), strided or not */
+            p.kh = p.kw = 1, p.dil_h = p.dil_w = 1, p.pad_top = p.pad_left = 0;
+            p.oh = (p.h - 1) / p.stride_h + 1, p.ow = (p.w - 1) / p.stride_w + 1;
+        }
+        taps = p.kh * p.kw;
+        ct = rnd() % 2 ? p.c : rnd_in(1, p.c);
+        mt = rnd() % 2 ? p.m : rnd_in(1, p.m);
+        tiles = (p.c + ct - 1) / ct;
+        nev = p.n * p.h * p.w * tiles * (ct + 2) + 64;
+        x = rnd_spikes(p.n * p.c * p.h * p.w, rates[i % 6], ternary);
+        wt = rnd_array(p.c * taps * p.m, 0);
+        wg = malloc((size_t)(taps * p.c * p.m + 1) * sizeof *wg);
+        ev = malloc((size_t)nev * sizeof *ev);
+        if (!wg || !ev) exit(2);
+        for (c = 0; c < p.c; c++)
+            for (t = 0; t < taps; t++)
+                for (m = 0; m < p.m; m++) wg[(t * p.c + c) * p.m + m] = wt[(c * taps + t) * p.m + m];
+        b = rnd_array(p.m, 0);
+        ny = p.n * p.m * p.oh * p.ow;
+        y0 = rnd_array(ny, 0);
+        y1 = rnd_array(ny, 0);
+        y2 = rnd_array(ny, 0);
+        spike_conv2d_f32(x, wt, bias ? b : NULL, y0, &p, xcl ? 1 : p.h * p.w, xcl ? p.c : 1, ycl ? p.m : 1,
+                         ycl ? 1 : p.oh * p.ow);
+        spike_conv2d_gather_f32(x, wg, bias ? b : NULL, y1, &p, xcl ? 1 : p.h * p.w, xcl ? p.c : 1,
+                                ycl ? p.m : 1, ycl ? 1 : p.oh * p.ow, ev, ct, mt);
+        tgt_spike_conv2d_gather_f32(x, wg, bias ? b : NULL, y2, &p, xcl ? 1 : p.h * p.w, xcl ? p.c : 1,
+                                    ycl ? p.m : 1, ycl ? 1 : p.oh * p.ow, ev, ct, mt);
+        /* up to ~2000 terms in [-2, 2) summed in another order: 1e-4 of 1 + |sum| */
+        if (!close_f32("spike_conv2d_gather_f32 (scalar, against events)", y0, y1, ny, 1e-4) ||
+            !same_f32("spike_conv2d_gather_f32", ycl ? "channels-last" : "row-major", y1, y2, ny))
+            printf("  case %ld: n %ld c %ld %ldx%ld m %ld k %ldx%ld stride %ld,%ld tiles %ld/%ld rate %.2f\n", i, p.n,
+                   p.c, p.h, p.w, p.m, p.kh, p.kw, p.stride_h, p.stride_w, ct, mt, rates[i % 6]);
+        free(x), free(wt), free(wg), free(ev), free(b), free(y0), free(y1), free(y2);
+    }
+    report("spike_conv2d_gather_f32", cases);
+}
+#endif
+
 #ifdef HAVE_TGT_spike_gemm_dense_f32
 static void check_spike_gemm_dense(void) {
     long i, cases = 200;
@@ -737,6 +797,9 @@ int main(int argc, char **argv) {
 #endif
 #ifdef HAVE_TGT_spike_gemm_dense_f32
     check_spike_gemm_dense();
+#endif
+#ifdef HAVE_TGT_spike_conv2d_gather_f32
+    check_spike_gather();
 #endif
     printf(failures ? "FAIL: %d mismatches\n" : "PASS\n", failures);
     return failures ? 1 : 0;

@@ -42,10 +42,10 @@ static const TsncRuntimeFile FILES[] = {
                     "/* @kernel rule uses params */\nstatic int rule(int v) { return v; }\n\n"
                     "/* @kernel step uses rule */\nstatic int step(int v) { return rule(v) + 1; }\n"},
     {"generic/b.c", "/* @kernel other needs <math.h> */\nstatic int other(int v) { return v; }\n"},
-    {"simd/a.c", "/* the variants */\n\n"
-                 "/* @kernel simd_helper needs <simd.h> */\nstatic int simd_helper(int v) { return v; }\n\n"
-                 "/* @kernel rule uses params simd_helper needs <simd.h> */\n"
-                 "static int rule(int v) { return simd_helper(v) * 2; }\n"},
+    {"tgt/a.c", "/* the variants */\n\n"
+                 "/* @kernel tgt_helper needs <tgt.h> */\nstatic int tgt_helper(int v) { return v; }\n\n"
+                 "/* @kernel rule uses params tgt_helper needs <tgt.h> */\n"
+                 "static int rule(int v) { return tgt_helper(v) * 2; }\n"},
     {NULL, NULL},
 };
 
@@ -53,7 +53,7 @@ static void test_overlay(void **state) {
     (void)state;
     Diag d = {0};
     KernelSet *g = kernels_load_files(FILES, "generic", &d);
-    KernelSet *t = kernels_load_files(FILES, "simd", &d);
+    KernelSet *t = kernels_load_files(FILES, "tgt", &d);
     diag_print(&d, stderr);
     assert_non_null(g);
     assert_non_null(t);
@@ -61,15 +61,15 @@ static void test_overlay(void **state) {
     assert_int_equal(t->n, 5); /* generic's four, rule replaced, plus the helper */
     /* replaced in place: the target's text under generic's name, the file it replaced noted */
     const Kernel *rule = kernels_find(t, "rule");
-    assert_string_equal(rule->path, "simd/a.c");
+    assert_string_equal(rule->path, "tgt/a.c");
     assert_string_equal(rule->replaces, "generic/a.c");
     assert_null(kernels_find(g, "rule")->replaces);
     /* no variant: the generic one */
     assert_string_equal(kernels_find(t, "step")->path, "generic/a.c");
     assert_string_equal(kernels_find(t, "other")->path, "generic/b.c");
-    assert_null(kernels_find(g, "simd_helper"));
-    assert_string_equal(kernels_find(t, "simd_helper")->path, "simd/a.c");
-    assert_false(kernels_use_dir(t, "simd"));
+    assert_null(kernels_find(g, "tgt_helper"));
+    assert_string_equal(kernels_find(t, "tgt_helper")->path, "tgt/a.c");
+    assert_false(kernels_use_dir(t, "tgt"));
 
     /*
      * step (generic) uses rule, now the variant, which uses a helper that comes
@@ -77,21 +77,21 @@ static void test_overlay(void **state) {
      * rule before step.
      */
     kernels_want(t, "step");
-    assert_true(kernels_use_dir(t, "simd"));
+    assert_true(kernels_use_dir(t, "tgt"));
     assert_false(kernels_need_header(t, "<math.h>"));
-    assert_true(kernels_need_header(t, "<simd.h>"));
+    assert_true(kernels_need_header(t, "<tgt.h>"));
     const char *needs[4];
     assert_int_equal(kernels_needs(t, needs, 4), 1);
-    assert_string_equal(needs[0], "<simd.h>");
+    assert_string_equal(needs[0], "<tgt.h>");
     char *text = emit_text(t);
-    const char *p_params = strstr(text, "struct params {"), *p_helper = strstr(text, "simd_helper(int v) {"),
+    const char *p_params = strstr(text, "struct params {"), *p_helper = strstr(text, "tgt_helper(int v) {"),
                *p_rule = strstr(text, "static int rule("), *p_step = strstr(text, "static int step(");
     assert_non_null(p_params);
     assert_non_null(p_helper);
     assert_non_null(p_rule);
     assert_non_null(p_step);
     assert_true(p_params < p_rule && p_helper < p_rule && p_rule < p_step);
-    assert_non_null(strstr(text, "/* -- rule, from runtime/simd/a.c -- */"));
+    assert_non_null(strstr(text, "/* -- rule, from runtime/tgt/a.c -- */"));
     assert_null(strstr(text, "return v; }\n\n/* -- step")); /* generic's rule is not there */
     assert_null(strstr(text, "other"));
     free(text);
@@ -233,7 +233,9 @@ static bool have(const char *prog) {
 
 /*
  * Every file of runtime/avx2 (gcc and clang, -mavx2 -mfma) and runtime/neon
- * (aarch64-linux-gnu-gcc, when installed) compiles as strict C99 with
+ * (aarch64-linux-gnu-gcc, when installed), each target's vector vocabulary
+ * runtime/simd/TARGET.h (avx512: gcc and clang with -mavx512f -mavx512bw
+ * -mavx512vl -mfma) and the runtime/simd kernels over it compile as strict C99 with
  * -pedantic (and -Wshadow -Wconversion, which generated code also passes),
  * with only the standard headers, the intrinsics header and the snippets it
  * uses from other files. gcc 12 and clang 14 accept <immintrin.h> and
@@ -246,6 +248,8 @@ static void test_target_files_compile(void **state) {
     } builds[] = {
         {"avx2", "gcc", "-mavx2 -mfma"},
         {"avx2", "clang", "-mavx2 -mfma"},
+        {"avx512", "gcc", "-mavx512f -mavx512bw -mavx512vl -mfma"},
+        {"avx512", "clang", "-mavx512f -mavx512bw -mavx512vl -mfma"},
         {"neon", "aarch64-linux-gnu-gcc", ""},
     };
     char dir[] = TSNC_BINARY_DIR "/target_files_XXXXXX";
@@ -261,8 +265,14 @@ static void test_target_files_compile(void **state) {
         KernelSet *ks = kernels_load(builds[b].dir, &d);
         assert_non_null(ks);
         size_t dl = strlen(builds[b].dir);
+        char vocab[64];
+        snprintf(vocab, sizeof vocab, "simd/%s.h", builds[b].dir);
         for (const TsncRuntimeFile *f = tsnc_runtime_files; f->path; f++) {
-            if (strncmp(f->path, builds[b].dir, dl) || f->path[dl] != '/') continue;
+            /* the target's files, its vector vocabulary, and the kernels written over it */
+            size_t pl = strlen(f->path);
+            bool simd_kernel = !strncmp(f->path, "simd/", 5) && pl > 2 && !strcmp(f->path + pl - 2, ".c");
+            if ((strncmp(f->path, builds[b].dir, dl) || f->path[dl] != '/') && strcmp(f->path, vocab) && !simd_kernel)
+                continue;
             /* what the file's snippets use from elsewhere, then the whole file */
             memset(ks->wanted, 0, (size_t)ks->n * sizeof *ks->wanted);
             for (int i = 0; i < ks->n; i++)
@@ -277,7 +287,7 @@ static void test_target_files_compile(void **state) {
             assert_non_null(fp);
             fprintf(fp, "#include <float.h>\n#include <math.h>\n#include <stddef.h>\n"
                         "#include <stdint.h>\n#include <string.h>\n#include <%s>\n",
-                        strcmp(builds[b].dir, "avx2") ? "arm_neon.h" : "immintrin.h");
+                        strcmp(builds[b].dir, "neon") ? "immintrin.h" : "arm_neon.h");
             for (int i = 0; i < n_needs && i < 32; i++)
                 if (needs[i][0] == '<') fprintf(fp, "#include %s\n", needs[i]);
             char *uses = emit_text(ks);

@@ -1,0 +1,42 @@
+/*
+ * neon.h - the vector vocabulary of the runtime/simd kernels (names: scalar.h) over
+ * AArch64 NEON: 4 floats per vector. Masks are built from the compare's
+ * lanes; the compress step writes the set lanes one by one.
+ */
+
+/* @kernel simd_vocab needs <arm_neon.h> */
+#undef TSNC_VW
+#undef tsnc_vf
+#undef tsnc_vzero
+#undef tsnc_vload
+#undef tsnc_vstore
+#undef tsnc_vadd
+#undef tsnc_vsub
+#undef tsnc_vmask_pos
+#undef tsnc_vmask_neg
+#undef tsnc_compress_u16
+#define TSNC_VW 4
+#define tsnc_vf float32x4_t
+#define tsnc_vzero() vdupq_n_f32(0.0f)
+#define tsnc_vload(p) vld1q_f32(p)
+#define tsnc_vstore(p, v) vst1q_f32((p), (v))
+#define tsnc_vadd(a, b) vaddq_f32((a), (b))
+#define tsnc_vsub(a, b) vsubq_f32((a), (b))
+#define tsnc_vmask_pos(p) tsnc_mask_neon(vcgtq_f32(vld1q_f32(p), vdupq_n_f32(0.0f)))
+#define tsnc_vmask_neg(p) tsnc_mask_neon(vcltq_f32(vld1q_f32(p), vdupq_n_f32(0.0f)))
+#define tsnc_compress_u16(out, bits, base) tsnc_compress_u16_neon((out), (bits), (base))
+
+static unsigned tsnc_mask_neon(uint32x4_t m)
+{
+    const uint32x4_t weights = {1, 2, 4, 8};
+    return vaddvq_u32(vandq_u32(m, weights));
+}
+
+static long tsnc_compress_u16_neon(unsigned short *out, unsigned bits, long base)
+{
+    long k = 0;
+    int i;
+    for (i = 0; i < 4; i++)
+        if (bits >> i & 1) out[k++] = (unsigned short)(base + i);
+    return k;
+}

@@ -1,0 +1,44 @@
+/*
+ * scalar.h - the vector vocabulary of the runtime/simd kernels for portable C99:
+ * a "vector" is one float. runtime/simd/avx2.h, avx512.h and neon.h define
+ * the same names over their intrinsics, so that a kernel written once over
+ * them (runtime/simd/spike_gather.c) gives the same results on every
+ * target: each lane sees the same additions in the same order.
+ *
+ * Every name is a macro, #undef-ed first, so that a test can include two
+ * vocabularies in one file (test/targets/kernel_check.c).
+ *
+ *   tsnc_vf            vector of TSNC_VW floats
+ *   tsnc_vzero()       all lanes 0
+ *   tsnc_vload(p)      TSNC_VW floats from p (no alignment needed)
+ *   tsnc_vstore(p, v)  TSNC_VW floats to p
+ *   tsnc_vadd(a, b), tsnc_vsub(a, b)
+ *   tsnc_vmask_pos(p), tsnc_vmask_neg(p)
+ *                      bit i set where p[i] > 0 (< 0), for TSNC_VW floats at p
+ *   tsnc_compress_u16(out, bits, base)
+ *                      writes base + i for every set bit i of bits, ascending, to
+ *                      out (may write up to TSNC_VW entries: out needs that room);
+ *                      returns how many were set
+ */
+
+/* @kernel simd_vocab */
+#undef TSNC_VW
+#undef tsnc_vf
+#undef tsnc_vzero
+#undef tsnc_vload
+#undef tsnc_vstore
+#undef tsnc_vadd
+#undef tsnc_vsub
+#undef tsnc_vmask_pos
+#undef tsnc_vmask_neg
+#undef tsnc_compress_u16
+#define TSNC_VW 1
+#define tsnc_vf float
+#define tsnc_vzero() 0.0f
+#define tsnc_vload(p) (*(p))
+#define tsnc_vstore(p, v) (*(p) = (v))
+#define tsnc_vadd(a, b) ((a) + (b))
+#define tsnc_vsub(a, b) ((a) - (b))
+#define tsnc_vmask_pos(p) ((unsigned)(*(p) > 0.0f))
+#define tsnc_vmask_neg(p) ((unsigned)(*(p) < 0.0f))
+#define tsnc_compress_u16(out, bits, base) ((out)[0] = (unsigned short)(base), (long)(bits))
