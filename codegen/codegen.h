@@ -8,6 +8,9 @@
 #ifndef TSNC_CODEGEN_H
 #define TSNC_CODEGEN_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "ir/ir.h"
 
 typedef enum Target { TARGET_GENERIC, TARGET_AVX2, TARGET_NEON, TARGET_COUNT } Target;
@@ -41,13 +44,18 @@ typedef struct CodegenOptions {
     const char *name;     /* C identifier prefix of the API (NAME_run, NAME_INPUT_SIZE) */
     Target target;
     const char *banner;   /* text of the leading comment (version, command line, model hash) */
+    bool no_step;         /* do not emit NAME_reset / NAME_step */
+    char *step_note;      /* if not NULL: why NAME_step was not emitted ("" if it was) */
+    size_t step_note_size;
 } CodegenOptions;
 
 /*
  * Emits NAME.c into c_src and NAME.h into h_src. Requires a verified graph
- * with one f32 input and one f32 output and static shapes. Returns 0, or -1
- * with every op it cannot emit listed in d.
+ * with static shapes. Unless o->no_step, appends the one-timestep network to
+ * g (step_graph.h) for NAME_step; where that fails, NAME_step is left out
+ * and o->step_note says why. Returns 0, or -1 with every op it cannot emit
+ * listed in d.
  */
-int codegen_c(const Graph *g, const CodegenOptions *o, Buf *c_src, Buf *h_src, Diag *d);
+int codegen_c(Graph *g, const CodegenOptions *o, Buf *c_src, Buf *h_src, Diag *d);
 
 #endif

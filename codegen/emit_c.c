@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codegen/emit_api.h"
 #include "codegen/emit_ctx.h"
 
 /* Longest --name accepted (identifiers derived from it stay readable). */
@@ -141,8 +142,10 @@ static bool output_empty(const Node *n, int i) {
     return numel(n->out[i]) == 0;
 }
 
-static void emit_nodes(EmitCtx *cx) {
-    for (const Node *n = cx->g->first; n; n = n->next) {
+/* The nodes from `first` up to (not including) `stop`: one function's body. Only
+ * NAME_infer's nodes are timed (profile): the TSNC_PROFILE slots are its nodes. */
+static void emit_nodes(EmitCtx *cx, const Node *first, const Node *stop, bool profile) {
+    for (const Node *n = first; n && n != stop; n = n->next) {
         const OpEmitter *e = op_emitter(n->op);
         if (plan_node_folded(n)) {
             node_comment(cx, n, "folded to a constant, no code");
@@ -154,6 +157,10 @@ static void emit_nodes(EmitCtx *cx) {
             cx_error(cx, n, "op %s is not supported by the C code generator", op_info(n->op)->name);
         } else {
             node_comment(cx, n, NULL);
+            if (!profile) {
+                e->emit(cx, n);
+                continue;
+            }
             /* Per-node timing, compiled in only with -DTSNC_PROFILE (docs/generated-api.md). */
             cx_printf(cx, "    TSNC_PROF_BEGIN();\n");
             e->emit(cx, n);
@@ -209,16 +216,21 @@ static void emit_profile_support(const EmitCtx *cx, const char *name, Buf *c) {
                name);
 }
 
-/* The output is copied when it is not computed in place in the caller's buffer. */
-static void emit_output_copy(EmitCtx *cx) {
-    const Value *out = cx->g->outputs[0];
-    const ValueLoc *l = &cx->plan->loc[out->id];
-    if (l->kind == LOC_OUTPUT || numel(out) == 0) return;
-    const char *what = l->kind == LOC_INPUT   ? "the input"
-                       : l->kind == LOC_CONST ? "a constant"
-                                              : "part of a larger intermediate";
-    cx_printf(cx, "    /* the output is %s: copy it */\n", what);
-    cx_printf(cx, "    memcpy(output, %s, %lld);\n", cx_ref(cx, out), (long long)(numel(out) * 4));
+/* Outputs [from, to) are copied when not computed in place in their caller's buffer. */
+static void emit_output_copies(EmitCtx *cx, int from, int to) {
+    for (int i = from; i < to; i++) {
+        const Value *out = cx->g->outputs[i];
+        const ValueLoc *l = &cx->plan->loc[out->id];
+        if ((l->kind == LOC_OUTPUT && l->io == i && l->offset == 0) || numel(out) == 0) continue;
+        const char *what = l->kind == LOC_INPUT    ? "an input"
+                           : l->kind == LOC_CONST  ? "a constant"
+                           : l->kind == LOC_OUTPUT ? "in another output's buffer"
+                                                   : "part of a larger intermediate";
+        cx_printf(cx, "    /* the output is %s: copy it */\n", what);
+        const char *src = cx_ref(cx, out);
+        cx_printf(cx, "    memcpy(%s, %s, %lld);\n", cx->out_expr[i], src,
+                  (long long)(numel(out) * (int64_t)dtype_size(out->type.dtype)));
+    }
 }
 
 static void write_values(Buf *b, DType dt, const void *data, int64_t n, bool *needs_math) {
@@ -293,35 +305,12 @@ static void emit_weights(EmitCtx *cx, Buf *c) {
     }
 }
 
-/* The arena: one static block seen through an array of each element type in use. */
-static void emit_arena(EmitCtx *cx, Buf *c) {
-    static const DType order[] = {DT_F32, DT_F64, DT_I64, DT_I32, DT_I16, DT_U8, DT_I8};
-    bool member[DT_COUNT] = {0}, any = false;
-    for (int v = 0; v < cx->g->n_values; v++)
-        if (cx->used[v] && cx->plan->loc[v].kind == LOC_ARENA) {
-            DType dt = cx->g->values[v]->type.dtype;
-            member[dt == DT_BOOL ? DT_U8 : dt] = any = true;
-        }
-    if (!any) return;
-    int64_t bytes = cx->plan->arena_bytes;
-    buf_printf(c,
-               "/*\n * Intermediates: %lld bytes, reused once their last reader has run (%lld "
-               "without\n * reuse). Each tensor starts at a 64-byte aligned offset.\n */\n"
-               "static union {\n",
-               (long long)bytes, (long long)cx->plan->naive_bytes);
-    for (size_t i = 0; i < sizeof order / sizeof *order; i++)
-        if (member[order[i]])
-            buf_printf(c, "    %s %s[%lld];\n", c_elem_type(order[i]), arena_member(order[i]),
-                       (long long)(bytes / (int64_t)dtype_size(order[i])));
-    buf_printf(c, "} tsnc_arena;\n\n");
-}
-
 /* Local pointers for arena tensors and views at an offset, in value order. */
 static void emit_locals(EmitCtx *cx, Buf *c) {
     bool any = false;
     for (int v = 0; v < cx->g->n_values; v++) {
         const Value *val = cx->g->values[v];
-        if (!cx->used[v] || !cx_needs_local(cx, val)) continue;
+        if (!cx->used_fn[v] || !cx_needs_local(cx, val)) continue;
         const ValueLoc *l = &cx->plan->loc[v];
         const char *ty = c_elem_type(val->type.dtype);
         int64_t elem = (int64_t)dtype_size(val->type.dtype);
@@ -329,11 +318,13 @@ static void emit_locals(EmitCtx *cx, Buf *c) {
         buf_printf(c, "    %s%s *const %s = ", ro ? "const " : "", ty, cx->cname[v]);
         switch (l->kind) {
         case LOC_ARENA:
-            buf_printf(c, "tsnc_arena.%s + %lld;", arena_member(val->type.dtype),
+            buf_printf(c, "%s->u.%s + %lld;", CX_STATE, arena_member(val->type.dtype),
                        (long long)(l->offset / elem));
             break;
-        case LOC_INPUT: buf_printf(c, "input + %lld;", (long long)(l->offset / elem)); break;
-        case LOC_OUTPUT: buf_printf(c, "output + %lld;", (long long)(l->offset / elem)); break;
+        case LOC_INPUT:
+        case LOC_OUTPUT:
+            buf_printf(c, "%s + %lld;", cx_io_expr(cx, l, val), (long long)(l->offset / elem));
+            break;
         default:
             buf_printf(c, "%s + %lld;", cx->cname[l->root->id], (long long)(l->offset / elem));
             break;
@@ -351,31 +342,53 @@ static void emit_locals(EmitCtx *cx, Buf *c) {
     if (any) buf_printf(c, "\n");
 }
 
-static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, Buf *c) {
+/*
+ * One function of the API (NAME_infer, or NAME_step when step): its
+ * signature, local pointers, the body emitted into cx->body, the output
+ * copies, appended to fn. Resets cx->body and cx->used_fn for the next one.
+ */
+static void emit_function(EmitCtx *cx, const char *name, const ApiLayout *a, bool step, Buf *fn) {
+    Buf locals = {0};
+    emit_locals(cx, &locals);
+    buf_printf(fn, "TSNC_FLATTEN ");
+    api_signature(fn, cx, name, a, step);
+    buf_printf(fn, "\n{\n");
+    if (locals.len) buf_append(fn, locals.data, locals.len);
+    bool uses_state = (locals.data && strstr(locals.data, CX_STATE "->")) ||
+                      (cx->body.data && strstr(cx->body.data, CX_STATE "->"));
+    if (!uses_state) buf_printf(fn, "    (void)%s; /* no intermediates */\n", CX_STATE);
+    int in0 = step ? a->step->in0 : 0;
+    for (int i = 0; i < a->n_in; i++) {
+        const Value *x = cx->g->inputs[in0 + i];
+        if (!cx->used_fn[x->id])
+            buf_printf(fn, "    (void)%s; /* the outputs do not depend on it */\n", cx->in_expr[in0 + i]);
+    }
+    if (cx->body.len) buf_append(fn, cx->body.data, cx->body.len);
+    buf_printf(fn, "    return 0;\n}\n\n");
+    buf_free(&locals);
+    buf_free(&cx->body);
+    memset(cx->used_fn, 0, (size_t)cx->g->n_values * sizeof *cx->used_fn);
+}
+
+static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, const ApiLayout *a, const Buf *fns, Buf *c) {
     const Graph *g = cx->g;
     char tin[256], tout[256];
     type_str(&g->inputs[0]->type, tin, sizeof tin);
     type_str(&g->outputs[0]->type, tout, sizeof tout);
     c_block_comment(c, o->banner);
 
-    /* weights and the body are built first: they decide what to include */
-    Buf weights = {0}, arena = {0}, kernels = {0}, run = {0};
+    /* weights and the bodies are built first: they decide what to include */
+    Buf weights = {0}, kernels = {0};
     emit_weights(cx, &weights);
-    emit_arena(cx, &arena);
     kernels_emit(cx->kernels, &kernels);
-    buf_printf(&run, "TSNC_FLATTEN int %s_run(const float *input, float *output)\n{\n", o->name);
-    emit_locals(cx, &run);
-    if (!cx->used[g->inputs[0]->id])
-        buf_printf(&run, "    (void)input; /* the output does not depend on it */\n\n");
-    if (cx->body.len) buf_append(&run, cx->body.data, cx->body.len);
-    buf_printf(&run, "    return 0;\n}\n");
 
     const char *dir = target_name(o->target);
     bool own = kernels_use_dir(cx->kernels, dir) && o->target != TARGET_GENERIC;
-    buf_printf(c, "/*\n * %s.c - %s_run(), generated by tsnc %s (target %s: %s).\n", o->name,
-               o->name, TSNC_VERSION, dir, target_kernels_text(o->target));
-    buf_printf(c, " * Input %s, output %s; %d nodes; arena %lld bytes.\n", tin, tout, g->n_nodes,
-               (long long)cx->plan->arena_bytes);
+    buf_printf(c, "/*\n * %s.c - %s_infer()%s%s%s, generated by tsnc %s (target %s: %s).\n", o->name,
+               o->name, a->step ? " and " : "", a->step ? o->name : "", a->step ? "_step()" : "", TSNC_VERSION,
+               dir, target_kernels_text(o->target));
+    buf_printf(c, " * Input %s, output %s; %d nodes; state %lld bytes.\n", tin, tout, g->n_nodes,
+               (long long)cx->state_bytes);
     buf_printf(
         c, " * Self-contained: compile it with %s.h; it allocates nothing and does no I/O.\n",
         o->name);
@@ -401,7 +414,6 @@ static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, Buf *c) {
             buf_printf(c, "#include %s\n", needs[i]);
     buf_printf(c, "\n#include \"%s.h\"\n\n", o->name);
     if (weights.len) buf_append(c, weights.data, weights.len);
-    if (arena.len) buf_append(c, arena.data, arena.len);
     if (kernels.len) {
         if (own)
             buf_printf(c, "/* ---- kernels, copied from runtime/%s and runtime/generic ---- */\n\n",
@@ -411,7 +423,11 @@ static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, Buf *c) {
         buf_append(c, kernels.data, kernels.len);
     }
     emit_profile_support(cx, o->name, c);
-    buf_printf(c, "/* ---- the network: one call per node, in order ---- */\n\n");
+    buf_printf(c, "/* ---- the state: intermediates (%lld bytes, reused once their last reader has run;\n"
+                  " * %lld without reuse), membranes, lookup tables ---- */\n\n",
+               (long long)cx->plan->arena_bytes, (long long)cx->plan->naive_bytes);
+    api_emit_state_functions(c, cx, o->name, a);
+    buf_printf(c, "\n/* ---- the network: one call per node, in order ---- */\n\n");
     /* Inlining every kernel call lets the compiler specialize each kernel for its node's
      * constant shapes (loop bounds, strides, table row sizes): fmnist_cnn_t4 avx2 runs in
      * 67.6 us instead of 78.9 with gcc 12 -O2. Same arithmetic, so the same results. */
@@ -422,82 +438,32 @@ static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, Buf *c) {
                   "#else\n"
                   "#define TSNC_FLATTEN\n"
                   "#endif\n\n");
-    buf_append(c, run.data, run.len);
+    buf_append(c, fns->data, fns->len);
     buf_free(&weights);
-    buf_free(&arena);
     buf_free(&kernels);
-    buf_free(&run);
 }
 
-static void io_line(Buf *h, const char *what, const Value *v) {
-    char tb[256];
-    buf_printf(h, " * %s %s (%lld floats, row-major ONNX element order)", what,
-               type_str(&v->type, tb, sizeof tb), (long long)numel(v));
-    if (v->name) {
-        buf_printf(h, ", '");
-        c_comment_text(h, v->name, false, 120);
-        buf_printf(h, "'");
-    }
-    buf_printf(h, "\n");
-}
-
-static void emit_h_file(const EmitCtx *cx, const CodegenOptions *o, Buf *h) {
+/* Membranes after the arena, tables after the membranes, each 64-byte aligned. */
+static void layout_state(EmitCtx *cx, ApiLayout *a) {
     const Graph *g = cx->g;
-    /* The name keeps its case: models named mlp and MLP get different guards
-     * (upper-casing it made one program unable to include both headers). */
-    char guard[NAME_MAX_LEN + 32];
-    snprintf(guard, sizeof guard, "TSNC_%s_H_INCLUDED", o->name);
-    bool libm = kernels_need_header(cx->kernels, "-lm");
-    c_block_comment(h, o->banner);
-    buf_printf(h, "/*\n * %s.h - C API of the network compiled by tsnc %s (target %s).\n *\n",
-               o->name, TSNC_VERSION, target_name(o->target));
-    io_line(h, "input: ", g->inputs[0]);
-    io_line(h, "output:", g->outputs[0]);
-    buf_printf(h,
-               " *\n * Intermediates live in a static arena (%s_ARENA_BYTES bytes): %s_run is\n"
-               " * not reentrant, one call at a time.%s\n",
-               o->name, o->name, libm ? " Link with -lm." : "");
-    int64_t table_bytes = 0; /* NAME_TABLE_BYTES: what the lut layers' static tables take */
-    for (const Node *n = g->first; n; n = n->next) table_bytes += spike_lut_table_bytes(n);
-    if (table_bytes)
-        buf_printf(h,
-                   " * Lookup tables of the spike layers take %s_TABLE_BYTES bytes of static RAM more\n"
-                   " * (built on the first call; --spike-impl events needs none).\n",
-                   o->name);
-    if (*target_cflags(o->target))
-        buf_printf(h, " * Compile %s.c with %s.\n", o->name, target_cflags(o->target));
-    else if (o->target == TARGET_NEON)
-        buf_printf(h, " * Compile %s.c for AArch64 (NEON is part of it).\n", o->name);
-    buf_printf(h, " */\n");
-    buf_printf(h, "#ifndef %s\n#define %s\n\n", guard, guard);
-    buf_printf(h, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
-    buf_printf(h, "#define %s_INPUT_SIZE %lld /* floats */\n", o->name,
-               (long long)numel(g->inputs[0]));
-    buf_printf(h, "#define %s_OUTPUT_SIZE %lld /* floats */\n", o->name,
-               (long long)numel(g->outputs[0]));
-    buf_printf(h, "#define %s_ARENA_BYTES %lld\n", o->name, (long long)cx->plan->arena_bytes);
-    buf_printf(h, "#define %s_TABLE_BYTES %lld /* static lookup tables besides the arena */\n\n", o->name,
-               (long long)table_bytes);
-    buf_printf(h,
-               "/*\n * Runs the network on input[%s_INPUT_SIZE] and writes output[%s_OUTPUT_SIZE]\n"
-               " * (the two must not overlap). Returns 0, or 1 on a run-time error (an index\n"
-               " * computed at run time out of range).\n */\n",
-               o->name, o->name);
-    buf_printf(h, "int %s_run(const float *input, float *output);\n\n", o->name);
-    buf_printf(h,
-               "#ifdef TSNC_PROFILE\n"
-               "/* Built with -DTSNC_PROFILE (and a POSIX clock_gettime): the wall time of each\n"
-               " * node with code, in nanoseconds summed over calls, and its ONNX name and op. */\n"
-               "#define %s_PROFILE_COUNT %d\n"
-               "extern double %s_profile_ns[];\n"
-               "extern const char *const %s_profile_names[];\n"
-               "#endif\n\n",
-               o->name, cx->n_profiled, o->name, o->name);
-    buf_printf(h, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s */\n", guard);
+    int64_t at = cx->plan->arena_bytes;
+    a->membrane_offset = at;
+    int n = a->step ? a->step->n_membranes : 0;
+    a->membrane_at = calloc((size_t)n + 1, sizeof *a->membrane_at);
+    if (!a->membrane_at) die("out of memory");
+    for (int k = 0; k < n; k++) {
+        const Value *m = g->inputs[a->step->in0 + a->step->n_in + k];
+        a->membrane_at[k] = at;
+        at += (numel(m) * 4 + 63) & ~(int64_t)63;
+    }
+    a->membrane_bytes = at - a->membrane_offset;
+    a->table_offset = at;
+    cx->state_bytes = at;
 }
 
-int codegen_c(const Graph *g, const CodegenOptions *o, Buf *c_src, Buf *h_src, Diag *d) {
-    if (check_options(o, d) || check_graph(g, d)) return -1;
+/* Plans memory and emits both files; with sg, NAME_step too. */
+static int generate(Graph *g, const CodegenOptions *o, const StepGraph *sg, const char *note,
+                    Buf *c_src, Buf *h_src, Diag *d) {
     MemPlan plan;
     if (plan_memory(g, PLAN_AUTO, &plan, d)) return -1;
 #ifndef NDEBUG
@@ -510,15 +476,55 @@ int codegen_c(const Graph *g, const CodegenOptions *o, Buf *c_src, Buf *h_src, D
         plan_free(&plan);
         return -1;
     }
+    ApiLayout a = {.step = sg, .step_note = note, .n_in = sg ? sg->in0 : g->n_inputs,
+                   .n_out = sg ? sg->out0 : g->n_outputs};
+    layout_state(&cx, &a);
     int errors = d->n_errors;
-    emit_nodes(&cx);
-    emit_output_copy(&cx);
+    Buf fns = {0};
+    api_bind(&cx, &a, false);
+    emit_nodes(&cx, g->first, sg ? sg->first : NULL, true);
+    emit_output_copies(&cx, 0, a.n_out);
+    emit_function(&cx, o->name, &a, false, &fns);
+    if (sg) {
+        api_bind(&cx, &a, true);
+        emit_nodes(&cx, sg->first, NULL, false);
+        emit_output_copies(&cx, sg->out0, g->n_outputs);
+        emit_function(&cx, o->name, &a, true, &fns);
+    }
     int rc = d->n_errors == errors ? 0 : -1;
     if (!rc) {
-        emit_c_file(&cx, o, c_src);
-        emit_h_file(&cx, o, h_src);
+        emit_c_file(&cx, o, &a, &fns, c_src);
+        api_emit_header(h_src, &cx, o, &a);
     }
+    buf_free(&fns);
+    free(a.membrane_at);
     cx_free(&cx);
     plan_free(&plan);
     return rc;
+}
+
+int codegen_c(Graph *g, const CodegenOptions *o, Buf *c_src, Buf *h_src, Diag *d) {
+    if (check_options(o, d) || check_graph(g, d)) return -1;
+    StepGraph sg;
+    char why[300] = "";
+    bool step = !o->no_step && step_graph_build(g, &sg, why, sizeof why) == 0;
+    if (o->no_step) snprintf(why, sizeof why, "not requested (--no-step)");
+    if (o->step_note) snprintf(o->step_note, o->step_note_size, "%s", step ? "" : why);
+    if (!step) return generate(g, o, NULL, why, c_src, h_src, d);
+    Diag sd = {.file = d->file};
+    int rc = generate(g, o, &sg, NULL, c_src, h_src, &sd);
+    if (rc) {
+        /* the step function failed where the model did not: drop it, with the reason */
+        step_graph_remove(g, &sg);
+        snprintf(why, sizeof why, "its code could not be generated (%.250s)", sd.n_kept ? sd.msgs[0] : "?");
+        if (o->step_note) snprintf(o->step_note, o->step_note_size, "%s", why);
+        buf_free(c_src);
+        buf_free(h_src);
+        *c_src = (Buf){0};
+        *h_src = (Buf){0};
+        diag_free(&sd);
+        return generate(g, o, NULL, why, c_src, h_src, d);
+    }
+    diag_free(&sd);
+    return 0;
 }

@@ -18,6 +18,14 @@ typedef struct Derived {
     int64_t count;
 } Derived;
 
+/* A lookup table of a spike layer: state bytes [offset, offset + count * 4), built by NAME_init. */
+typedef struct LutTable {
+    const char *key;   /* the derived weight array it is built from (one table per array) */
+    const char *build; /* the build call, with %s where the table pointer goes */
+    int64_t offset;    /* bytes from the start of the state */
+    int64_t count;     /* floats */
+} LutTable;
+
 struct EmitCtx {
     const Graph *g;
     const MemPlan *plan;
@@ -27,7 +35,13 @@ struct EmitCtx {
     KernelSet *kernels;
     NameSet *names;
     const char **cname; /* per value id: identifier of its data or local (NULL: none) */
-    bool *used;         /* per value id: referenced by the body */
+    bool *used;         /* per value id: referenced by any function body */
+    bool *used_fn;      /* per value id: referenced by the function being emitted */
+    const char **in_expr;  /* per graph input: the C expression of its data (a parameter) */
+    const char **out_expr; /* per graph output: the C expression of its buffer */
+    LutTable *luts;        /* lookup tables in the state, in emission order; malloc'd */
+    int n_luts;
+    int64_t state_bytes;   /* bytes of NAME_state used so far (tables are appended) */
     bool needs_math;    /* a literal needs INFINITY or NAN */
     Derived *derived;
     int n_derived;
@@ -42,8 +56,14 @@ struct EmitCtx {
 int cx_init(EmitCtx *cx, const Graph *g, const MemPlan *plan, const char *kernel_dir, Diag *d);
 void cx_free(EmitCtx *cx);
 
+/* The name of the NAME_state pointer inside the generated functions. */
+#define CX_STATE "tsnc_s"
+
 /* True if v's expression is a local pointer declared at the top of NAME_run. */
 bool cx_needs_local(const EmitCtx *cx, const Value *v);
+/* The parameter or state expression bound to graph input/output l (LOC_INPUT/LOC_OUTPUT). */
+const char *cx_io_expr(const EmitCtx *cx, const ValueLoc *l, const Value *v);
+
 /* The C element type of dt ("float", "int64_t", "unsigned char", ...). */
 const char *c_elem_type(DType dt);
 /* The arena union member holding dt ("f32", "i64", "u8", ...). */

@@ -89,8 +89,9 @@ static bool diag_has(const Diag *d, const char *text) {
 static int emit(const Graph *g, const char *name, Buf *c, Buf *h, Diag *d) {
     CodegenOptions o = {.name = name,
                         .target = TARGET_GENERIC,
-                        .banner = "tsnc test banner\ncommand: test_codegen */ ?\?/ /* x"};
-    return codegen_c(g, &o, c, h, d);
+                        .banner = "tsnc test banner\ncommand: test_codegen */ ?\?/ /* x",
+                        .no_step = true};
+    return codegen_c((Graph *)g, &o, c, h, d); /* no_step: g stays as it is */
 }
 
 static void write_file(const char *path, const char *text, size_t len) {
