@@ -5,7 +5,9 @@
 # on two states equals NAME_run, NAME_STEPS calls of NAME_step averaged equal
 # NAME_infer within 1e-5, and, where MODEL.steps.bin exists (PyTorch's logits
 # of every step over 3T steps, examples/pytorch/step_reference.py), 3T calls
-# of NAME_step match them.
+# of NAME_step match them within 1e-4 (every step of at least 90 % of the
+# samples: a potential on a threshold may flip a spike under another
+# summation order, as in run_model_e2e.sh's thresholds).
 #
 # usage: check_state_api.sh TSNC SRCDIR WORKDIR MODELDIR MODEL CC [EXTRA_FLAGS [TSNC_ARGS...]]
 set -eu
@@ -21,7 +23,7 @@ grep -q "^#define ${model}_HAS_STEP 1$" "$out/$model.h" || { echo "FAIL: no ${mo
 "$cc" -std=c99 -Wall -Wextra -Werror -pedantic -O1 -g $extra -I"$out" -DMODEL="$model" \
     "$out/$model.c" "$src/test/e2e/check_state_api.c" -o "$out/check" -lm
 if [ -f "$dir/$model.steps.bin" ]; then
-    "$out/check" "$dir/$model.input.bin" "$dir/$model.logits.bin" 30 "$dir/$model.steps.bin" 1e-4
+    "$out/check" "$dir/$model.input.bin" "$dir/$model.logits.bin" 30 0.9 "$dir/$model.steps.bin" 1e-4
 else
-    "$out/check" "$dir/$model.input.bin" "$dir/$model.logits.bin" 30
+    "$out/check" "$dir/$model.input.bin" "$dir/$model.logits.bin" 30 0.9
 fi
