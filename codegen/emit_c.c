@@ -41,9 +41,8 @@ static bool type_known(const Type *t) {
            shape_numel(&t->shape) >= 0;
 }
 
-/* The API takes one f32 tensor and returns one; every operand has a static type. */
-/* NAME_INPUT_SIZE / NAME_OUTPUT_SIZE size the caller's arrays, and an array
- * of 0 elements is not ISO C; a tensor without elements also leaves NAME_run
+/* NAME_INPUTi_SIZE / NAME_OUTPUTi_SIZE size the caller's arrays, and an array
+ * of 0 elements is not ISO C; a tensor without elements also leaves NAME_infer
  * with nothing to read or write (an unused parameter under -Wextra). */
 static void check_not_empty(const Value *v, const char *what, Diag *d) {
     char tb[256];
@@ -54,26 +53,34 @@ static void check_not_empty(const Value *v, const char *what, Diag *d) {
                    what, v->name ? v->name : "", type_str(&v->type, tb, sizeof tb));
 }
 
+/* Element types a parameter of the API may have (docs/generated-api.md). */
+static bool api_dtype(DType t) {
+    switch (t) {
+    case DT_F32: case DT_F64: case DT_I64: case DT_I32: case DT_I16: case DT_I8: case DT_U8: case DT_BOOL:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void check_io(const Value *v, const char *what, Diag *d) {
+    if (!api_dtype(v->type.dtype) || !type_known(&v->type) ||
+        (cx_konst(v) && !type_eq(&cx_konst(v)->type, &v->type)))
+        diag_error(d, NULL,
+                   "the graph %s '%.200s' must be a tensor of static shape of type float32, float64, "
+                   "int64, int32, int16, int8, uint8 or bool",
+                   what, v->name ? v->name : "");
+    check_not_empty(v, what, d);
+}
+
+/* The API takes one pointer per graph input and output; every operand has a static type. */
 static int check_graph(const Graph *g, Diag *d) {
     int errors = d->n_errors;
-    if (g->n_inputs != 1)
-        diag_error(d, NULL, "the generated C API takes exactly one input tensor; the graph has %d",
-                   g->n_inputs);
-    if (g->n_outputs != 1)
-        diag_error(d, NULL,
-                   "the generated C API returns exactly one output tensor; the graph has %d",
-                   g->n_outputs);
+    if (g->n_inputs < 1) diag_error(d, NULL, "the generated C API needs at least one input tensor; the graph has none");
+    if (g->n_outputs < 1) diag_error(d, NULL, "the generated C API needs at least one output tensor; the graph has none");
     if (d->n_errors != errors) return -1;
-    const Value *in = g->inputs[0], *out = g->outputs[0];
-    if (in->type.dtype != DT_F32 || !type_known(&in->type))
-        diag_error(d, NULL, "the graph input '%.200s' must be a float32 tensor of static shape",
-                   in->name ? in->name : "");
-    if (out->type.dtype != DT_F32 || !type_known(&out->type) ||
-        (cx_konst(out) && !type_eq(&cx_konst(out)->type, &out->type)))
-        diag_error(d, NULL, "the graph output '%.200s' must be a float32 tensor of static shape",
-                   out->name ? out->name : "");
-    check_not_empty(in, "input", d);
-    check_not_empty(out, "output", d);
+    for (int i = 0; i < g->n_inputs; i++) check_io(g->inputs[i], "input", d);
+    for (int i = 0; i < g->n_outputs; i++) check_io(g->outputs[i], "output", d);
     for (const Node *n = g->first; n; n = n->next) {
         const OpInfo *oi = op_info(n->op);
         if (n->n_in < oi->min_in || (oi->max_in >= 0 && n->n_in > oi->max_in) ||
