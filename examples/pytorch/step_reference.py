@@ -4,7 +4,8 @@
     /usr/bin/python3 examples/pytorch/step_reference.py test/models/NAME.onnx [--samples 30]
 
 Builds the network of variants.py NAME with models.py and neuron.py for 3T
-timesteps (T from the variant), loads the exported ONNX file's initializers
+timesteps (T from the variant; for the shipped models of models/, which
+variants.py does not define, the Chain below), loads the exported ONNX file's initializers
 into it, runs it in eval mode one sample at a time on the first samples of
 NAME.input.bin, and writes NAME.steps.bin: float32 [3T, samples, outputs],
 the classifier's output of every timestep before the average over time.
@@ -32,6 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import models  # noqa: E402
+from neuron import SpikingNeuron  # noqa: E402
 from variants import variant  # noqa: E402
 
 
@@ -88,6 +90,65 @@ def load(model, graph, x):
                 setattr(parent, cname, nn.Identity())
 
 
+class Chain(nn.Module):
+    """The shipped models (models/, trained outside examples/pytorch): a chain of Conv or
+    Gemm layers, each but the last followed by an optional BatchNormalization and a neuron
+    (neuron.py) whose amplitude is the K-th initializer named *.alpha if there is one; time folded
+    into the batch, the image repeated at every step. Rebuilt from the export's node order and
+    attributes; the check against NAME.logits.bin tells whether a model is such a chain."""
+
+    def __init__(self, graph, T, spike):
+        super().__init__()
+        init = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in graph.initializer}
+        self.layers, seen, k = [], [], 0
+        nodes = list(graph.node)
+        for j, node in enumerate(nodes):
+            if node.op_type not in ("Conv", "Gemm") or node.input[1] not in init:
+                continue
+            w = init[node.input[1]]
+            if any(w.shape == v.shape and torch.equal(w, v) for v in seen):
+                continue
+            seen.append(w)
+            attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+            bn = None
+            for later in nodes[j + 1: j + 4]:
+                if later.op_type == "BatchNormalization" and later.input[0] == node.output[0]:
+                    bn = [init[n] for n in later.input[1:5]] + [attrs_of(later).get("epsilon", 1e-5)]
+            b = init[node.input[2]] if len(node.input) > 2 and node.input[2] in init else None
+            self.layers.append((node.op_type, w, b, attrs, bn))
+        alphas = []  # the amplitudes (initializers named *.alpha), in the order the nodes use them
+        for node in nodes:
+            for i in node.input:
+                if i.endswith("alpha") and i in init and i not in alphas:
+                    alphas.append(i)
+        self.neurons = nn.ModuleList()
+        for k in range(len(self.layers) - 1):
+            n = SpikingNeuron(T, "folded", spike, "layer" if k < len(alphas) else "none")
+            if n.alpha is not None:
+                n.alpha.data.copy_(init[alphas[k]])
+            self.neurons.append(n)
+        self.T = T
+
+    def forward(self, x):
+        y = x.unsqueeze(0).repeat(self.T, *([1] * x.dim())).flatten(0, 1)
+        for k, (op, w, b, attrs, bn) in enumerate(self.layers):
+            if op == "Conv":
+                p = attrs.get("pads", [0, 0, 0, 0])
+                y = torch.nn.functional.conv2d(y, w, b, attrs.get("strides", [1, 1]), (p[0], p[1]))
+            else:
+                y = y.flatten(1)
+                y = torch.nn.functional.linear(y, w if attrs.get("transB", 0) else w.t(), b)
+            if bn is not None:
+                y = torch.nn.functional.batch_norm(y, bn[2], bn[3], bn[0], bn[1], False, 0.0, bn[4])
+            if k < len(self.neurons):
+                y = self.neurons[k](y)
+        return y.view(self.T, -1, y.shape[-1])
+
+
+def attrs_of(node):
+    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("onnx")
@@ -95,16 +156,26 @@ def main():
     a = ap.parse_args()
     base = a.onnx[: -len(".onnx")]
     name = os.path.basename(base)
-    cfg = variant(name)
-    T = cfg["T"]
     torch.manual_seed(0)
-    model = models.build(cfg["arch"], 3 * T, cfg["layout"], cfg["spike"], cfg["alpha"], cfg["form"])
-    model.eval()
     graph = onnx.load(a.onnx).graph
-    x = torch.from_numpy(np.fromfile(base + ".input.bin", dtype=np.float32).reshape(-1, 1, 28, 28))
+    shape = [d.dim_value or 1 for d in graph.input[0].type.tensor_type.shape.dim][1:]
+    x = torch.from_numpy(np.fromfile(base + ".input.bin", dtype=np.float32).reshape(-1, *shape))
     ref = np.fromfile(base + ".logits.bin", dtype=np.float32).reshape(len(x), -1)
-    load(model, graph, x[:1])
-    model.decode = lambda y: y  # every step's output, not their mean
+    try:
+        cfg = variant(name)
+    except KeyError:
+        cfg = None
+    if cfg:
+        T = cfg["T"]
+        model = models.build(cfg["arch"], 3 * T, cfg["layout"], cfg["spike"], cfg["alpha"], cfg["form"])
+        model.eval()
+        load(model, graph, x[:1])
+        model.decode = lambda y: y  # every step's output, not their mean
+    else:
+        import json
+        with open(base + ".json") as f:
+            T = json.load(f)["timesteps"]
+        model = Chain(graph, 3 * T, "binary" if "binary" in name else "ternary").eval()
     n = min(a.samples, len(x))
     steps = np.zeros((3 * T, n, ref.shape[1]), dtype=np.float32)
     with torch.no_grad():
