@@ -273,7 +273,11 @@ int cmd_compile(int argc, char **argv) {
         report(&d);
         goto done;
     }
-    if (step_note[0] && !no_step) fprintf(stderr, "tsnc: note: %s: no %s_step: %s\n", path, cname, step_note);
+    /* A network without neurons has no time loop to step through: no note for it. */
+    bool has_neuron = false;
+    for (const Node *n = g->first; n && !has_neuron; n = n->next) has_neuron = n->op == OP_LIF;
+    if (step_note[0] && !no_step && has_neuron)
+        fprintf(stderr, "tsnc: note: %s: no %s_step: %s\n", path, cname, step_note);
     if (ensure_dir(outdir, &made) != 0) goto done;
     size_t plen = strlen(outdir) + strlen(cname) + 8;
     cpath = malloc(plen);

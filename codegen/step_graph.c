@@ -364,6 +364,9 @@ static void add_output(Graph *g, Value *v) {
 int step_graph_build(Graph *g, StepGraph *sg, char *why, size_t why_size) {
     memset(sg, 0, sizeof *sg);
     Slicer s = {.g = g, .why = why, .why_size = why_size};
+    bool neuron = false;
+    for (const Node *n = g->first; n && !neuron; n = n->next) neuron = n->op == OP_LIF;
+    if (!neuron) return fail(&s, NULL, "%s", "the graph has no spiking neuron (tsnc.lif) to carry from step to step");
     int nv = g->n_values;
     s.tag = calloc((size_t)nv + 1, sizeof *s.tag);
     char *seen = calloc((size_t)nv + 1, 1);
