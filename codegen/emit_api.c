@@ -33,7 +33,7 @@ void api_bind(EmitCtx *cx, const ApiLayout *a, bool step) {
     }
 }
 
-/* The C element type of a pointer parameter (bool: unsigned char 0/1). */
+/* The C element type of a pointer parameter (bool: unsigned char 0/1, int8: signed char). */
 static const char *param_type(DType dt) {
     return c_elem_type(dt);
 }
@@ -64,7 +64,6 @@ static void params_text(Buf *b, const Graph *g, const ApiLayout *a, bool step, b
             snprintf(nm, sizeof nm, n == 1 ? "%s_t" : "%s%d_t", in ? "x" : "y", k);
         else
             snprintf(nm, sizeof nm, n == 1 ? "%s" : "%s%d", in ? "input" : "output", k);
-        if (n == 1 && step) snprintf(nm, sizeof nm, "%s_t", in ? "x" : "y");
         if (names_only)
             buf_printf(b, "%s%s", i ? ", " : "", nm);
         else
@@ -205,7 +204,8 @@ void api_emit_header(Buf *h, const EmitCtx *cx, const CodegenOptions *o, const A
     buf_printf(h, "#define %s_MEMBRANE_BYTES %lld /* membrane potentials of %s_step, in the state */\n", nm,
                (long long)a->membrane_bytes, nm);
     buf_printf(h, "#define %s_STATE_BYTES %lld /* sizeof(%s_state) */\n", nm, (long long)state, nm);
-    if (a->step) buf_printf(h, "#define %s_STEPS %d /* timesteps NAME_infer runs (the export's T) */\n", nm, a->step->steps);
+    if (a->step)
+        buf_printf(h, "#define %s_STEPS %d /* timesteps %s_infer runs (the export's T) */\n", nm, a->step->steps, nm);
     buf_printf(h, "#define %s_HAS_STEP %d\n\n", nm, a->step != NULL);
     buf_printf(h, "/* Every mutable byte of one instance; the union only aligns it for each element type. */\n"
                   "typedef struct %s_state {\n    union {\n", nm);
