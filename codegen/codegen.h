@@ -9,6 +9,7 @@
 #define TSNC_CODEGEN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ir/ir.h"
@@ -76,6 +77,9 @@ typedef struct CodegenOptions {
     const char *banner;   /* text of the leading comment (version, command line, model hash) */
     WeightsMode weights;  /* WEIGHTS_AUTO (0) unless set */
     const char *weights_section; /* ELF section of the weights (inline arrays, NAME_weights.S); NULL: default */
+    bool no_step;         /* do not emit NAME_reset / NAME_step */
+    char *step_note;      /* if not NULL: why NAME_step was not emitted ("" if it was) */
+    size_t step_note_size;
 } CodegenOptions;
 
 /* What codegen writes; every Buf empty when not part of the mode. */
@@ -89,15 +93,17 @@ void codegen_output_free(CodegenOutput *out);
 
 /*
  * Emits the files of a program from g into out (see CodegenOutput).
- * Requires a verified graph with one f32 input and one f32 output and
- * static shapes. Returns 0, or -1 with every op it cannot emit listed in d.
+ * Requires a verified graph with static shapes. Unless o->no_step, appends
+ * the one-timestep network to g (step_graph.h) for NAME_step; where that
+ * fails, NAME_step is left out and o->step_note says why. Returns 0, or -1
+ * with every op it cannot emit listed in d.
  */
-int codegen(const Graph *g, const CodegenOptions *o, CodegenOutput *out, Diag *d);
+int codegen(Graph *g, const CodegenOptions *o, CodegenOutput *out, Diag *d);
 
 /*
  * codegen for one-file users: NAME.c into c_src and NAME.h into h_src,
  * the weights inline (o->weights must be auto or inline).
  */
-int codegen_c(const Graph *g, const CodegenOptions *o, Buf *c_src, Buf *h_src, Diag *d);
+int codegen_c(Graph *g, const CodegenOptions *o, Buf *c_src, Buf *h_src, Diag *d);
 
 #endif

@@ -4,17 +4,18 @@
  * NAME.c, top to bottom: the banner, the target's guard (an #error unless
  * compiled for the target's instruction set), includes, the weight table
  * and the weights as the --weights mode has them (emit_weights.c), the
- * arena (a union of typed arrays over one static block, planned by
- * plan_memory.c), the kernels copied from runtime/ (only those called;
- * runtime/TARGET/ variants over runtime/generic/ ones, see kernel_lib.h),
- * and NAME_run: one pointer per weight array, local pointers into the
- * arena, then one commented call per node. Everything is emitted
+ * kernels copied from runtime/ (only those called; runtime/TARGET/ variants
+ * over runtime/generic/ ones, see kernel_lib.h), the state functions
+ * (emit_api.c), and NAME_infer / NAME_step: one pointer per weight array
+ * they read, local pointers into the state, then one commented call per
+ * node. Everything is emitted
  * in node / value-id order, so that two runs give identical bytes.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "codegen/emit_api.h"
 #include "codegen/emit_ctx.h"
 
 /* Longest --name accepted (identifiers derived from it stay readable). */
@@ -41,9 +42,8 @@ static bool type_known(const Type *t) {
            shape_numel(&t->shape) >= 0;
 }
 
-/* The API takes one f32 tensor and returns one; every operand has a static type. */
-/* NAME_INPUT_SIZE / NAME_OUTPUT_SIZE size the caller's arrays, and an array
- * of 0 elements is not ISO C; a tensor without elements also leaves NAME_run
+/* NAME_INPUTi_SIZE / NAME_OUTPUTi_SIZE size the caller's arrays, and an array
+ * of 0 elements is not ISO C; a tensor without elements also leaves NAME_infer
  * with nothing to read or write (an unused parameter under -Wextra). */
 static void check_not_empty(const Value *v, const char *what, Diag *d) {
     char tb[256];
@@ -54,26 +54,34 @@ static void check_not_empty(const Value *v, const char *what, Diag *d) {
                    what, v->name ? v->name : "", type_str(&v->type, tb, sizeof tb));
 }
 
+/* Element types a parameter of the API may have (docs/generated-api.md). */
+static bool api_dtype(DType t) {
+    switch (t) {
+    case DT_F32: case DT_F64: case DT_I64: case DT_I32: case DT_I16: case DT_I8: case DT_U8: case DT_BOOL:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void check_io(const Value *v, const char *what, Diag *d) {
+    if (!api_dtype(v->type.dtype) || !type_known(&v->type) ||
+        (cx_konst(v) && !type_eq(&cx_konst(v)->type, &v->type)))
+        diag_error(d, NULL,
+                   "the graph %s '%.200s' must be a tensor of static shape of type float32, float64, "
+                   "int64, int32, int16, int8, uint8 or bool",
+                   what, v->name ? v->name : "");
+    check_not_empty(v, what, d);
+}
+
+/* The API takes one pointer per graph input and output; every operand has a static type. */
 static int check_graph(const Graph *g, Diag *d) {
     int errors = d->n_errors;
-    if (g->n_inputs != 1)
-        diag_error(d, NULL, "the generated C API takes exactly one input tensor; the graph has %d",
-                   g->n_inputs);
-    if (g->n_outputs != 1)
-        diag_error(d, NULL,
-                   "the generated C API returns exactly one output tensor; the graph has %d",
-                   g->n_outputs);
+    if (g->n_inputs < 1) diag_error(d, NULL, "the generated C API needs at least one input tensor; the graph has none");
+    if (g->n_outputs < 1) diag_error(d, NULL, "the generated C API needs at least one output tensor; the graph has none");
     if (d->n_errors != errors) return -1;
-    const Value *in = g->inputs[0], *out = g->outputs[0];
-    if (in->type.dtype != DT_F32 || !type_known(&in->type))
-        diag_error(d, NULL, "the graph input '%.200s' must be a float32 tensor of static shape",
-                   in->name ? in->name : "");
-    if (out->type.dtype != DT_F32 || !type_known(&out->type) ||
-        (cx_konst(out) && !type_eq(&cx_konst(out)->type, &out->type)))
-        diag_error(d, NULL, "the graph output '%.200s' must be a float32 tensor of static shape",
-                   out->name ? out->name : "");
-    check_not_empty(in, "input", d);
-    check_not_empty(out, "output", d);
+    for (int i = 0; i < g->n_inputs; i++) check_io(g->inputs[i], "input", d);
+    for (int i = 0; i < g->n_outputs; i++) check_io(g->outputs[i], "output", d);
     for (const Node *n = g->first; n; n = n->next) {
         const OpInfo *oi = op_info(n->op);
         if (n->n_in < oi->min_in || (oi->max_in >= 0 && n->n_in > oi->max_in) ||
@@ -142,8 +150,10 @@ static bool output_empty(const Node *n, int i) {
     return numel(n->out[i]) == 0;
 }
 
-static void emit_nodes(EmitCtx *cx) {
-    for (const Node *n = cx->g->first; n; n = n->next) {
+/* The nodes from `first` up to (not including) `stop`: one function's body. Only
+ * NAME_infer's nodes are timed (profile): the TSNC_PROFILE slots are its nodes. */
+static void emit_nodes(EmitCtx *cx, const Node *first, const Node *stop, bool profile) {
+    for (const Node *n = first; n && n != stop; n = n->next) {
         const OpEmitter *e = op_emitter(n->op);
         if (plan_node_folded(n)) {
             node_comment(cx, n, "folded to a constant, no code");
@@ -155,6 +165,10 @@ static void emit_nodes(EmitCtx *cx) {
             cx_error(cx, n, "op %s is not supported by the C code generator", op_info(n->op)->name);
         } else {
             node_comment(cx, n, NULL);
+            if (!profile) {
+                e->emit(cx, n);
+                continue;
+            }
             /* Per-node timing, compiled in only with -DTSNC_PROFILE (docs/generated-api.md). */
             cx_printf(cx, "    TSNC_PROF_BEGIN();\n");
             e->emit(cx, n);
@@ -210,16 +224,21 @@ static void emit_profile_support(const EmitCtx *cx, const char *name, Buf *c) {
                name);
 }
 
-/* The output is copied when it is not computed in place in the caller's buffer. */
-static void emit_output_copy(EmitCtx *cx) {
-    const Value *out = cx->g->outputs[0];
-    const ValueLoc *l = &cx->plan->loc[out->id];
-    if (l->kind == LOC_OUTPUT || numel(out) == 0) return;
-    const char *what = l->kind == LOC_INPUT   ? "the input"
-                       : l->kind == LOC_CONST ? "a constant"
-                                              : "part of a larger intermediate";
-    cx_printf(cx, "    /* the output is %s: copy it */\n", what);
-    cx_printf(cx, "    memcpy(output, %s, %lld);\n", cx_ref(cx, out), (long long)(numel(out) * 4));
+/* Outputs [from, to) are copied when not computed in place in their caller's buffer. */
+static void emit_output_copies(EmitCtx *cx, int from, int to) {
+    for (int i = from; i < to; i++) {
+        const Value *out = cx->g->outputs[i];
+        const ValueLoc *l = &cx->plan->loc[out->id];
+        if ((l->kind == LOC_OUTPUT && l->io == i && l->offset == 0) || numel(out) == 0) continue;
+        const char *what = l->kind == LOC_INPUT    ? "an input"
+                           : l->kind == LOC_CONST  ? "a constant"
+                           : l->kind == LOC_OUTPUT ? "in another output's buffer"
+                                                   : "part of a larger intermediate";
+        cx_printf(cx, "    /* the output is %s: copy it */\n", what);
+        const char *src = cx_ref(cx, out);
+        cx_printf(cx, "    memcpy(%s, %s, %lld);\n", cx->out_expr[i], src,
+                  (long long)(numel(out) * (int64_t)dtype_size(out->type.dtype)));
+    }
 }
 
 static void type_text(Buf *b, const Type *t) {
@@ -227,35 +246,12 @@ static void type_text(Buf *b, const Type *t) {
     buf_printf(b, "%s", type_str(t, tb, sizeof tb));
 }
 
-/* The arena: one static block seen through an array of each element type in use. */
-static void emit_arena(EmitCtx *cx, Buf *c) {
-    static const DType order[] = {DT_F32, DT_F64, DT_I64, DT_I32, DT_I16, DT_U8, DT_I8};
-    bool member[DT_COUNT] = {0}, any = false;
-    for (int v = 0; v < cx->g->n_values; v++)
-        if (cx->used[v] && cx->plan->loc[v].kind == LOC_ARENA) {
-            DType dt = cx->g->values[v]->type.dtype;
-            member[dt == DT_BOOL ? DT_U8 : dt] = any = true;
-        }
-    if (!any) return;
-    int64_t bytes = cx->plan->arena_bytes;
-    buf_printf(c,
-               "/*\n * Intermediates: %lld bytes, reused once their last reader has run (%lld "
-               "without\n * reuse). Each tensor starts at a 64-byte aligned offset.\n */\n"
-               "static union {\n",
-               (long long)bytes, (long long)cx->plan->naive_bytes);
-    for (size_t i = 0; i < sizeof order / sizeof *order; i++)
-        if (member[order[i]])
-            buf_printf(c, "    %s %s[%lld];\n", c_elem_type(order[i]), arena_member(order[i]),
-                       (long long)(bytes / (int64_t)dtype_size(order[i])));
-    buf_printf(c, "} tsnc_arena;\n\n");
-}
-
 /* Local pointers for arena tensors and views at an offset, in value order. */
 static void emit_locals(EmitCtx *cx, Buf *c) {
     bool any = false;
     for (int v = 0; v < cx->g->n_values; v++) {
         const Value *val = cx->g->values[v];
-        if (!cx->used[v] || !cx_needs_local(cx, val)) continue;
+        if (!cx->used_fn[v] || !cx_needs_local(cx, val)) continue;
         const ValueLoc *l = &cx->plan->loc[v];
         const char *ty = c_elem_type(val->type.dtype);
         int64_t elem = (int64_t)dtype_size(val->type.dtype);
@@ -263,11 +259,13 @@ static void emit_locals(EmitCtx *cx, Buf *c) {
         buf_printf(c, "    %s%s *const %s = ", ro ? "const " : "", ty, cx->cname[v]);
         switch (l->kind) {
         case LOC_ARENA:
-            buf_printf(c, "tsnc_arena.%s + %lld;", arena_member(val->type.dtype),
+            buf_printf(c, "%s->u.%s + %lld;", CX_STATE, arena_member(val->type.dtype),
                        (long long)(l->offset / elem));
             break;
-        case LOC_INPUT: buf_printf(c, "input + %lld;", (long long)(l->offset / elem)); break;
-        case LOC_OUTPUT: buf_printf(c, "output + %lld;", (long long)(l->offset / elem)); break;
+        case LOC_INPUT:
+        case LOC_OUTPUT:
+            buf_printf(c, "%s + %lld;", cx_io_expr(cx, l, val), (long long)(l->offset / elem));
+            break;
         default: /* a view into a constant: its root is in the weights (cx_ref) */
             buf_printf(c, "%s + %lld;", cx->weights.a[cx->weight_of[l->root->id]].name,
                        (long long)(l->offset / elem));
@@ -286,33 +284,61 @@ static void emit_locals(EmitCtx *cx, Buf *c) {
     if (any) buf_printf(c, "\n");
 }
 
-static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, Buf *c) {
+/*
+ * One function of the API (NAME_infer, or NAME_step when step): its
+ * signature, local pointers, the body emitted into cx->body, the output
+ * copies, appended to fn. Resets cx->body and cx->used_fn for the next one.
+ */
+static void emit_function(EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, const ApiLayout *a, bool step,
+                          Buf *fn) {
+    Buf locals = {0}, code = {0};
+    emit_locals(cx, &locals);
+    buf_printf(fn, "TSNC_FLATTEN ");
+    api_signature(fn, cx, o->name, a, step);
+    buf_printf(fn, "\n{\n");
+    /* the weight pointers this function reads (its locals may point into them) */
+    if (locals.len) buf_append(&code, locals.data, locals.len);
+    if (cx->body.len) buf_append(&code, cx->body.data, cx->body.len);
+    weights_emit_run_prologue(cx, o, mode, code.data ? code.data : "", fn);
+    buf_free(&code);
+    if (locals.len) buf_append(fn, locals.data, locals.len);
+    bool uses_state = (locals.data && strstr(locals.data, CX_STATE "->")) ||
+                      (cx->body.data && strstr(cx->body.data, CX_STATE "->"));
+    if (!uses_state) buf_printf(fn, "    (void)%s; /* no intermediates */\n", CX_STATE);
+    int in0 = step ? a->step->in0 : 0;
+    for (int i = 0; i < a->n_in; i++) {
+        const Value *x = cx->g->inputs[in0 + i];
+        if (!cx->used_fn[x->id])
+            buf_printf(fn, "    (void)%s; /* the outputs do not depend on it */\n", cx->in_expr[in0 + i]);
+    }
+    if (cx->body.len) buf_append(fn, cx->body.data, cx->body.len);
+    buf_printf(fn, "    return 0;\n}\n\n");
+    buf_free(&locals);
+    buf_free(&cx->body);
+    memset(cx->used_fn, 0, (size_t)cx->g->n_values * sizeof *cx->used_fn);
+}
+
+static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, const ApiLayout *a, const Buf *fns,
+                        Buf *c) {
     const Graph *g = cx->g;
     char tin[256], tout[256];
     type_str(&g->inputs[0]->type, tin, sizeof tin);
     type_str(&g->outputs[0]->type, tout, sizeof tout);
     c_block_comment(c, o->banner);
 
-    /* weights and the body are built first: they decide what to include */
-    Buf weights = {0}, arena = {0}, kernels = {0}, run = {0};
+    /* weights and the bodies are built first: they decide what to include */
+    Buf weights = {0}, kernels = {0};
     if (mode != WEIGHTS_INLINE) kernels_want(cx->kernels, "weights_check");
     weights_emit_c(cx, o, mode, &weights);
-    emit_arena(cx, &arena);
     kernels_emit(cx->kernels, &kernels);
-    buf_printf(&run, "TSNC_FLATTEN int %s_run(const float *input, float *output)\n{\n", o->name);
-    weights_emit_run_prologue(cx, o, mode, &run);
-    emit_locals(cx, &run);
-    if (!cx->used[g->inputs[0]->id])
-        buf_printf(&run, "    (void)input; /* the output does not depend on it */\n\n");
-    if (cx->body.len) buf_append(&run, cx->body.data, cx->body.len);
-    buf_printf(&run, "    return 0;\n}\n");
 
     const char *dir = target_name(o->target);
     bool own = kernels_use_dir(cx->kernels, dir) && o->target != TARGET_GENERIC;
-    buf_printf(c, "/*\n * %s.c - %s_run(), generated by tsnc %s (target %s: %s).\n", o->name,
-               o->name, TSNC_VERSION, dir, target_kernels_text(o->target));
-    buf_printf(c, " * Input %s, output %s; %d nodes; arena %lld bytes.\n", tin, tout, g->n_nodes,
-               (long long)cx->plan->arena_bytes);
+    buf_printf(c, "/*\n * %s.c - %s_infer()%s%s%s, generated by tsnc %s (target %s: %s).\n", o->name,
+               o->name, a->step ? " and " : "", a->step ? o->name : "", a->step ? "_step()" : "", TSNC_VERSION,
+               dir, target_kernels_text(o->target));
+    buf_printf(c, " * Input %s, output %s; %d nodes; state %lld bytes.\n", tin, tout, g->n_nodes,
+               (long long)cx->state_bytes);
     if (mode == WEIGHTS_EMBED)
         buf_printf(c, " * Self-contained: compile it with %s.h and %s_weights.S (%s.bin); it allocates\n"
                       " * nothing and does no I/O.\n", o->name, o->name, o->name);
@@ -344,7 +370,6 @@ static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, 
             buf_printf(c, "#include %s\n", needs[i]);
     buf_printf(c, "\n#include \"%s.h\"\n\n", o->name);
     if (weights.len) buf_append(c, weights.data, weights.len);
-    if (arena.len) buf_append(c, arena.data, arena.len);
     if (kernels.len) {
         /* avx512 runs avx2's kernels where it has none of its own; runtime/simd holds the
          * kernels written once over the target's vector vocabulary */
@@ -357,7 +382,11 @@ static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, 
     }
     weights_emit_set(o, mode, c);
     emit_profile_support(cx, o->name, c);
-    buf_printf(c, "/* ---- the network: one call per node, in order ---- */\n\n");
+    buf_printf(c, "/* ---- the state: intermediates (%lld bytes, reused once their last reader has run;\n"
+                  " * %lld without reuse), membranes, lookup tables ---- */\n\n",
+               (long long)cx->plan->arena_bytes, (long long)cx->plan->naive_bytes);
+    api_emit_state_functions(c, cx, o, mode, a);
+    buf_printf(c, "\n/* ---- the network: one call per node, in order ---- */\n\n");
     /* Inlining every kernel call lets the compiler specialize each kernel for its node's
      * constant shapes (loop bounds, strides, table row sizes): fmnist_cnn_t4 avx2 runs in
      * 67.6 us instead of 78.9 with gcc 12 -O2. Same arithmetic, so the same results. */
@@ -368,105 +397,32 @@ static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, 
                   "#else\n"
                   "#define TSNC_FLATTEN\n"
                   "#endif\n\n");
-    buf_append(c, run.data, run.len);
+    buf_append(c, fns->data, fns->len);
     buf_free(&weights);
-    buf_free(&arena);
     buf_free(&kernels);
-    buf_free(&run);
 }
 
-static void io_line(Buf *h, const char *what, const Value *v) {
-    char tb[256];
-    buf_printf(h, " * %s %s (%lld floats, row-major ONNX element order)", what,
-               type_str(&v->type, tb, sizeof tb), (long long)numel(v));
-    if (v->name) {
-        buf_printf(h, ", '");
-        c_comment_text(h, v->name, false, 120);
-        buf_printf(h, "'");
-    }
-    buf_printf(h, "\n");
-}
-
-/* The files to build and the command, for NAME.h's comment. */
-static void build_line(Buf *h, const CodegenOptions *o, WeightsMode mode) {
-    const char *flags = target_cflags(o->target);
-    buf_printf(h, " *\n * Build (--weights=%s): cc -std=c99 -O2%s%s -I OUTDIR -c OUTDIR/%s.c", weights_mode_name(mode),
-               *flags ? " " : "", flags, o->name);
-    if (mode == WEIGHTS_EMBED) buf_printf(h, " \\\n *     OUTDIR/%s_weights.S (-I OUTDIR: .incbin finds %s.bin there)", o->name, o->name);
-    buf_printf(h, "\n");
-    if (mode == WEIGHTS_LOAD)
-        buf_printf(h, " * and pass the bytes of OUTDIR/%s.bin to %s_set_weights before %s_run.\n", o->name,
-                   o->name, o->name);
-}
-
-static void emit_h_file(const EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, Buf *h) {
+/* Membranes after the arena, tables after the membranes, each 64-byte aligned. */
+static void layout_state(EmitCtx *cx, ApiLayout *a) {
     const Graph *g = cx->g;
-    /* The name keeps its case: models named mlp and MLP get different guards
-     * (upper-casing it made one program unable to include both headers). */
-    char guard[NAME_MAX_LEN + 32];
-    snprintf(guard, sizeof guard, "TSNC_%s_H_INCLUDED", o->name);
-    bool libm = kernels_need_header(cx->kernels, "-lm");
-    c_block_comment(h, o->banner);
-    buf_printf(h, "/*\n * %s.h - C API of the network compiled by tsnc %s (target %s).\n *\n",
-               o->name, TSNC_VERSION, target_name(o->target));
-    io_line(h, "input: ", g->inputs[0]);
-    io_line(h, "output:", g->outputs[0]);
-    buf_printf(h,
-               " *\n * Intermediates live in a static arena (%s_ARENA_BYTES bytes): %s_run is\n"
-               " * not reentrant, one call at a time.%s\n",
-               o->name, o->name, libm ? " Link with -lm." : "");
-    int64_t table_bytes = 0; /* NAME_TABLE_BYTES: the lut layers' static tables and the gather layers' event lists */
-    for (const Node *n = g->first; n; n = n->next) table_bytes += spike_lut_table_bytes(n) + spike_gather_list_bytes(n);
-    if (table_bytes)
-        buf_printf(h,
-                   " * Lookup tables and event lists of the spike layers take %s_TABLE_BYTES bytes of\n"
-                   " * static RAM more (tables built on the first call; --spike-impl events needs none).\n",
-                   o->name);
-    if (*target_cflags(o->target))
-        buf_printf(h, " * Compile %s.c with %s.\n", o->name, target_cflags(o->target));
-    else if (o->target == TARGET_NEON)
-        buf_printf(h, " * Compile %s.c for AArch64 (NEON is part of it).\n", o->name);
-    build_line(h, o, mode);
-    buf_printf(h, " */\n");
-    buf_printf(h, "#ifndef %s\n#define %s\n\n", guard, guard);
-    buf_printf(h, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
-    buf_printf(h, "#define %s_INPUT_SIZE %lld /* floats */\n", o->name,
-               (long long)numel(g->inputs[0]));
-    buf_printf(h, "#define %s_OUTPUT_SIZE %lld /* floats */\n", o->name,
-               (long long)numel(g->outputs[0]));
-    buf_printf(h, "#define %s_ARENA_BYTES %lld\n", o->name, (long long)cx->plan->arena_bytes);
-    buf_printf(h, "#define %s_TABLE_BYTES %lld /* static lookup tables besides the arena */\n\n", o->name,
-               (long long)table_bytes);
-    if (mode == WEIGHTS_LOAD) buf_printf(h, "#include <stddef.h>\n\n");
-    weights_emit_h(cx, o, mode, h);
-    buf_printf(h,
-               "/*\n * Runs the network on input[%s_INPUT_SIZE] and writes output[%s_OUTPUT_SIZE]\n"
-               " * (the two must not overlap). Returns 0, 1 on a run-time error (an index\n"
-               " * computed at run time out of range), or %s_ERR_WEIGHTS without valid weights.\n */\n",
-               o->name, o->name, o->name);
-    buf_printf(h, "int %s_run(const float *input, float *output);\n\n", o->name);
-    buf_printf(h,
-               "#ifdef TSNC_PROFILE\n"
-               "/* Built with -DTSNC_PROFILE (and a POSIX clock_gettime): the wall time of each\n"
-               " * node with code, in nanoseconds summed over calls, and its ONNX name and op. */\n"
-               "#define %s_PROFILE_COUNT %d\n"
-               "extern double %s_profile_ns[];\n"
-               "extern const char *const %s_profile_names[];\n"
-               "#endif\n\n",
-               o->name, cx->n_profiled, o->name, o->name);
-    buf_printf(h, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s */\n", guard);
+    int64_t at = cx->plan->arena_bytes;
+    a->membrane_offset = at;
+    int n = a->step ? a->step->n_membranes : 0;
+    a->membrane_at = calloc((size_t)n + 1, sizeof *a->membrane_at);
+    if (!a->membrane_at) die("out of memory");
+    for (int k = 0; k < n; k++) {
+        const Value *m = g->inputs[a->step->in0 + a->step->n_in + k];
+        a->membrane_at[k] = at;
+        at += (numel(m) * 4 + 63) & ~(int64_t)63;
+    }
+    a->membrane_bytes = at - a->membrane_offset;
+    a->table_offset = at;
+    cx->state_bytes = at;
 }
 
-void codegen_output_free(CodegenOutput *out) {
-    buf_free(&out->c);
-    buf_free(&out->h);
-    buf_free(&out->bin);
-    buf_free(&out->s);
-}
-
-int codegen(const Graph *g, const CodegenOptions *o, CodegenOutput *out, Diag *d) {
-    memset(out, 0, sizeof *out);
-    if (check_options(o, d) || check_graph(g, d)) return -1;
+/* Plans memory and emits both files; with sg, NAME_step too. */
+static int generate(Graph *g, const CodegenOptions *o, const StepGraph *sg, const char *note,
+                    CodegenOutput *out, Diag *d) {
     MemPlan plan;
     if (plan_memory(g, PLAN_AUTO, &plan, d)) return -1;
 #ifndef NDEBUG
@@ -479,28 +435,100 @@ int codegen(const Graph *g, const CodegenOptions *o, CodegenOutput *out, Diag *d
         plan_free(&plan);
         return -1;
     }
+    ApiLayout a = {.step = sg, .step_note = note, .n_in = sg ? sg->in0 : g->n_inputs,
+                   .n_out = sg ? sg->out0 : g->n_outputs};
+    layout_state(&cx, &a);
     int errors = d->n_errors;
-    emit_nodes(&cx);
-    emit_output_copy(&cx);
+    Buf fns = {0};
+    api_bind(&cx, &a, false);
+    emit_nodes(&cx, g->first, sg ? sg->first : NULL, true);
+    emit_output_copies(&cx, 0, a.n_out);
+    /* the functions are emitted once every weight array is known: the mode depends on their size */
+    Buf infer_body = {0}, step_body = {0};
+    bool *infer_used = calloc((size_t)g->n_values + 1, sizeof *infer_used);
+    if (!infer_used) die("out of memory");
+    infer_body = cx.body;
+    cx.body = (Buf){0};
+    memcpy(infer_used, cx.used_fn, (size_t)g->n_values * sizeof *infer_used);
+    memset(cx.used_fn, 0, (size_t)g->n_values * sizeof *cx.used_fn);
+    if (sg) {
+        api_bind(&cx, &a, true);
+        emit_nodes(&cx, sg->first, NULL, false);
+        emit_output_copies(&cx, sg->out0, g->n_outputs);
+        step_body = cx.body;
+        cx.body = (Buf){0};
+    }
     int rc = d->n_errors == errors ? 0 : -1;
     if (!rc) {
         WeightsMode mode = weights_resolve(o->weights, weights_payload_bytes(&cx.weights));
         weights_finish(&cx.weights);
-        emit_c_file(&cx, o, mode, &out->c);
-        emit_h_file(&cx, o, mode, &out->h);
+        bool *step_used = cx.used_fn; /* cx_free frees it */
+        cx.used_fn = infer_used;
+        api_bind(&cx, &a, false);
+        cx.body = infer_body;
+        infer_body = (Buf){0};
+        emit_function(&cx, o, mode, &a, false, &fns);
+        cx.used_fn = step_used;
+        free(infer_used);
+        if (sg) {
+            api_bind(&cx, &a, true);
+            cx.body = step_body;
+            step_body = (Buf){0};
+            emit_function(&cx, o, mode, &a, true, &fns);
+        }
+        emit_c_file(&cx, o, mode, &a, &fns, &out->c);
+        api_emit_header(&out->h, &cx, o, mode, &a);
         if (mode == WEIGHTS_EMBED) weights_emit_asm(&cx, o, &out->s);
         if (mode != WEIGHTS_INLINE) { /* the image moves to out: no copy */
             out->bin = cx.weights.image;
             cx.weights.image = (Buf){0};
         }
         out->weights = mode;
+    } else {
+        free(infer_used);
     }
+    buf_free(&infer_body);
+    buf_free(&step_body);
+    buf_free(&fns);
+    free(a.membrane_at);
     cx_free(&cx);
     plan_free(&plan);
     return rc;
 }
 
-int codegen_c(const Graph *g, const CodegenOptions *o, Buf *c_src, Buf *h_src, Diag *d) {
+void codegen_output_free(CodegenOutput *out) {
+    buf_free(&out->c);
+    buf_free(&out->h);
+    buf_free(&out->bin);
+    buf_free(&out->s);
+}
+
+int codegen(Graph *g, const CodegenOptions *o, CodegenOutput *out, Diag *d) {
+    memset(out, 0, sizeof *out);
+    if (check_options(o, d) || check_graph(g, d)) return -1;
+    StepGraph sg;
+    char why[300] = "";
+    bool step = !o->no_step && step_graph_build(g, &sg, why, sizeof why) == 0;
+    if (o->no_step) snprintf(why, sizeof why, "not requested (--no-step)");
+    if (o->step_note) snprintf(o->step_note, o->step_note_size, "%s", step ? "" : why);
+    if (!step) return generate(g, o, NULL, why, out, d);
+    Diag sd = {.file = d->file};
+    int rc = generate(g, o, &sg, NULL, out, &sd);
+    if (rc) {
+        /* the step function failed where the model did not: drop it, with the reason */
+        step_graph_remove(g, &sg);
+        snprintf(why, sizeof why, "its code could not be generated (%.250s)", sd.n_kept ? sd.msgs[0] : "?");
+        if (o->step_note) snprintf(o->step_note, o->step_note_size, "%s", why);
+        codegen_output_free(out);
+        memset(out, 0, sizeof *out);
+        diag_free(&sd);
+        return generate(g, o, NULL, why, out, d);
+    }
+    diag_free(&sd);
+    return 0;
+}
+
+int codegen_c(Graph *g, const CodegenOptions *o, Buf *c_src, Buf *h_src, Diag *d) {
     if (o && o->weights != WEIGHTS_AUTO && o->weights != WEIGHTS_INLINE) {
         diag_error(d, NULL, "codegen_c writes inline weights only; use codegen for --weights=%s",
                    weights_mode_name(o->weights));

@@ -21,11 +21,15 @@ int cx_init(EmitCtx *cx, const Graph *g, const MemPlan *plan, const char *kernel
     cx->names = nameset_new();
     cx->cname = calloc((size_t)g->n_values + 1, sizeof *cx->cname);
     cx->used = calloc((size_t)g->n_values + 1, sizeof *cx->used);
+    cx->used_fn = calloc((size_t)g->n_values + 1, sizeof *cx->used_fn);
+    cx->in_expr = calloc((size_t)g->n_inputs + 1, sizeof *cx->in_expr);
+    cx->out_expr = calloc((size_t)g->n_outputs + 1, sizeof *cx->out_expr);
     cx->weight_of = malloc(((size_t)g->n_values + 1) * sizeof *cx->weight_of);
-    if (!cx->cname || !cx->used || !cx->weight_of) die("out of memory");
+    if (!cx->cname || !cx->used || !cx->used_fn || !cx->in_expr || !cx->out_expr || !cx->weight_of)
+        die("out of memory");
     for (int v = 0; v < g->n_values; v++) cx->weight_of[v] = -1;
     weights_init(&cx->weights);
-    static const char *const reserved[] = {"input", "output", "tsnc_arena"};
+    static const char *const reserved[] = {"input", "output", "tsnc_arena", CX_STATE, "x_t", "y_t"};
     for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
         nameset_reserve(cx->names, reserved[i]);
     for (int v = 0; v < g->n_values; v++) {
@@ -52,6 +56,10 @@ void cx_free(EmitCtx *cx) {
     free(cx->used);
     weights_free(&cx->weights);
     free(cx->weight_of);
+    free(cx->used_fn);
+    free(cx->in_expr);
+    free(cx->out_expr);
+    free(cx->luts);
     free(cx->profiled);
     buf_free(&cx->body);
     memset(cx, 0, sizeof *cx);
@@ -121,18 +129,40 @@ bool cx_needs_local(const EmitCtx *cx, const Value *v) {
     }
 }
 
+/* The parameter (or state expression) bound to the graph input or output l refers to. */
+const char *cx_io_expr(const EmitCtx *cx, const ValueLoc *l, const Value *v) {
+    const char *e = l->kind == LOC_INPUT ? cx->in_expr[l->io] : cx->out_expr[l->io];
+    if (!e) die("cx_ref: value %d is bound to no parameter of this function", v->id);
+    return e;
+}
+
+const char *cx_lut_table(EmitCtx *cx, const char *key, int64_t count, const char *build) {
+    int i = 0;
+    while (i < cx->n_luts && strcmp(cx->luts[i].key, key)) i++;
+    if (i == cx->n_luts) {
+        LutTable *nl = realloc(cx->luts, (size_t)(cx->n_luts + 1) * sizeof *nl);
+        if (!nl) die("out of memory");
+        cx->luts = nl;
+        cx->luts[i] = (LutTable){.key = key, .build = build ? cx_str(cx, "%s", build) : NULL,
+                                 .offset = cx->state_bytes, .count = count};
+        cx->state_bytes += (count * 4 + 63) & ~(int64_t)63;
+        cx->n_luts++;
+    }
+    return cx_str(cx, "(%s->u.f32 + %lld)", CX_STATE, (long long)(cx->luts[i].offset / 4));
+}
+
 const char *cx_ref(EmitCtx *cx, const Value *v) {
     const ValueLoc *l = &cx->plan->loc[v->id];
     if (numel(v) == 0) return "0";
     if (l->kind == LOC_NONE) die("cx_ref: value %d has no storage", v->id);
-    cx->used[v->id] = true;
+    cx->used[v->id] = cx->used_fn[v->id] = true;
     /* a view of the input or of a constant reads its root's name */
-    if (l->kind == LOC_INPUT || l->kind == LOC_CONST) cx->used[l->root->id] = true;
+    if (l->kind == LOC_INPUT || l->kind == LOC_CONST) cx->used[l->root->id] = cx->used_fn[l->root->id] = true;
     if (l->kind == LOC_CONST) cx_const_root(cx, l->root);
     if (cx_needs_local(cx, v)) return cx->cname[v->id];
     switch (l->kind) {
-    case LOC_INPUT: return "input";
-    case LOC_OUTPUT: return "output";
+    case LOC_INPUT: return cx_io_expr(cx, l, v);
+    case LOC_OUTPUT: return cx_io_expr(cx, l, v);
     case LOC_CONST: return cx_const_root(cx, l->root);
     default: return cx->cname[l->root->id];
     }

@@ -11,6 +11,14 @@
 #include "codegen/kernel_lib.h"
 #include "codegen/weights.h"
 
+/* A lookup table of a spike layer: state bytes [offset, offset + count * 4), built by NAME_init. */
+typedef struct LutTable {
+    const char *key;   /* the derived weight array it is built from (one table per array) */
+    const char *build; /* the build call, with %s where the table pointer goes; NULL: scratch */
+    int64_t offset;    /* bytes from the start of the state */
+    int64_t count;     /* floats */
+} LutTable;
+
 struct EmitCtx {
     const Graph *g;
     const MemPlan *plan;
@@ -20,7 +28,13 @@ struct EmitCtx {
     KernelSet *kernels;
     NameSet *names;
     const char **cname; /* per value id: identifier of its data or local (NULL: none) */
-    bool *used;         /* per value id: referenced by the body */
+    bool *used;         /* per value id: referenced by any function body */
+    bool *used_fn;      /* per value id: referenced by the function being emitted */
+    const char **in_expr;  /* per graph input: the C expression of its data (a parameter) */
+    const char **out_expr; /* per graph output: the C expression of its buffer */
+    LutTable *luts;        /* lookup tables in the state, in emission order; malloc'd */
+    int n_luts;
+    int64_t state_bytes;   /* bytes of NAME_state used so far (tables are appended) */
     bool needs_math;    /* a literal needs INFINITY or NAN */
     WeightPool weights; /* every constant array the body reads, each stored once (weight_array) */
     int *weight_of;     /* per value id: its array in weights once referenced, else -1 */
@@ -40,8 +54,14 @@ void cx_free(EmitCtx *cx);
  * with LOC_CONST storage of its own); adds it to the weights on first use.
  */
 const char *cx_const_root(EmitCtx *cx, const Value *root);
+/* The name of the NAME_state pointer inside the generated functions. */
+#define CX_STATE "tsnc_s"
+
 /* True if v's expression is a local pointer declared at the top of NAME_run. */
 bool cx_needs_local(const EmitCtx *cx, const Value *v);
+/* The parameter or state expression bound to graph input/output l (LOC_INPUT/LOC_OUTPUT). */
+const char *cx_io_expr(const EmitCtx *cx, const ValueLoc *l, const Value *v);
+
 /* The C element type of dt ("float", "int64_t", "unsigned char", ...). */
 const char *c_elem_type(DType dt);
 /* The arena union member holding dt ("f32", "i64", "u8", ...). */
@@ -54,8 +74,14 @@ const char *arena_member(DType dt);
 void weights_emit_c(const EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, Buf *c);
 /* NAME_set_weights (load), after the kernels. */
 void weights_emit_set(const CodegenOptions *o, WeightsMode mode, Buf *c);
-/* The start of NAME_run: the image check (embed, load) and one pointer per array. */
-void weights_emit_run_prologue(const EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, Buf *run);
+/*
+ * The start of a function of the API that reads weights (NAME_init,
+ * NAME_infer, NAME_step): the image check (embed, load; it returns
+ * NAME_ERR_WEIGHTS) and one pointer per array that `code`, the function's
+ * text, names.
+ */
+void weights_emit_run_prologue(const EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, const char *code,
+                               Buf *run);
 /* NAME_weights.S (embed). Needs weights_finish. */
 void weights_emit_asm(const EmitCtx *cx, const CodegenOptions *o, Buf *s);
 /* The mode's macros (and NAME_set_weights) in NAME.h. Needs weights_finish. */

@@ -247,7 +247,8 @@ int emit_cast(EmitCtx *cx, const Node *n) {
         {DT_F32, DT_BOOL, "cast_f32_bool"}, {DT_I64, DT_BOOL, "cast_i64_bool"},
         {DT_BOOL, DT_I64, "cast_u8_i64"},   {DT_U8, DT_I64, "cast_u8_i64"},
         {DT_F32, DT_I64, "cast_f32_i64"},   {DT_F32, DT_U8, "cast_f32_u8"},
-        {DT_F32, DT_I8, "cast_f32_i8"},
+        {DT_F32, DT_I8, "cast_f32_i8"},     {DT_F32, DT_F64, "cast_f32_f64"},
+        {DT_F64, DT_F32, "cast_f64_f32"},   {DT_I32, DT_F32, "cast_i32_f32"},
     };
     const Value *x = n->in[0], *y = n->out[0];
     if (numel(x) != numel(y))

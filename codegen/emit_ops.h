@@ -145,6 +145,14 @@ const char *cx_derived(EmitCtx *cx, const Node *n, const char *what, DType dt, c
 /* cx_derived for float32 data. */
 const char *cx_derived_f32(EmitCtx *cx, const Node *n, const char *what, const float *data,
                            int64_t count);
+/*
+ * A lookup table of count floats in the caller's NAME_state, built by
+ * NAME_init with `build` (a C statement with one %s for the table pointer;
+ * NULL: scratch that needs no building, e.g. the gather layers' event lists).
+ * Tables with the same key (the derived array they are built from) are one
+ * table. Returns the C expression of the table's address.
+ */
+const char *cx_lut_table(EmitCtx *cx, const char *key, int64_t count, const char *build);
 /* The compile-time data of v (a constant, or a folded node output), or NULL. */
 const Tensor *cx_konst(const Value *v);
 

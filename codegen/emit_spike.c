@@ -202,8 +202,8 @@ static int check_spike_input(EmitCtx *cx, const Node *n) {
 /*
  * impl "lut": reads the codes of a tsnc.pack. The weights are rearranged at
  * compile time into wt (taps, C, M); the lookup table (taps, groups,
- * entries, M) is built from them on the first call (additions only), so the
- * source stays the size of the weights.
+ * entries, M) is built from them by NAME_init into the caller's NAME_state
+ * (additions only), so the source stays the size of the weights.
  */
 static int emit_spike_conv_lut(EmitCtx *cx, const Node *n) {
     /* conv_params checks the geometry on the unpacked spikes: (N, C, H, W) with C from the weights. */
@@ -254,20 +254,14 @@ static int emit_spike_conv_lut(EmitCtx *cx, const Node *n) {
     bool cl = y->layout.channels_last;
     cx_kernel(cx, "spike_lut_build_f32");
     cx_kernel(cx, "spike_conv2d_lut_f32");
+    /* (taps, groups, codes, M): in the caller's NAME_state, built by NAME_init */
+    const char *build = cx_str(cx, "spike_lut_build_f32(%s, %%s, %lld, %lld, %lld, %d, %d);", wname,
+                               (long long)distinct, (long long)cs.c, (long long)cs.m, (int)group, ternary);
+    const char *lut = cx_lut_table(cx, build, table, build);
     cx_printf(cx,
-              "    {\n"
-              "        static float %s_lut[%lld]; /* (taps, groups, codes, M), %lld KiB, built on the first call */\n"
-              "        static int %s_lut_ready;\n"
-              "        if (!%s_lut_ready) {\n"
-              "            spike_lut_build_f32(%s, %s_lut, %lld, %lld, %lld, %d, %d);\n"
-              "            %s_lut_ready = 1;\n"
-              "        }\n"
-              "        spike_conv2d_lut_f32(%s, %s_lut, %s, %s, %s, %s,\n"
-              "            %lld, %lld, %lld, %lld);\n"
-              "    }\n",
-              wname, (long long)table, (long long)(table * 4 / 1024), wname, wname, wname, wname,
-              (long long)distinct, (long long)cs.c, (long long)cs.m, (int)group, ternary, wname,
-              cx_ref(cx, n->in[0]), wname, tap_map, b ? cx_ref(cx, b) : "0", cx_ref(cx, y), params,
+              "    spike_conv2d_lut_f32(%s, %s, %s, %s, %s, %s,\n"
+              "        %lld, %lld, %lld, %lld);\n",
+              cx_ref(cx, n->in[0]), lut, tap_map, b ? cx_ref(cx, b) : "0", cx_ref(cx, y), params,
               (long long)groups, (long long)entries, (long long)(cl ? cs.m : 1),
               (long long)(cl ? 1 : ohw));
     return 0;
@@ -276,8 +270,9 @@ static int emit_spike_conv_lut(EmitCtx *cx, const Node *n) {
 /*
  * impl "gather": the output-stationary convolution (runtime/simd/spike_gather.c). The
  * weights are rearranged at compile time into wt (kh*kw, C, M), so that one event adds a
- * contiguous vector of output channels; the event lists live in a static buffer of
- * spike_gather_list_bytes.
+ * contiguous vector of output channels; the event lists (spike_gather_list_bytes of
+ * scratch) live in the caller's NAME_state, next to the lookup tables: no function of the
+ * API keeps mutable static data, so states on different threads do not share them.
  */
 static int emit_spike_conv_gather(EmitCtx *cx, const Node *n) {
     ConvShape cs;
@@ -302,14 +297,16 @@ static int emit_spike_conv_gather(EmitCtx *cx, const Node *n) {
     int64_t hw = x->type.shape.dim[2] * x->type.shape.dim[3], ohw = y->type.shape.dim[2] * y->type.shape.dim[3];
     bool xcl = x->layout.channels_last, ycl = y->layout.channels_last;
     cx_kernel(cx, "spike_conv2d_gather_f32");
+    /* one scratch region per weight array: NAME_step's copy of the layer shares NAME_infer's */
+    int64_t list_bytes = spike_gather_list_bytes(n);
+    const char *ev = cx_lut_table(cx, cx_str(cx, "%s_ev", wname), (list_bytes + 3) / 4, NULL);
     cx_printf(cx,
-              "    {\n"
-              "        static unsigned short %s_ev[%lld]; /* event lists: per input pixel and tile of %lld channels */\n"
-              "        spike_conv2d_gather_f32(%s, %s, %s, %s, %s,\n            %lld, %lld, %lld, %lld, %s_ev, %lld, %lld);\n"
-              "    }\n",
-              wname, (long long)(spike_gather_list_bytes(n) / 2), (long long)ct, cx_ref(cx, x), wname,
+              "    /* event lists: per input pixel and tile of %lld channels, %lld bytes of the state */\n"
+              "    spike_conv2d_gather_f32(%s, %s, %s, %s, %s,\n        %lld, %lld, %lld, %lld,\n"
+              "        (unsigned short *)(void *)%s, %lld, %lld);\n",
+              (long long)ct, (long long)list_bytes, cx_ref(cx, x), wname,
               b ? cx_ref(cx, b) : "0", cx_ref(cx, y), params, (long long)(xcl ? 1 : hw), (long long)(xcl ? cs.c : 1),
-              (long long)(ycl ? cs.m : 1), (long long)(ycl ? 1 : ohw), wname, (long long)ct, (long long)mt);
+              (long long)(ycl ? cs.m : 1), (long long)(ycl ? 1 : ohw), ev, (long long)ct, (long long)mt);
     return 0;
 }
 

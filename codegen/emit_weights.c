@@ -13,6 +13,7 @@
  * array, so the body reads weights through the same identifiers whatever
  * the mode, and the arrays sit at the same alignment (weights.h).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -196,8 +197,28 @@ void weights_emit_set(const CodegenOptions *o, WeightsMode mode, Buf *c) {
                o->name, o->name, o->name);
 }
 
-void weights_emit_run_prologue(const EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, Buf *run) {
+/* True if identifier id occurs in text as a whole identifier. */
+static bool ident_in(const char *text, const char *id) {
+    size_t n = strlen(id);
+    for (const char *at = strstr(text, id); at; at = strstr(at + 1, id)) {
+        bool left = at == text || !(isalnum((unsigned char)at[-1]) || at[-1] == '_');
+        bool right = !(isalnum((unsigned char)at[n]) || at[n] == '_');
+        if (left && right) return true;
+    }
+    return false;
+}
+
+void weights_emit_run_prologue(const EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, const char *code,
+                               Buf *run) {
     const WeightPool *p = &cx->weights;
+    /* only the arrays this function's code names: every function of the API has its own prologue */
+    int n_used = 0;
+    for (int i = 0; i < p->n; i++) n_used += ident_in(code, p->a[i].name);
+    if (mode == WEIGHTS_LOAD && !n_used) {
+        buf_printf(run, "    if (!tsnc_weights) return %s_ERR_WEIGHTS; /* no %s_set_weights yet, or it failed */\n\n",
+                   o->name, o->name);
+        return;
+    }
     if (mode == WEIGHTS_EMBED) {
         buf_printf(run,
                    "    const unsigned char *const tsnc_w = %s_weights_blob;\n"
@@ -212,6 +233,7 @@ void weights_emit_run_prologue(const EmitCtx *cx, const CodegenOptions *o, Weigh
     }
     for (int i = 0; i < p->n; i++) {
         const WeightArray *w = &p->a[i];
+        if (!ident_in(code, w->name)) continue;
         const char *ty = c_elem_type(w->dtype);
         buf_printf(run, "    const %s *const %s = ", ty, w->name);
         if (mode == WEIGHTS_INLINE) {
@@ -221,7 +243,7 @@ void weights_emit_run_prologue(const EmitCtx *cx, const CodegenOptions *o, Weigh
             buf_printf(run, "(const %s *)(const void *)(tsnc_w + %lld);\n", ty, (long long)w->offset);
         }
     }
-    if (p->n || mode == WEIGHTS_LOAD) buf_printf(run, "\n");
+    if (n_used || mode != WEIGHTS_INLINE) buf_printf(run, "\n");
 }
 
 void weights_emit_asm(const EmitCtx *cx, const CodegenOptions *o, Buf *s) {
@@ -280,7 +302,7 @@ void weights_emit_h(const EmitCtx *cx, const CodegenOptions *o, WeightsMode mode
                name);
     buf_printf(h, "#define %s_WEIGHTS_CRC32 0x%08lxu /* its CRC-32 after the 64-byte header */\n", name,
                mode == WEIGHTS_INLINE ? 0ul : (unsigned long)p->crc32);
-    buf_printf(h, "#define %s_ERR_WEIGHTS 2 /* %s_run: ", name, name);
+    buf_printf(h, "#define %s_ERR_WEIGHTS 2 /* %s_init, _infer, _step, _run: ", name, name);
     if (mode == WEIGHTS_LOAD)
         buf_printf(h, "no weights (no successful %s_set_weights yet) */\n\n", name);
     else if (mode == WEIGHTS_EMBED)
@@ -290,17 +312,17 @@ void weights_emit_h(const EmitCtx *cx, const CodegenOptions *o, WeightsMode mode
     if (mode != WEIGHTS_LOAD) return;
     buf_printf(h,
                "/*\n"
-               " * Gives %s_run its weights: the %s_WEIGHTS_BYTES bytes of %s.bin at blob\n"
+               " * Gives the program its weights: the %s_WEIGHTS_BYTES bytes of %s.bin at blob\n"
                " * (8-byte aligned; 64 lets vector loads run at full speed), which must stay\n"
-               " * valid and unchanged while %s_run is used: it is read in place, not copied.\n"
-               " * Checks the size, the header and the CRC-32 of the whole image first. Returns\n"
-               " * 0, or one of the %s_WEIGHTS_ERR_ codes; after an error %s_run returns\n"
-               " * %s_ERR_WEIGHTS until a call succeeds.\n"
+               " * valid and unchanged while %s_init/_infer/_step/_run are used: it is read in\n"
+               " * place, not copied. Checks the size, the header and the CRC-32 of the whole\n"
+               " * image first. Returns 0, or one of the %s_WEIGHTS_ERR_ codes; after an error\n"
+               " * %s_init, _infer, _step and _run return %s_ERR_WEIGHTS until a call succeeds.\n"
                " */\n"
                "int %s_set_weights(const void *blob, size_t bytes);\n"
                "#define %s_WEIGHTS_ERR_SIZE 1     /* blob is NULL, or bytes != %s_WEIGHTS_BYTES */\n"
                "#define %s_WEIGHTS_ERR_ALIGN 2    /* blob is not 8-byte aligned */\n"
                "#define %s_WEIGHTS_ERR_HEADER 3   /* not a tsnc weight image of this size and version */\n"
                "#define %s_WEIGHTS_ERR_CHECKSUM 4 /* another model's image, or corrupted */\n\n",
-               name, name, name, name, name, name, name, name, name, name, name, name, name);
+               name, name, name, name, name, name, name, name, name, name, name, name);
 }

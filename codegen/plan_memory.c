@@ -45,7 +45,8 @@ typedef struct Buffer {
     int start, end; /* node positions, inclusive */
     int64_t size;   /* bytes, 64-aligned */
     int cls;
-    bool in_output; /* lives in the caller's output buffer */
+    bool in_output; /* lives in the caller's buffer of graph output out_index */
+    int out_index;
     int64_t offset; /* assigned within its class region, then in the arena */
 } Buffer;
 
@@ -238,7 +239,7 @@ static int locate_operand(const Value *v, const Node *reader, MemPlan *p, Diag *
     ValueLoc *l = &p->loc[v->id];
     if (l->kind != LOC_NONE) return 0;
     if (v->konst && (!v->def || plan_node_folded(v->def))) {
-        *l = (ValueLoc){LOC_CONST, v, 0};
+        *l = (ValueLoc){LOC_CONST, v, 0, 0};
         return 0;
     }
     diag_error(d, reader, "reads '%s', which no earlier node computes", v->name ? v->name : "?");
@@ -267,7 +268,7 @@ int plan_memory(const Graph *g, PlanStrategy strategy, MemPlan *p, Diag *d) {
             if (n->in[i]) last[n->in[i]->id] = k;
     for (int i = 0; i < g->n_outputs; i++) last[g->outputs[i]->id] = nn;
     for (int i = 0; i < g->n_inputs; i++)
-        p->loc[g->inputs[i]->id] = (ValueLoc){LOC_INPUT, g->inputs[i], 0};
+        p->loc[g->inputs[i]->id] = (ValueLoc){LOC_INPUT, g->inputs[i], 0, i};
 
     k = 0;
     for (const Node *n = g->first; n; n = n->next, k++) {
@@ -277,7 +278,7 @@ int plan_memory(const Graph *g, PlanStrategy strategy, MemPlan *p, Diag *d) {
         if (rc) break;
         if (plan_node_folded(n)) {
             for (int j = 0; j < n->n_out; j++)
-                p->loc[n->out[j]->id] = (ValueLoc){LOC_CONST, n->out[j], 0};
+                p->loc[n->out[j]->id] = (ValueLoc){LOC_CONST, n->out[j], 0, 0};
             continue;
         }
         for (int j = 0; j < n->n_out; j++) {
@@ -297,10 +298,10 @@ int plan_memory(const Graph *g, PlanStrategy strategy, MemPlan *p, Diag *d) {
                     b = buf_of[c->id] = n_bufs++;
                     bufs[b] = (Buffer){.root = c, .start = k, .end = last[c->id] > k ? last[c->id] : k,
                                        .size = align64(value_bytes(c)), .cls = alias_class(c->type.dtype)};
-                    p->loc[c->id] = (ValueLoc){LOC_ARENA, c, 0};
+                    p->loc[c->id] = (ValueLoc){LOC_ARENA, c, 0, 0};
                 }
                 buf_of[o->id] = b;
-                p->loc[o->id] = (ValueLoc){LOC_ARENA, c, piece_off};
+                p->loc[o->id] = (ValueLoc){LOC_ARENA, c, piece_off, 0};
                 if (last[o->id] > bufs[b].end) bufs[b].end = last[o->id];
                 continue;
             }
@@ -341,17 +342,20 @@ int plan_memory(const Graph *g, PlanStrategy strategy, MemPlan *p, Diag *d) {
                                .size = align64(value_bytes(o)),
                                .cls = alias_class(o->type.dtype)};
             buf_of[o->id] = b;
-            p->loc[o->id] = (ValueLoc){LOC_ARENA, o, 0};
+            p->loc[o->id] = (ValueLoc){LOC_ARENA, o, 0, 0};
         }
     }
 
     for (int i = 0; i < g->n_outputs && !rc; i++) /* an output no node reads */
         if (locate_operand(g->outputs[i], NULL, p, d)) rc = -1;
-    if (!rc && g->n_outputs == 1) { /* the output's buffer may be the caller's */
-        const Value *o = g->outputs[0];
+    for (int i = 0; i < g->n_outputs && !rc; i++) { /* an output's buffer may be the caller's */
+        const Value *o = g->outputs[i];
         int b = buf_of[o->id];
-        if (b >= 0 && o->type.dtype == DT_F32 && value_bytes(bufs[b].root) == value_bytes(o))
+        if (b >= 0 && !bufs[b].in_output && o->type.dtype == bufs[b].root->type.dtype &&
+            value_bytes(bufs[b].root) == value_bytes(o)) {
             bufs[b].in_output = true;
+            bufs[b].out_index = i;
+        }
     }
 
     /* place each alias class in its own region, regions one after another */
@@ -374,8 +378,10 @@ int plan_memory(const Graph *g, PlanStrategy strategy, MemPlan *p, Diag *d) {
     for (int v = 0; v < nv && !rc; v++) {
         int b = buf_of[v];
         if (b < 0) continue;
-        if (bufs[b].in_output)
+        if (bufs[b].in_output) {
             p->loc[v].kind = LOC_OUTPUT;
+            p->loc[v].io = bufs[b].out_index;
+        }
         else
             p->loc[v].offset += bufs[b].offset;
     }

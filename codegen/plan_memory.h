@@ -9,8 +9,9 @@
  * they alias their input at an offset and extend its lifetime. An
  * elementwise op may write its output over an input whose storage dies at
  * that op (OpEmitter.in_place), never over the graph input or a constant.
- * The graph output's storage is the caller's output buffer when its root
- * tensor has exactly the output's size. A Concat along an axis with nothing
+ * A graph output's storage is the caller's buffer for that output when its
+ * root tensor has exactly the output's size and type (each buffer serves at
+ * most one output; the others are copied at the end). A Concat along an axis with nothing
  * before it has its inputs' producers write straight into its output.
  *
  * Offsets are 64-byte aligned. Tensors of different C types that could be
@@ -36,6 +37,7 @@ typedef struct ValueLoc {
     LocKind kind;
     const Value *root; /* owner of the storage: the input, the constant, the first writer */
     int64_t offset;    /* bytes: from the arena start (LOC_ARENA), else from the root's start */
+    int io;            /* LOC_INPUT: index in g->inputs; LOC_OUTPUT: index in g->outputs */
 } ValueLoc;
 
 typedef struct MemPlan {

@@ -425,7 +425,7 @@ int64_t spike_lut_table_bytes(const Node *n);
  * impl "gather" (the output-stationary spike convolution, runtime/simd/spike_gather.c):
  * its weight tile is (kh*kw, ct, mt) channels, at most SPIKE_GATHER_TILE_BYTES (half an
  * L2 cache of 1 MiB), so that all pixels and timesteps reuse it from cache; ct <= 512.
- * The event lists take spike_gather_list_bytes of static RAM: per input pixel of each
+ * The event lists take spike_gather_list_bytes of the state's RAM: per input pixel of each
  * sample and tile of ct input channels, two counts and ct channel numbers (uint16), plus
  * SPIKE_GATHER_LIST_SLACK entries for the widest vector store. 0 for other nodes.
  */

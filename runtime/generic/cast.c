@@ -1,6 +1,6 @@
 /*
  * cast.c - ONNX Cast between the element types that occur at run time:
- * float32, bool (one byte, 0 or 1), uint8, int8 and int64. Float to integer
+ * float32, float64, bool (one byte, 0 or 1), uint8, int8, int32 and int64. Float to integer
  * truncates toward zero and saturates at the target range, NaN giving 0
  * (ONNX leaves out-of-range values undefined; this matches tsnc's
  * interpreter, ir/tensor.c). Anything to bool is x != 0.
@@ -82,4 +82,28 @@ static void cast_f32_i8(const float *x, signed char *y, long n)
         float v = x[i];
         y[i] = v != v ? 0 : v <= -128.0f ? -128 : v >= 127.0f ? 127 : (signed char)v;
     }
+}
+
+/* @kernel cast_f32_f64 */
+/* float32 -> float64 (exact) */
+static void cast_f32_f64(const float *x, double *y, long n)
+{
+    long i;
+    for (i = 0; i < n; i++) y[i] = (double)x[i];
+}
+
+/* @kernel cast_f64_f32 */
+/* float64 -> float32, rounded to nearest */
+static void cast_f64_f32(const double *x, float *y, long n)
+{
+    long i;
+    for (i = 0; i < n; i++) y[i] = (float)x[i];
+}
+
+/* @kernel cast_i32_f32 needs <stdint.h> */
+/* int32 -> float32, rounded to nearest */
+static void cast_i32_f32(const int32_t *x, float *y, long n)
+{
+    long i;
+    for (i = 0; i < n; i++) y[i] = (float)x[i];
 }

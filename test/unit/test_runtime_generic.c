@@ -173,6 +173,15 @@ static void test_unary_cast(void **state) {
     assert_int_equal(s[0], -128);
     assert_int_equal(s[1], -3);
     assert_int_equal(s[2], 127);
+    /* float64 round trip: 0.1f widens exactly; 1 + 2^-30 rounds to 1.0f */
+    double dd[2];
+    float ff[2];
+    cast_f32_f64((const float[]){0.1f, -2.5f}, dd, 2);
+    assert_true(dd[0] == (double)0.1f && dd[1] == -2.5);
+    cast_f64_f32((const double[]){1.0 + 0x1p-30, 1e300}, ff, 2);
+    assert_true(ff[0] == 1.0f && isinf(ff[1]));
+    cast_i32_f32((const int32_t[]){-7, 16777217}, ff, 2);
+    assert_true(ff[0] == -7.0f && ff[1] == 16777216.0f);
 }
 
 static void test_conv(void **state) {
