@@ -4,7 +4,7 @@
  * Average pooling after a spike layer turns spikes into multiples of 1/k.
  * A Conv or Gemm that reads the pooled map can read the spikes instead:
  * pooling with kernel = stride = (kh, kw) and no padding is a linear map,
- * so it composes with the layer (DESIGN-NOTES section 2):
+ * so it composes with the layer:
  *
  *   Conv(AvgPool(x), W) with strides s, pads p  ==  Conv(x, W') with
  *     kernel (KH*kh, KW*kw), strides (s_h*kh, s_w*kw), pads p*k, and

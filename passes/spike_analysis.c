@@ -3,7 +3,7 @@
  * finite set of values it can hold (ValueSet: levels times an amplitude).
  *
  * It works on what values can be, not on one exporter's node sequence
- * (DESIGN-NOTES section 2): a comparison or a Cast of a bool is in {0,1},
+ * (docs/spike-lowering.md): a comparison or a Cast of a bool is in {0,1},
  * the difference of two {0,1} tensors is in {-1,0,1}, Sign is in {-1,0,1},
  * Where keeps the union of its branches, a Mul by a constant scales the
  * amplitude (per channel when the constant is [C,1,1]), and data movement

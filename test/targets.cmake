@@ -1,4 +1,4 @@
-# Per-target kernels (issue 5): included from test/CMakeLists.txt, after the
+# Per-target kernels: included from test/CMakeLists.txt, after the
 # e2e section (uses GCC_EXE, CLANG_EXE, SHIPPED_MODELS, E2E_WORK).
 #
 #  targets.kernels.<target>.<build>  every kernel variant of runtime/<target>/

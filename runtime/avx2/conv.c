@@ -12,7 +12,8 @@
  * order of the terms of each output is unchanged. The first layer of the
  * shipped CNNs (1 channel in, 3x3, 28x28, stride 1) is the case it is made
  * for: its inner loop is one load and two FMAs (two output channels) per
- * four outputs and kernel tap; 5-6x faster than the generic kernel.
+ * four outputs and kernel tap; docs/performance.md compares it with the
+ * generic kernel.
  *
  * The input rows that one output row reads are first converted to double
  * into a buffer, for all the channels of a group, with the padding as

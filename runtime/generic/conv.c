@@ -7,9 +7,8 @@
  * terms are summed in double and the sum plus bias is rounded to float
  * once: the result is (nearly always) the float nearest the exact value,
  * whatever the loop order. A float32 sum in another order than PyTorch's
- * would flip the spikes of potentials that sit on a threshold in about 1 %
- * of the shipped samples (fmnist_paper_t2); with the double sum 0.3-0.4 %
- * (onnxruntime: 0.8 %).
+ * flips the spikes of potentials that sit on a threshold noticeably more
+ * often than the double sum does (docs/performance.md has the figures).
  */
 
 /* @kernel conv2d_params */

@@ -37,19 +37,21 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-# Tags of constructs that tsnc is known to get wrong today. run.py's
+# Tags of constructs where tsnc differs from onnxruntime today. run.py's
 # "--avoid known" expands to this list; delete an entry when its fix merges.
+# Only a deliberate, documented difference is left (docs/limits.md).
 KNOWN_ISSUES = {
-    "nhwc-matmul": "spike Conv -> neuron -> Flatten/Reshape -> MatMul (spike_matmul ignores the NHWC layout)",
-    "conv1d": "a 1-D Conv that reads spikes",
-    "neg-alpha-max": "negative per-channel alpha before MaxPool/GlobalMaxPool",
-    "fire-broadcast": "a constant inside the firing expression that broadcasts (Where(v>=th, ones[S], 0))",
-    "opset19": "opsets 19-21 are refused",
-    "nonfinite": "inf/NaN in the inputs (Sign(NaN), fused neuron NaN/inf handling)",
+    "nonfinite": "inf/NaN in the inputs: the fused neuron resets an infinite membrane and the "
+                 "removed straight-through estimator maps NaN to 0 (docs/limits.md)",
 }
 
 # Every tag the generator sets (and can avoid): KNOWN_ISSUES plus these.
 TAGS = dict(KNOWN_ISSUES, **{
+    "nhwc-matmul": "spike Conv -> neuron -> Flatten/Reshape -> MatMul (channels-last spikes)",
+    "conv1d": "a 1-D Conv that reads spikes",
+    "neg-alpha-max": "negative per-channel alpha before MaxPool/GlobalMaxPool",
+    "fire-broadcast": "a constant inside the firing expression that broadcasts (Where(v>=th, ones[S], 0))",
+    "opset19": "opsets 19-21",
     "auto-pad": "Conv with auto_pad SAME_UPPER/SAME_LOWER/VALID",
     "avgpool": "AveragePool of spikes",
     "binary": "a binary neuron (v > th)",

@@ -7,9 +7,9 @@ computes the reference outputs and every neuron's membrane potential; then
 
   - tsnc's reference interpreter (`tsnc run`) after the whole pipeline, after
     the import only, and with --dense,
-  - `tsnc compile` for each target (generic, avx2; neon on every
+  - `tsnc compile` for each target (generic, avx2, avx512 where the CPU has it; neon on every
     --neon-every-th graph, cross-compiled with aarch64-linux-gnu-gcc -static
-    and run under qemu-aarch64) and each --spike-impl (auto, lut, events,
+    and run under qemu-aarch64) and each --spike-impl (auto, lut, events, gather,
     dense) and --dense, built with gcc -std=c99 -Wall -Wextra -Werror
     -pedantic and run on the samples (test/targets/dump_outputs.c),
   - one of those builds (rotating) again under ASan + UBSan,
@@ -58,7 +58,20 @@ RTOL, ATOL = 1e-4, 1e-5
 # Seconds before a command counts as hung. Generous: on a loaded machine an ASan build of
 # a small model has taken minutes; tsnc and the generated code take well under a second.
 TSNC_TIMEOUT, BUILD_TIMEOUT, RUN_TIMEOUT = 120, 900, 300
-IMPLS = ["auto", "lut", "events", "dense", "nospike"]  # nospike = --dense
+IMPLS = ["auto", "lut", "events", "gather", "dense", "nospike"]  # nospike = --dense
+def cpu_has_avx512():
+    """True where /proc/cpuinfo lists AVX-512F, BW and VL (what --target avx512 needs)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            info = f.read()
+    except OSError:
+        return False
+    return all(re.search(r"\b%s\b" % x, info) for x in ("avx512f", "avx512bw", "avx512vl", "fma"))
+
+
+# compiler flags of the x86-64 targets
+TARGET_FLAGS = {"avx2": ["-mavx2", "-mfma"],
+                "avx512": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mfma"]}
 
 
 class Setup(Exception):
@@ -220,8 +233,7 @@ def build_and_run(ctx, gendir, target, inp, out, sanitize=False):
         runner = [ctx.qemu]
     else:
         cc = [ctx.cc] + STRICT + [ctx.cur_opt]
-        if target == "avx2":
-            cc += ["-mavx2", "-mfma"]
+        cc += TARGET_FLAGS.get(target, [])
         runner = []
     if sanitize:
         cc += SAN
@@ -305,7 +317,7 @@ def build_and_run_many(ctx, wdir, target, items, inp):
             outs=", ".join("%s_OUTPUT_SIZE" % n for _, n, _ in items),
             argc=2 + len(items), n=len(items)))
     exe = os.path.join(wdir, "prog_%s" % target)
-    cc = [ctx.cc] + STRICT + [ctx.cur_opt] + (["-mavx2", "-mfma"] if target == "avx2" else [])
+    cc = [ctx.cc] + STRICT + [ctx.cur_opt] + TARGET_FLAGS.get(target, [])
     incs = []
     for d, _, _ in items:
         incs += ["-I", d]
@@ -460,7 +472,7 @@ def check_case(ctx, seed):
         cfgs.append("neon:" + ctx.impls[(seed // ctx.neon_every) % len(ctx.impls)])
     cache = {}
     failures = []
-    pre = batch_native(ctx, [c for c in cfgs if c.split(":")[0] in ("generic", "avx2")],
+    pre = batch_native(ctx, [c for c in cfgs if c.split(":")[0] in ("generic", "avx2", "avx512")],
                        model, inp, wdir)
     for cfg in cfgs:
         if cfg in pre:
@@ -684,7 +696,9 @@ def parse_args(argv):
     ap.add_argument("--require", default="",
                     help="comma-separated tags: check only the graphs that have all of them "
                          "(the others are generated and dropped, which is cheap)")
-    ap.add_argument("--targets", default="generic,avx2,neon")
+    ap.add_argument("--targets", default=None,
+                    help="comma-separated: generic, avx2, avx512, neon (default: generic,avx2,neon, "
+                         "and avx512 where the CPU has AVX-512F/BW/VL)")
     ap.add_argument("--impls", default=",".join(IMPLS),
                     help="spike implementations (nospike = tsnc --dense); default all")
     ap.add_argument("--neon-every", type=int, default=2,
@@ -729,6 +743,8 @@ def parse_args(argv):
         args.work = os.path.join(os.path.dirname(args.tsnc), "difftest")
     args.work = os.path.abspath(args.work)
     args.findings = os.path.abspath(args.findings or os.path.join(args.work, "findings"))
+    if args.targets is None:
+        args.targets = "generic,avx2,neon" + (",avx512" if cpu_has_avx512() else "")
     args.targets = [t for t in args.targets.split(",") if t]
     args.impls = [i for i in args.impls.split(",") if i]
     return args
@@ -748,6 +764,9 @@ def check_setup(args):
                 info = f.read()
             if not (re.search(r"\bavx2\b", info) and re.search(r"\bfma\b", info)):
                 raise Setup("--targets has avx2 but this CPU lacks AVX2/FMA; pass --targets generic,neon")
+        if t == "avx512":
+            if not cpu_has_avx512():
+                raise Setup("--targets has avx512 but this CPU lacks AVX-512F/BW/VL; leave it out")
     ort = Ort(args.node)  # fails loudly without onnxruntime
     ver = ort.version
     ort.p.stdin.close()

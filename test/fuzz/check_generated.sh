@@ -1,5 +1,5 @@
 #!/bin/sh
-# Generated code is checked too (issue 7): every shipped model is compiled by
+# Generated code is checked too: every shipped model is compiled by
 # tsnc and its C is run on shipped samples under a memory checker.
 #
 # usage: check_generated.sh asan     TSNC SRCDIR WORKDIR CLANG

@@ -1,5 +1,5 @@
 #!/bin/sh
-# No partial output (issue 7): when `tsnc compile` fails — in the model, in
+# No partial output: when `tsnc compile` fails — in the model, in
 # code generation, or while writing — it exits with status 1 and leaves no
 # NAME.c, NAME.h or temporary file behind. (Permission bits do not stop root,
 # so the write failures are made with paths that cannot be written by anyone.)

@@ -1,7 +1,7 @@
 /*
  * test_ir_roundtrip.c - print(parse(print(g))) == print(g) for every IR the
  * compiler produces from the shipped models: right after import and after
- * every pass of the pipeline, with constants printed in full (issue 4; the
+ * every pass of the pipeline, with constants printed in full (the
  * same as `tsnc dump M --after P --print-constants=full | tsnc opt`). The
  * parsed graph must also verify, and with locations left out the text
  * must still parse back to the same text.

@@ -1,6 +1,6 @@
 /*
  * test_pass_equivalence.c - every pass preserves what every shipped model
- * computes, checked with the reference interpreter (issue 4).
+ * computes, checked with the reference interpreter.
  *
  * For each models/NAME.onnx: import, infer-shapes, and run the first
  * SAMPLES (50) samples of NAME.input.bin through the interpreter: those outputs

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes the small ONNX files that test tsnc's fixed limits on untrusted input
-(issue 7): one defect each, checked at the CLI by test/lit/errors/*.test
+one defect each, checked at the CLI by test/lit/errors/*.test
 (exact error line, exit status 1, no output file) and, for the importer's
 own messages, by test/unit/test_onnx_import.c.
 
