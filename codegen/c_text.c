@@ -208,3 +208,16 @@ const char *nameset_unique(NameSet *s, const char *base) {
     insert(s, p);
     return p;
 }
+
+/* s as the inside of a C string literal: \\ and \" escaped, other bytes outside
+ * printable ASCII as three-digit octal escapes (no digit can extend them). */
+void c_string_text(Buf *b, const char *s) {
+    for (const unsigned char *p = (const unsigned char *)s; *p && p - (const unsigned char *)s < 200; p++) {
+        if (*p == '\\' || *p == '"')
+            buf_printf(b, "\\%c", *p);
+        else if (*p < 0x20 || *p >= 0x7f || *p == '?')
+            buf_printf(b, "\\%03o", *p);
+        else
+            buf_append(b, (const char *)p, 1);
+    }
+}

@@ -36,6 +36,9 @@ const char *c_int_literal(char *buf, int64_t v);
  * max_len bytes of s are used (0: no limit); a clipped text ends in "...".
  */
 void c_comment_text(Buf *b, const char *s, bool keep_newlines, size_t max_len);
+/* s (its first 200 bytes) as the inside of a C string literal: \\ and \" escaped, other
+ * bytes outside printable ASCII as three-digit octal escapes (no digit can extend them). */
+void c_string_text(Buf *b, const char *s);
 
 /*
  * Appends text as a leading block comment, one " * " line per line of

@@ -119,14 +119,7 @@ void api_emit_state_functions(Buf *c, const EmitCtx *cx, const CodegenOptions *o
 /* A C string literal of s (printable ASCII kept, the rest as octal escapes). */
 static void string_literal(Buf *b, const char *s) {
     buf_printf(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p && p - (const unsigned char *)s < 200; p++) {
-        if (*p == '\\' || *p == '"')
-            buf_printf(b, "\\%c", *p);
-        else if (*p < 0x20 || *p >= 0x7f || *p == '?')
-            buf_printf(b, "\\%03o", *p);
-        else
-            buf_append(b, (const char *)p, 1);
-    }
+    c_string_text(b, s);
     buf_printf(b, "\"");
 }
 

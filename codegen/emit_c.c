@@ -180,19 +180,6 @@ static void emit_nodes(EmitCtx *cx, const Node *first, const Node *stop, bool pr
     }
 }
 
-/* s as the inside of a C string literal: \\ and \" escaped, other bytes outside
- * printable ASCII as three-digit octal escapes (no digit can extend them). */
-static void c_string_text(Buf *b, const char *s) {
-    for (const unsigned char *p = (const unsigned char *)s; *p && p - (const unsigned char *)s < 200; p++) {
-        if (*p == '\\' || *p == '"')
-            buf_printf(b, "\\%c", *p);
-        else if (*p < 0x20 || *p >= 0x7f || *p == '?')
-            buf_printf(b, "\\%03o", *p);
-        else
-            buf_append(b, (const char *)p, 1);
-    }
-}
-
 /* The profiling hooks: no code unless the user compiles with -DTSNC_PROFILE. */
 static void emit_profile_support(const EmitCtx *cx, const char *name, Buf *c) {
     buf_printf(c, "#ifdef TSNC_PROFILE\n"
