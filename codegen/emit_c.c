@@ -22,6 +22,12 @@
 #define NAME_MAX_LEN 64
 /* Operand types listed in a node comment before "...". */
 #define COMMENT_MAX_OPERANDS 6
+/* Most graph nodes for which NAME_infer and NAME_step get __attribute__((flatten)).
+ * Flattening pays on small networks, whose calls do little work each; on paper-scale
+ * ones (hundreds of nodes) the layers' loops dominate, while gcc's time and memory
+ * for one function holding every inlined kernel grow faster than its size
+ * (docs/performance.md has both measurements). */
+#define FLATTEN_MAX_NODES 150
 
 static int check_options(const CodegenOptions *o, Diag *d) {
     if (!o || !o->name || !c_is_identifier(o->name, NAME_MAX_LEN)) {
@@ -271,6 +277,11 @@ static void emit_locals(EmitCtx *cx, Buf *c) {
     if (any) buf_printf(c, "\n");
 }
 
+/* Whether NAME_infer and NAME_step are flattened (FLATTEN_MAX_NODES). */
+static bool flattened(const Graph *g) {
+    return g->n_nodes <= FLATTEN_MAX_NODES;
+}
+
 /*
  * One function of the API (NAME_infer, or NAME_step when step): its
  * signature, local pointers, the body emitted into cx->body, the output
@@ -280,7 +291,7 @@ static void emit_function(EmitCtx *cx, const CodegenOptions *o, WeightsMode mode
                           Buf *fn) {
     Buf locals = {0}, code = {0};
     emit_locals(cx, &locals);
-    buf_printf(fn, "TSNC_FLATTEN ");
+    if (flattened(cx->g)) buf_printf(fn, "TSNC_FLATTEN ");
     api_signature(fn, cx, o->name, a, step);
     buf_printf(fn, "\n{\n");
     /* the weight pointers this function reads (its locals may point into them) */
@@ -377,13 +388,18 @@ static void emit_c_file(EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, 
     /* Inlining every kernel call lets the compiler specialize each kernel for its node's
      * constant shapes (loop bounds, strides, table row sizes); docs/generated-api.md gives
      * the gain. Same arithmetic, so the same results. */
-    buf_printf(c, "/* Each kernel call is inlined and specialized for its node's shapes (faster, larger\n"
-                  " * code); -DTSNC_NO_FLATTEN keeps the calls. */\n"
-                  "#if defined(__GNUC__) && !defined(__NO_INLINE__) && !defined(TSNC_NO_FLATTEN)\n"
-                  "#define TSNC_FLATTEN __attribute__((flatten))\n"
-                  "#else\n"
-                  "#define TSNC_FLATTEN\n"
-                  "#endif\n\n");
+    if (flattened(g))
+        buf_printf(c, "/* Each kernel call is inlined and specialized for its node's shapes (faster, larger\n"
+                      " * code); -DTSNC_NO_FLATTEN keeps the calls. */\n"
+                      "#if defined(__GNUC__) && !defined(__NO_INLINE__) && !defined(TSNC_NO_FLATTEN)\n"
+                      "#define TSNC_FLATTEN __attribute__((flatten))\n"
+                      "#else\n"
+                      "#define TSNC_FLATTEN\n"
+                      "#endif\n\n");
+    else
+        buf_printf(c, "/* The kernel calls stay calls: with %d nodes (more than %d), inlining them all\n"
+                      " * would cost the compiler far more time and memory than it saves at run time. */\n\n",
+                   g->n_nodes, FLATTEN_MAX_NODES);
     buf_append(c, fns->data, fns->len);
     buf_free(&weights);
     buf_free(&kernels);

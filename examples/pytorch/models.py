@@ -19,6 +19,12 @@ Architectures:
   cnn     two conv-BN-neuron layers, each followed by 2x2 max or average
           pooling, then Linear.
   mlp     Linear-BN-neuron twice, then Linear.
+  paper   the network of the shipped models/fmnist_paper_t2 (trained outside
+          this directory), rebuilt from its export's node names: three
+          conv-neuron layers, 2x2 average pooling after the second and third,
+          Linear; its BatchNormalization, if it had one, is folded into the
+          convolutions' biases by the exporter, so the convolutions here have
+          biases and no BatchNorm follows them.
 """
 import torch
 from torch import nn
@@ -170,12 +176,37 @@ class SpikingMLP(SpikingNet):
         return self.decode(s(self.fc3, x))
 
 
+class SpikingPaperCNN(SpikingNet):
+    """conv(1->32)-neuron, conv(32->32)-neuron, avgpool, conv(32->64)-neuron, avgpool,
+    Linear(64*7*7 -> 10); module names c1, l1, ... as in models/fmnist_paper_t2.onnx."""
+
+    spike_inputs = {"c2": "l1", "c3": "l2", "fc": "l3"}
+
+    def __init__(self, T, layout, spike, alpha, form, c1=32, c2=64):
+        super().__init__(T, layout, spike, alpha, form)
+        self.c1, self.l1 = nn.Conv2d(1, c1, 3, 1, 1), self.neuron(c1)
+        self.c2, self.l2 = nn.Conv2d(c1, c1, 3, 1, 1), self.neuron(c1)
+        self.p2 = nn.AvgPool2d(2)
+        self.c3, self.l3 = nn.Conv2d(c1, c2, 3, 1, 1), self.neuron(c2)
+        self.p3 = nn.AvgPool2d(2)
+        self.fc = nn.Linear(c2 * 7 * 7, 10)
+
+    def forward(self, x):
+        s = self.per_step
+        x = self.l1(s(self.c1, self.encode(x)))                          # 28x28
+        x = self.l2(s(self.c2, x))
+        x = self.l3(s(lambda v: self.c3(self.p2(v)), x))                 # 14x14
+        x = s(lambda v: self.fc(self.p3(v).flatten(1)), x)               # 7x7
+        return self.decode(x)
+
+
 ARCHITECTURES = {
     "resnet": SpikingResNet,
     "vgg": SpikingVGG,
     "cnn_max": lambda *a, **k: SpikingCNN(*a, pool="max", **k),
     "cnn_avg": lambda *a, **k: SpikingCNN(*a, pool="avg", **k),
     "mlp": SpikingMLP,
+    "paper": SpikingPaperCNN,
 }
 
 

@@ -3,15 +3,18 @@
 
     /usr/bin/python3 examples/pytorch/step_reference.py test/models/NAME.onnx [--samples 30]
 
-Builds the network of variants.py NAME with models.py and neuron.py for 3T
-timesteps (T from the variant; for the shipped models of models/, which
-variants.py does not define, the Chain below), loads the exported ONNX file's initializers
+Builds the network of variants.py NAME (or of SHIPPED below, for the shipped
+models/fmnist_paper_t2) with models.py and neuron.py for 3T timesteps (T from
+the variant; for the other shipped models of models/, the Chain below), loads
+the exported ONNX file's initializers
 into it, runs it in eval mode one sample at a time on the first samples of
 NAME.input.bin, and writes NAME.steps.bin: float32 [3T, samples, outputs],
 the classifier's output of every timestep before the average over time.
 
 Loading: parameters whose ONNX initializer has the same name and shape are
-copied (alphas, BatchNormalization kept by the exporter, Linear layers); the
+copied (alphas, BatchNormalization kept by the exporter, Linear layers); an
+alpha the exporter renamed (onnx::Mul_N) is the initializer of its shape that
+a Mul node in the neuron's scope (/l1/...) multiplies by; the
 exporter renames the Conv/Gemm weights into which it folded a
 BatchNormalization, so those layers are matched by order (the order in which
 forward calls them is the order of their first node in the export) and the
@@ -35,6 +38,12 @@ sys.path.insert(0, HERE)
 import models  # noqa: E402
 from neuron import SpikingNeuron  # noqa: E402
 from variants import variant  # noqa: E402
+
+
+# Shipped models (models/) whose network models.py defines, with its settings (as in variants.py).
+SHIPPED = {
+    "fmnist_paper_t2": dict(arch="paper", T=2, layout="explicit", spike="ternary", alpha="channel", form="ste"),
+}
 
 
 def layer_order(model, x):
@@ -72,6 +81,14 @@ def load(model, graph, x):
     for k, v in sd.items():
         if k in init and tuple(init[k].shape) == tuple(v.shape):
             v.copy_(init[k].to(v.dtype))
+    for pname, p in model.named_parameters():  # an alpha the exporter renamed: by its scope
+        if pname.endswith(".alpha") and pname not in init:
+            scope = "/" + pname[: -len(".alpha")].replace(".", "/") + "/"
+            for node in graph.node:
+                if node.op_type == "Mul" and node.name.startswith(scope):
+                    for i in node.input:
+                        if i in init and tuple(init[i].shape) == tuple(p.shape):
+                            p.data.copy_(init[i])
     layers, found = layer_order(model, x), onnx_layers(graph, init)
     if len(layers) != len(found):
         raise SystemExit(f"{len(layers)} Conv/Linear modules but {len(found)} in the export")
@@ -162,7 +179,7 @@ def main():
     x = torch.from_numpy(np.fromfile(base + ".input.bin", dtype=np.float32).reshape(-1, *shape))
     ref = np.fromfile(base + ".logits.bin", dtype=np.float32).reshape(len(x), -1)
     try:
-        cfg = variant(name)
+        cfg = SHIPPED[name] if name in SHIPPED else variant(name)
     except KeyError:
         cfg = None
     if cfg:

@@ -10,9 +10,20 @@
  *     threshold may flip a spike under another summation order);
  *   - with NAME_step: NAME_STEPS calls after NAME_reset, their outputs
  *     averaged in float32 in timestep order, equal NAME_infer within 1e-5;
+ *   - NAME_infer's argmax is PyTorch's on every sample;
  *   - with STEPS.bin (PyTorch's per-step logits, [3T, samples, outputs]
  *     float32, the same neuron run for 3T timesteps): 3T calls of
- *     NAME_step after NAME_reset match them within TOL.
+ *     NAME_step after NAME_reset match them within TOL, every step of
+ *     every sample, but for spike flips: a membrane potential within
+ *     float32 rounding of a threshold fires or not depending on the
+ *     summation order, and the sample follows another trajectory from that
+ *     step on. At most one sample in 8 (at least one) may differ, from the
+ *     first step where it does; a bug in the state (reset, decay, the
+ *     membranes carried over) shows on most samples. Each such sample is
+ *     reported with PyTorch's own evidence: where its two runs of the
+ *     network (STEPS.bin's first T steps averaged, and LOGITS.bin in the
+ *     T-step export's summation order) differ by more than TOL on it, a
+ *     spike of it sits on a threshold in PyTorch too.
  * Also checks NAME_init(NULL) == 1 and that NAME_STATE_BYTES is the state's size.
  *
  * usage: check_state_api INPUT.bin LOGITS.bin SAMPLES MIN_CLOSE [STEPS.bin TOL]
@@ -56,6 +67,39 @@ static void *read_all(const char *path, long *len) {
 
 static int fails;
 
+/* Index of the largest of OUT_SIZE values (the first of equal ones). */
+static int argmax(const float *v) {
+    int i, best = 0;
+    for (i = 1; i < OUT_SIZE; i++)
+        if (v[i] > v[best]) best = i;
+    return best;
+}
+
+/* Largest |a[i] - b[i]| over the OUT_SIZE outputs (infinite if any is NaN). */
+static double max_diff(const float *a, const float *b) {
+    double worst = 0.0;
+    int i;
+    for (i = 0; i < OUT_SIZE; i++) {
+        double d = fabs((double)a[i] - (double)b[i]);
+        if (!(d <= worst)) worst = d == d ? d : HUGE_VAL;
+    }
+    return worst;
+}
+
+/* Largest difference between PyTorch's stepped run (the mean of the first
+ * steps of STEPS.bin, summed in float32 in timestep order as PyTorch's mean
+ * is) and its T-step logits on one sample: above the tolerance, PyTorch's
+ * own two summation orders put a spike on different sides of a threshold. */
+static double pytorch_self_diff(const float *steps, long samples, long s, const float *logits) {
+    float mean[OUT_SIZE];
+    int t, i;
+    for (i = 0; i < OUT_SIZE; i++) mean[i] = 0.0f;
+    for (t = 0; t < M(_STEPS); t++)
+        for (i = 0; i < OUT_SIZE; i++) mean[i] += steps[((long)t * samples + s) * OUT_SIZE + i];
+    for (i = 0; i < OUT_SIZE; i++) mean[i] /= (float)M(_STEPS);
+    return max_diff(mean, logits);
+}
+
 /* 1 if got is within tol of want; else 0, and one line saying where (counted in fails if strict). */
 static int expect_close(const char *what, long sample, const float *got, const float *want, double tol,
                         int strict) {
@@ -74,7 +118,7 @@ int main(int argc, char **argv) {
     long in_len, ref_len, steps_len = 0, n, s;
     float *x, *ref, *steps = NULL, run_out[OUT_SIZE], a_out[OUT_SIZE], b_out[OUT_SIZE];
     double tol = 1e-4, min_close;
-    long close_infer = 0, close_steps = 0, step_samples = 0;
+    long close_infer = 0, close_steps = 0, step_samples = 0, flips = 0;
     if (argc != 5 && argc != 7) {
         fprintf(stderr, "usage: check_state_api INPUT.bin LOGITS.bin SAMPLES MIN_CLOSE [STEPS.bin TOL]\n");
         return 2;
@@ -104,11 +148,15 @@ int main(int argc, char **argv) {
             fails++;
         }
         close_infer += expect_close("NAME_infer against PyTorch", s, a_out, ref + s * OUT_SIZE, 1e-4, 0);
+        if (argmax(a_out) != argmax(ref + s * OUT_SIZE)) {
+            fprintf(stderr, "check_state_api: sample %ld: NAME_infer's argmax is %d, PyTorch's %d\n", s,
+                    argmax(a_out), argmax(ref + s * OUT_SIZE));
+            fails++;
+        }
 #if M(_HAS_STEP)
         {
             float y[OUT_SIZE], sum[OUT_SIZE];
             int t, i;
-            long per_step = n * OUT_SIZE;
             M(_reset)(&state_b);
             for (i = 0; i < OUT_SIZE; i++) sum[i] = 0.0f;
             for (t = 0; t < M(_STEPS); t++) {
@@ -120,18 +168,32 @@ int main(int argc, char **argv) {
             if (steps) {
                 long total = steps_len / (long)sizeof(float), samples = total / (3L * M(_STEPS) * OUT_SIZE);
                 if (s < samples) {
-                    int all = 1;
+                    int first = -1;
+                    double diff = 0.0;
                     M(_reset)(&state_b);
                     for (t = 0; t < 3 * M(_STEPS); t++) {
-                        char what[64];
+                        double d;
                         if (M(_step)(&state_b, xs, y)) return 1;
-                        sprintf(what, "step %d against PyTorch", t);
-                        all &= expect_close(what, s, y, steps + ((long)t * samples + s) * OUT_SIZE, tol, 0);
+                        d = max_diff(y, steps + ((long)t * samples + s) * OUT_SIZE);
+                        if (first < 0 && !(d <= tol)) {
+                            first = t;
+                            diff = d;
+                        }
                     }
-                    close_steps += all;
+                    if (first < 0) {
+                        close_steps++;
+                    } else {
+                        double self = pytorch_self_diff(steps, samples, s, ref + s * OUT_SIZE);
+                        fprintf(stderr,
+                                "check_state_api: sample %ld: NAME_step differs from PyTorch's steps from step %d on "
+                                "(by %.3g there), counted as a spike flip; PyTorch's stepped and T-step runs "
+                                "differ by %.3g on it%s\n",
+                                s, first, diff, self,
+                                self <= tol ? "" : " (a spike on a threshold in PyTorch too)");
+                        flips++;
+                    }
                     step_samples++;
                 }
-                (void)per_step;
             }
         }
 #endif
@@ -142,9 +204,10 @@ int main(int argc, char **argv) {
     printf("NAME_infer within 1e-4 of PyTorch: %ld of %ld samples\n", close_infer, n);
     if (close_infer < min_close * (double)n) fails++;
     if (step_samples) {
-        printf("%d steps within %g of PyTorch's: %ld of %ld samples\n", 3 * M(_STEPS), tol, close_steps,
-               step_samples);
-        if (close_steps < min_close * (double)step_samples) fails++;
+        long max_flips = step_samples / 8 > 1 ? step_samples / 8 : 1;
+        printf("%d steps within %g of PyTorch's: %ld of %ld samples; %ld spike flip(s) (at most %ld)\n",
+               3 * M(_STEPS), tol, close_steps, step_samples, flips, max_flips);
+        if (flips > max_flips) fails++;
     }
     if (fails) {
         fprintf(stderr, "check_state_api: %d failures\n", fails);
