@@ -37,8 +37,9 @@ static const char dump_usage[] =
     "      --stats                op histogram, per-layer weight bytes, MACs and ACs, arena\n"
     "                             size and an energy estimate, after the whole pipeline\n"
     "                             (or --after/--stop-after PASS); with --json, inside the JSON\n"
-    "      --input FILE.bin       with --stats: run raw float32 samples through the reference\n"
-    "                             interpreter and add firing rates and measured ACs\n"
+    "      --input FILE.bin       with --stats: run raw samples through the reference\n"
+    "                             interpreter and add firing rates and measured ACs; once\n"
+    "                             per graph input, in graph order (as tsnc run --input)\n"
     "      --count N              with --input: use only the first N samples\n"
     "      --write-rates FILE     with --input: write each spike layer's measured input firing\n"
     "                             rate to FILE, for compile --rates\n"
@@ -86,7 +87,8 @@ static int hook_after(const Pass *p, const Graph *g, void *user) {
 /* What --stats/--json report on, besides the graph. */
 typedef struct Report {
     bool json, stats;
-    const char *input; /* --input samples, or NULL */
+    const char **inputs; /* --input samples, one file per graph input */
+    int n_inputs;
     long long count;   /* --count, or -1 for all */
     const char *write_rates; /* --write-rates FILE, or NULL */
 } Report;
@@ -113,18 +115,27 @@ static int report_graph(const char *path, const Graph *g, const char *stage, con
     }
     diag_free(&pd); /* an unplannable graph (not lowered yet) just has no arena size */
     int status = 0;
-    if (r->input) {
-        ModelBytes x;
+    if (r->n_inputs) {
+        ModelBytes *x = calloc((size_t)r->n_inputs, sizeof *x);
+        const void **samples = calloc((size_t)r->n_inputs, sizeof *samples);
+        if (!x || !samples) die("out of memory");
         int64_t n = 0;
-        if (samples_read(r->input, g, r->count, &x, &n) != 0) {
-            stats_free(&st);
-            return 1;
-        }
-        if (stats_measure(g, (const float *)x.data, n, &st, &d) != 0) {
-            report(&d);
+        if (samples_read(path, g, r->inputs, r->n_inputs, r->count, x, &n) != 0) {
             status = 1;
+        } else {
+            for (int i = 0; i < r->n_inputs; i++) samples[i] = x[i].data;
+            if (stats_measure(g, samples, n, &st, &d) != 0) {
+                report(&d);
+                status = 1;
+            }
+            for (int i = 0; i < r->n_inputs; i++) model_bytes_free(&x[i]);
         }
-        model_bytes_free(&x);
+        free(samples);
+        free(x);
+        if (status != 0) {
+            stats_free(&st);
+            return status;
+        }
     }
     if (status == 0 && r->write_rates && rates_write(r->write_rates, &st) != 0) status = 1;
     if (status == 0) {
@@ -236,7 +247,7 @@ int cmd_dump(int argc, char **argv) {
             break;
         case O_JSON: rep.json = true; break;
         case O_STATS: rep.stats = true; break;
-        case O_INPUT: rep.input = optarg; break;
+        case O_INPUT: push_path(&rep.inputs, &rep.n_inputs, optarg); break;
         case O_WRITE_RATES: rep.write_rates = optarg; break;
         case O_RATES:
             if (popt.rates) rates_free(&popt);
@@ -259,15 +270,15 @@ int cmd_dump(int argc, char **argv) {
         fprintf(stderr, "tsnc: error: dump expects exactly one model file\n\n%s", dump_usage);
         goto out;
     }
-    if ((rep.input || rep.count >= 0) && !rep.stats) {
+    if ((rep.n_inputs || rep.count >= 0) && !rep.stats) {
         fprintf(stderr, "tsnc: error: --input and --count need --stats\n");
         goto out;
     }
-    if (rep.write_rates && !rep.input) {
+    if (rep.write_rates && !rep.n_inputs) {
         fprintf(stderr, "tsnc: error: --write-rates needs --stats and --input\n");
         goto out;
     }
-    if (rep.count >= 0 && !rep.input) {
+    if (rep.count >= 0 && !rep.n_inputs) {
         fprintf(stderr, "tsnc: error: --count needs --input\n");
         goto out;
     }
@@ -317,5 +328,6 @@ out:
     rates_free(&popt);
     for (int i = 0; i < n_pins; i++) free((char *)pins[i].name);
     free(pins);
+    free(rep.inputs);
     return status;
 }

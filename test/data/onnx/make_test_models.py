@@ -254,6 +254,16 @@ def ok_initializer_as_input():
     save("ok_initializer_as_input.onnx", m)
 
 
+def ok_two_io():
+    """Two inputs and two outputs of different element types, as `tsnc run`
+    and the generated C API take them: a f32[2], b i64[3];
+    y = Relu(a) f32[2], z = Concat(b, b) i64[6]."""
+    nodes = [helper.make_node("Relu", ["a"], ["y"], name="relu"),
+             helper.make_node("Concat", ["b", "b"], ["z"], name="concat", axis=0)]
+    save("ok_two_io.onnx", model(nodes, [vi("a", [2]), vi("b", [3], TensorProto.INT64)],
+                                 [vi("y", [2]), vi("z", [6], TensorProto.INT64)]))
+
+
 def ok_attr_untyped():
     """An attribute with AttributeProto.type left UNDEFINED (as files from
     before IR version 2 do): its kind is inferred from the field that is set."""
@@ -572,6 +582,7 @@ def main():
     ok_dynamic_batch()
     ok_unsorted()
     ok_initializer_as_input()
+    ok_two_io()
     ok_attr_untyped()
     ok_function()
     ok_function_defaults()
