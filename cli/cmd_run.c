@@ -2,7 +2,9 @@
  * cmd_run.c - `tsnc run`: the reference interpreter on raw samples.
  *
  * Used to check passes: the same samples through the IR after import and
- * after any pass must give the same outputs.
+ * after any pass must give the same outputs. The interpreter (ir/op_*.c)
+ * sums in double, the generated C in float32: they agree to float rounding,
+ * not bit for bit (docs/ir.md).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -19,6 +21,12 @@ static const char run_usage[] =
     "of that input's element type and size (float32 for f32, int64 for i64,\n"
     "one byte per bool, ...; native byte order), back to back. Every file must\n"
     "hold the same number of samples.\n"
+    "\n"
+    "This is a reference, not the generated code: its sums accumulate in\n"
+    "double, the generated C's in float32 and in another order, so outputs\n"
+    "agree to float rounding, not bit for bit, and a membrane potential\n"
+    "within rounding of a threshold may fire in one and not the other\n"
+    "(docs/ir.md, \"Operations\").\n"
     "\n"
     "options:\n"
     "  -i, --input FILE     raw samples of the next graph input (required; repeatable)\n"
