@@ -22,6 +22,15 @@ struct GraphStats;
  */
 int rates_read(const char *path, PassOptions *o);
 void rates_free(PassOptions *o);
+/*
+ * After the pipeline ran choose-kernels on g: prints "tsnc: warning:
+ * PATH:LINE: no spike layer is named 'X'; its rate is not used" for every
+ * rate of o (read from path) that names no spike layer of g. Nothing with
+ * --dense (check_dense_rates warns once instead).
+ */
+void rates_check_used(const char *path, const PassOptions *o, const Graph *g);
+/* Warns that --rates path (NULL: none given) is unused when --dense is set. */
+void check_dense_rates(const char *path, const PassOptions *o);
 int rates_write(const char *path, const struct GraphStats *st);
 
 /* Subcommands: argc/argv start at the subcommand name; return the exit status. */

@@ -55,6 +55,7 @@ typedef struct DumpState {
     const char *stop_after;
     bool print_at_stop;    /* --after PASS: print the IR where the pipeline stops */
     const char *last_pass; /* the last pass that ran */
+    bool chose_kernels;    /* choose-kernels ran (it reads --rates) */
     PrintOptions po;
 } DumpState;
 
@@ -76,6 +77,7 @@ static int hook_before(const Pass *p, const Graph *g, void *user) {
 static int hook_after(const Pass *p, const Graph *g, void *user) {
     DumpState *s = user;
     s->last_pass = p->name;
+    if (strcmp(p->name, "choose-kernels") == 0) s->chose_kernels = true;
     bool stop_here = s->stop_after && strcmp(s->stop_after, p->name) == 0;
     if (s->after_all || listed(s->after, s->n_after, p->name) || (stop_here && s->print_at_stop)) {
         printf("// ----- IR after %s -----\n", p->name);
@@ -179,6 +181,7 @@ int cmd_dump(int argc, char **argv) {
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     DumpState s = {.po = {.elide_above = 16, .show_locations = true}};
+    const char *rates_path = NULL;
     DimPin *pins = NULL;
     int n_pins = 0, status = 2, c;
     PassOptions popt = {0};
@@ -252,6 +255,7 @@ int cmd_dump(int argc, char **argv) {
         case O_RATES:
             if (popt.rates) rates_free(&popt);
             if (rates_read(optarg, &popt) != 0) goto out;
+            rates_path = optarg;
             break;
         case O_COUNT: {
             char *end;
@@ -288,6 +292,7 @@ int cmd_dump(int argc, char **argv) {
         goto out;
     }
     if (check_dense_impl(&popt) != 0) goto out;
+    check_dense_rates(rates_path, &popt);
     /* --after, or --stop-after without another print option, prints where the pipeline stops
      * (--stop-after alone would otherwise print nothing at all). */
     bool other_prints = s.n_after || s.n_before || s.after_all || rep.json || rep.stats;
@@ -317,6 +322,8 @@ int cmd_dump(int argc, char **argv) {
         if (pipeline_run(g, &cx, &h) < 0) {
             report(&d);
             status = 1;
+        } else if (s.chose_kernels && rates_path) {
+            rates_check_used(rates_path, &popt, g);
         }
     }
     if (status == 0 && (rep.json || rep.stats))
