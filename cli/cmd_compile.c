@@ -41,7 +41,8 @@ static const char compile_usage[] =
     "                        auto    inline under 1 MiB of distinct constants, else embed\n"
     "                                (default)\n"
     "      --weights-section S  ELF section of the weights (inline arrays, NAME_weights.S),\n"
-    "                      for linker scripts: e.g. .rodata.tsnc; [A-Za-z0-9_.], at most 64\n"
+    "                      for linker scripts: e.g. .rodata.tsnc; [A-Za-z0-9_.], at most 64;\n"
+    "                      not with --weights load\n"
     "      --rates FILE    measured firing rates of the spike layers ('LAYER-NAME RATE' lines,\n"
     "                      as tsnc dump --stats --input X.bin --write-rates FILE writes them);\n"
     "                      choose-kernels assumes 25 % for a layer without one\n"
@@ -278,6 +279,12 @@ int cmd_compile(int argc, char **argv) {
         goto out;
     }
     if (check_dense_impl(&popt) != 0) goto out;
+    if (weights == WEIGHTS_LOAD && section) {
+        fprintf(stderr, "tsnc: error: --weights load and --weights-section %s conflict: the section holds "
+                        "inline arrays or NAME_weights.S, and load has neither (NAME.bin is read at run "
+                        "time)\n", section);
+        goto out;
+    }
     check_dense_rates(rates_path, &popt);
     char *cname = name ? strdup(name) : default_name(path);
     if (!cname) die("out of memory");

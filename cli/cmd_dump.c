@@ -23,7 +23,7 @@ static const char dump_usage[] =
     "      --print-before=PASS    print the IR before PASS (repeatable)\n"
     "      --print-after-all      print the IR after every pass\n"
     "      --stop-after=PASS      stop the pipeline after PASS; alone, print the IR there\n"
-    "                             ('import': run no pass)\n"
+    "                             ('import': run no pass); not with --after\n"
     "      --list-passes          list the pipeline's passes in order and exit\n"
     "      --elide N              print constants with more than N elements elided (default 16)\n"
     "      --print-constants=full print every constant in full (the output parses back)\n"
@@ -186,7 +186,7 @@ int cmd_dump(int argc, char **argv) {
     int n_pins = 0, status = 2, c;
     PassOptions popt = {0};
     Report rep = {.count = -1};
-    bool from_after = false;
+    bool from_after = false, stop_given = false;
     optind = 1;
     opterr = 0; /* option_error reports in tsnc's format */
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -213,6 +213,7 @@ int cmd_dump(int argc, char **argv) {
         case O_STOP_AFTER:
             if (check_stage(optarg) != 0) goto out;
             s.stop_after = optarg;
+            stop_given = true;
             break;
         case O_LIST: {
             /* The names in one column, as wide as the longest name. */
@@ -269,6 +270,11 @@ int cmd_dump(int argc, char **argv) {
         case 'h': fputs(dump_usage, stdout); status = 0; goto out;
         default: status = option_error("dump", c, argv, longopts); goto out;
         }
+    }
+    if (from_after && stop_given) {
+        fprintf(stderr, "tsnc: error: --after and --stop-after conflict: each says where the pipeline "
+                        "stops (--after PASS is --stop-after=PASS that also prints the IR there); give one\n");
+        goto out;
     }
     if (optind != argc - 1) {
         fprintf(stderr, "tsnc: error: dump expects exactly one model file\n\n%s", dump_usage);
