@@ -428,14 +428,45 @@ static int lower_inputs(OnnxCtx *c, const Onnx__GraphProto *gp) {
     return rc;
 }
 
+/*
+ * The type graph output vi declares, as far as it declares one: an unset or
+ * unsupported elem_type gives DT_UNDEF, no shape (or rank above IR_MAX_RANK)
+ * rank -1, and a dimension without a value -1, unless it is a dim_param
+ * pinned by --dim. Exports leave dims symbolic ('batch', or names made up
+ * by shape inference); those declare nothing to check.
+ */
+static Type output_declared(OnnxCtx *c, const Onnx__ValueInfoProto *vi) {
+    Type ty = {.dtype = DT_UNDEF, .shape = {.rank = -1}};
+    const Onnx__TypeProto *tp = vi->type;
+    if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type) return ty;
+    const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
+    ty.dtype = dtype_from_onnx(tt->has_elem_type ? tt->elem_type : 0);
+    if (!tt->shape || tt->shape->n_dim > IR_MAX_RANK) return ty;
+    ty.shape.rank = (int)tt->shape->n_dim;
+    for (int i = 0; i < ty.shape.rank; i++) {
+        const Onnx__TensorShapeProto__Dimension *dim = tt->shape->dim[i];
+        const DimPin *pin = NULL;
+        ty.shape.dim[i] = -1;
+        if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE && dim->dim_value >= 0)
+            ty.shape.dim[i] = dim->dim_value;
+        else if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM &&
+                 S(dim->dim_param)[0] && (pin = find_pin(c, dim->dim_param)) && pin->value > 0)
+            ty.shape.dim[i] = pin->value;
+    }
+    return ty;
+}
+
 static int lower_outputs(OnnxCtx *c, const Onnx__GraphProto *gp) {
     Graph *g = c->g;
     g->outputs = arena_alloc(g->arena, (gp->n_output + 1) * sizeof *g->outputs);
+    g->declared_outputs = arena_alloc(g->arena, (gp->n_output + 1) * sizeof *g->declared_outputs);
     for (size_t i = 0; i < gp->n_output; i++) {
         const NameEntry *e = onnx_name(c, S(gp->output[i]->name));
         if (!e || !e->value) return -1; /* reported by onnx_order_nodes or at its definition */
+        g->declared_outputs[g->n_outputs] = output_declared(c, gp->output[i]);
         g->outputs[g->n_outputs++] = e->value;
     }
+    g->n_declared = g->n_outputs;
     return 0;
 }
 

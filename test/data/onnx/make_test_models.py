@@ -505,6 +505,18 @@ def err_graph_structure():
          model(nodes, [vi("x", [2, 3]), vi("axes", [1], TensorProto.INT64)], [vi("y", [2, 1])]))
 
 
+def err_output_declared():
+    """Graph outputs declared with another shape or element type than the graph
+    computes (Relu of f32[1,4] is f32[1,4]): y declared f32[1,7], and i64[1,4].
+    ok_output_symbolic declares y as f32['n', 4]: a symbolic dim (as exports
+    leave them) declares nothing to check."""
+    nodes = [helper.make_node("Relu", ["x"], ["y"], name="relu")]
+    save("err_output_shape.onnx", model(nodes, [vi("x", [1, 4])], [vi("y", [1, 7])]))
+    save("err_output_dtype.onnx",
+         model(nodes, [vi("x", [1, 4])], [vi("y", [1, 4], TensorProto.INT64)]))
+    save("ok_output_symbolic.onnx", model(nodes, [vi("x", [1, 4])], [vi("y", ["n", 4])]))
+
+
 def err_model_header():
     m = onnx.ModelProto(ir_version=8)
     m.opset_import.append(opset(13))
@@ -595,6 +607,7 @@ def main():
     err_attr_graph()
     err_initializers()
     err_graph_structure()
+    err_output_declared()
     err_model_header()
     err_newer_opsets()
     err_function_recursive()
