@@ -272,6 +272,11 @@ int cmd_compile(int argc, char **argv) {
         fprintf(stderr, "tsnc: error: compile expects exactly one model file\n\n%s", compile_usage);
         goto out;
     }
+    if (!outdir[0]) {
+        fprintf(stderr, "tsnc: error: -o: the output directory name is empty (use -o . for the current "
+                        "directory)\n");
+        goto out;
+    }
     const char *path = argv[optind];
     Target target = target_from_name(target_s);
     if (target == TARGET_COUNT) {
