@@ -169,8 +169,9 @@ int samples_read(const char *model, const Graph *g, const char *const *paths, in
         const Value *in = g->inputs[read];
         size_t sample_bytes = (size_t)shape_numel(&in->type.shape) * dtype_size(in->type.dtype);
         if (sample_bytes == 0) {
-            fprintf(stderr, "tsnc: error: input '%s' has no elements; run needs inputs with elements\n",
-                    in->name ? in->name : "");
+            char ty[64];
+            fprintf(stderr, "tsnc: error: %s: the graph input '%s' of type %s has no elements, so it has no "
+                            "samples to read\n", model, in->name ? in->name : "", type_str(&in->type, ty, sizeof ty));
             goto fail;
         }
         if (model_read(paths[read], &x[read]) != 0) goto fail;
