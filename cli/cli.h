@@ -22,6 +22,15 @@ struct GraphStats;
  */
 int rates_read(const char *path, PassOptions *o);
 void rates_free(PassOptions *o);
+/*
+ * After the pipeline ran choose-kernels on g: prints "tsnc: warning:
+ * PATH:LINE: no spike layer is named 'X'; its rate is not used" for every
+ * rate of o (read from path) that names no spike layer of g. Nothing with
+ * --dense (check_dense_rates warns once instead).
+ */
+void rates_check_used(const char *path, const PassOptions *o, const Graph *g);
+/* Warns that --rates path (NULL: none given) is unused when --dense is set. */
+void check_dense_rates(const char *path, const PassOptions *o);
 int rates_write(const char *path, const struct GraphStats *st);
 
 /* Subcommands: argc/argv start at the subcommand name; return the exit status. */
@@ -59,12 +68,33 @@ int parse_dim_pin(const char *arg, DimPin **pins, int *n_pins);
 /* Parses --spike-impl (auto, lut, events, gather, dense) into o; -1 with a message if unknown. */
 int parse_spike_impl(const char *arg, PassOptions *o);
 
+/* Appends path to *list (grown with realloc): the values of a repeatable option. */
+void push_path(const char ***list, int *n, const char *path);
+
 /*
- * Reads raw float32 samples for g's single f32 input from path into x; *n:
- * the number of whole samples (at most count when count >= 0). -1 with a
- * message if g does not qualify or the file is empty or not whole samples.
+ * -1 with "MODEL: the model has 2 inputs ('a', 'b'); give FLAG once per graph
+ * input, in graph order (got 1)" unless given == n (kind: "input"/"output").
  */
-int samples_read(const char *path, const Graph *g, long long count, ModelBytes *x, int64_t *n);
+int check_io_count(const char *model, const char *kind, const char *flag, Value *const *v, int n,
+                   int given);
+
+/*
+ * Reads raw samples for every graph input of g (model: its file, for
+ * messages): paths[i] holds input i's samples back to back, each of its
+ * element type and size. x[i] receives file i; *n the number of samples,
+ * the same in every file (at most count when count >= 0). -1 with a message
+ * if n_paths is not g->n_inputs, or a file is empty, not whole samples, or
+ * holds another number of samples than the first.
+ */
+int samples_read(const char *model, const Graph *g, const char *const *paths, int n_paths,
+                 long long count, ModelBytes *x, int64_t *n);
+
+/*
+ * *n: the number of samples of sample_bytes each that x (read from path)
+ * holds; -1 with "PATH: the file is empty" or "... is not a whole number of
+ * samples" printed otherwise.
+ */
+int samples_count(const char *path, const ModelBytes *x, size_t sample_bytes, int64_t *n);
 
 /*
  * Reports the option error getopt_long returned for subcommand cmd (c is '?'
@@ -102,6 +132,12 @@ void outfile_write(OutFile *o, const void *data, size_t len);
 int outfile_commit(OutFile *o);
 /* Removes the temporary file (after an error elsewhere). */
 void outfile_discard(OutFile *o);
+/*
+ * Commits n open OutFiles all or nothing: every one is closed (all bytes
+ * checked) before any is renamed, and if one fails, those already renamed
+ * are removed and the rest discarded. -1 with the error printed.
+ */
+int outfiles_commit(int n, OutFile *out);
 
 /* Writes len bytes to path through a temporary file and a rename (no partial output). */
 int write_file_atomic(const char *path, const char *data, size_t len);

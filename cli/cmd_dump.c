@@ -23,7 +23,7 @@ static const char dump_usage[] =
     "      --print-before=PASS    print the IR before PASS (repeatable)\n"
     "      --print-after-all      print the IR after every pass\n"
     "      --stop-after=PASS      stop the pipeline after PASS; alone, print the IR there\n"
-    "                             ('import': run no pass)\n"
+    "                             ('import': run no pass); not with --after\n"
     "      --list-passes          list the pipeline's passes in order and exit\n"
     "      --elide N              print constants with more than N elements elided (default 16)\n"
     "      --print-constants=full print every constant in full (the output parses back)\n"
@@ -37,8 +37,9 @@ static const char dump_usage[] =
     "      --stats                op histogram, per-layer weight bytes, MACs and ACs, arena\n"
     "                             size and an energy estimate, after the whole pipeline\n"
     "                             (or --after/--stop-after PASS); with --json, inside the JSON\n"
-    "      --input FILE.bin       with --stats: run raw float32 samples through the reference\n"
-    "                             interpreter and add firing rates and measured ACs\n"
+    "      --input FILE.bin       with --stats: run raw samples through the reference\n"
+    "                             interpreter and add firing rates and measured ACs; once\n"
+    "                             per graph input, in graph order (as tsnc run --input)\n"
     "      --count N              with --input: use only the first N samples\n"
     "      --write-rates FILE     with --input: write each spike layer's measured input firing\n"
     "                             rate to FILE, for compile --rates\n"
@@ -54,6 +55,7 @@ typedef struct DumpState {
     const char *stop_after;
     bool print_at_stop;    /* --after PASS: print the IR where the pipeline stops */
     const char *last_pass; /* the last pass that ran */
+    bool chose_kernels;    /* choose-kernels ran (it reads --rates) */
     PrintOptions po;
 } DumpState;
 
@@ -75,6 +77,7 @@ static int hook_before(const Pass *p, const Graph *g, void *user) {
 static int hook_after(const Pass *p, const Graph *g, void *user) {
     DumpState *s = user;
     s->last_pass = p->name;
+    if (strcmp(p->name, "choose-kernels") == 0) s->chose_kernels = true;
     bool stop_here = s->stop_after && strcmp(s->stop_after, p->name) == 0;
     if (s->after_all || listed(s->after, s->n_after, p->name) || (stop_here && s->print_at_stop)) {
         printf("// ----- IR after %s -----\n", p->name);
@@ -86,7 +89,8 @@ static int hook_after(const Pass *p, const Graph *g, void *user) {
 /* What --stats/--json report on, besides the graph. */
 typedef struct Report {
     bool json, stats;
-    const char *input; /* --input samples, or NULL */
+    const char **inputs; /* --input samples, one file per graph input */
+    int n_inputs;
     long long count;   /* --count, or -1 for all */
     const char *write_rates; /* --write-rates FILE, or NULL */
 } Report;
@@ -113,18 +117,27 @@ static int report_graph(const char *path, const Graph *g, const char *stage, con
     }
     diag_free(&pd); /* an unplannable graph (not lowered yet) just has no arena size */
     int status = 0;
-    if (r->input) {
-        ModelBytes x;
+    if (r->n_inputs) {
+        ModelBytes *x = calloc((size_t)r->n_inputs, sizeof *x);
+        const void **samples = calloc((size_t)r->n_inputs, sizeof *samples);
+        if (!x || !samples) die("out of memory");
         int64_t n = 0;
-        if (samples_read(r->input, g, r->count, &x, &n) != 0) {
-            stats_free(&st);
-            return 1;
-        }
-        if (stats_measure(g, (const float *)x.data, n, &st, &d) != 0) {
-            report(&d);
+        if (samples_read(path, g, r->inputs, r->n_inputs, r->count, x, &n) != 0) {
             status = 1;
+        } else {
+            for (int i = 0; i < r->n_inputs; i++) samples[i] = x[i].data;
+            if (stats_measure(g, samples, n, &st, &d) != 0) {
+                report(&d);
+                status = 1;
+            }
+            for (int i = 0; i < r->n_inputs; i++) model_bytes_free(&x[i]);
         }
-        model_bytes_free(&x);
+        free(samples);
+        free(x);
+        if (status != 0) {
+            stats_free(&st);
+            return status;
+        }
     }
     if (status == 0 && r->write_rates && rates_write(r->write_rates, &st) != 0) status = 1;
     if (status == 0) {
@@ -168,11 +181,12 @@ int cmd_dump(int argc, char **argv) {
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     DumpState s = {.po = {.elide_above = 16, .show_locations = true}};
+    const char *rates_path = NULL;
     DimPin *pins = NULL;
     int n_pins = 0, status = 2, c;
     PassOptions popt = {0};
     Report rep = {.count = -1};
-    bool from_after = false;
+    bool from_after = false, stop_given = false;
     optind = 1;
     opterr = 0; /* option_error reports in tsnc's format */
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -199,6 +213,7 @@ int cmd_dump(int argc, char **argv) {
         case O_STOP_AFTER:
             if (check_stage(optarg) != 0) goto out;
             s.stop_after = optarg;
+            stop_given = true;
             break;
         case O_LIST: {
             /* The names in one column, as wide as the longest name. */
@@ -236,11 +251,12 @@ int cmd_dump(int argc, char **argv) {
             break;
         case O_JSON: rep.json = true; break;
         case O_STATS: rep.stats = true; break;
-        case O_INPUT: rep.input = optarg; break;
+        case O_INPUT: push_path(&rep.inputs, &rep.n_inputs, optarg); break;
         case O_WRITE_RATES: rep.write_rates = optarg; break;
         case O_RATES:
             if (popt.rates) rates_free(&popt);
             if (rates_read(optarg, &popt) != 0) goto out;
+            rates_path = optarg;
             break;
         case O_COUNT: {
             char *end;
@@ -255,19 +271,24 @@ int cmd_dump(int argc, char **argv) {
         default: status = option_error("dump", c, argv, longopts); goto out;
         }
     }
+    if (from_after && stop_given) {
+        fprintf(stderr, "tsnc: error: --after and --stop-after conflict: each says where the pipeline "
+                        "stops (--after PASS is --stop-after=PASS that also prints the IR there); give one\n");
+        goto out;
+    }
     if (optind != argc - 1) {
         fprintf(stderr, "tsnc: error: dump expects exactly one model file\n\n%s", dump_usage);
         goto out;
     }
-    if ((rep.input || rep.count >= 0) && !rep.stats) {
+    if ((rep.n_inputs || rep.count >= 0) && !rep.stats) {
         fprintf(stderr, "tsnc: error: --input and --count need --stats\n");
         goto out;
     }
-    if (rep.write_rates && !rep.input) {
+    if (rep.write_rates && !rep.n_inputs) {
         fprintf(stderr, "tsnc: error: --write-rates needs --stats and --input\n");
         goto out;
     }
-    if (rep.count >= 0 && !rep.input) {
+    if (rep.count >= 0 && !rep.n_inputs) {
         fprintf(stderr, "tsnc: error: --count needs --input\n");
         goto out;
     }
@@ -277,6 +298,7 @@ int cmd_dump(int argc, char **argv) {
         goto out;
     }
     if (check_dense_impl(&popt) != 0) goto out;
+    check_dense_rates(rates_path, &popt);
     /* --after, or --stop-after without another print option, prints where the pipeline stops
      * (--stop-after alone would otherwise print nothing at all). */
     bool other_prints = s.n_after || s.n_before || s.after_all || rep.json || rep.stats;
@@ -306,6 +328,8 @@ int cmd_dump(int argc, char **argv) {
         if (pipeline_run(g, &cx, &h) < 0) {
             report(&d);
             status = 1;
+        } else if (s.chose_kernels && rates_path) {
+            rates_check_used(rates_path, &popt, g);
         }
     }
     if (status == 0 && (rep.json || rep.stats))
@@ -317,5 +341,6 @@ out:
     rates_free(&popt);
     for (int i = 0; i < n_pins; i++) free((char *)pins[i].name);
     free(pins);
+    free(rep.inputs);
     return status;
 }

@@ -1,24 +1,39 @@
 /*
- * cmd_run.c - `tsnc run`: the reference interpreter on float32 samples.
+ * cmd_run.c - `tsnc run`: the reference interpreter on raw samples.
  *
  * Used to check passes: the same samples through the IR after import and
- * after any pass must give the same outputs.
+ * after any pass must give the same outputs. The interpreter (ir/op_*.c)
+ * sums in double, the generated C in float32: they agree to float rounding,
+ * not bit for bit (docs/ir.md).
  */
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 
 static const char run_usage[] =
-    "usage: tsnc run MODEL.onnx|FILE.tir --input X.bin [options]\n"
+    "usage: tsnc run MODEL.onnx|FILE.tir --input X.bin [--input X1.bin ...] [options]\n"
     "\n"
-    "Runs the model with tsnc's reference interpreter on raw float32 samples\n"
-    "(each the size of the model's input, back to back) and writes the outputs.\n"
+    "Runs the model with tsnc's reference interpreter and writes the outputs.\n"
+    "Give --input once per graph input, in graph order: a file of raw samples\n"
+    "of that input's element type and size (float32 for f32, int64 for i64,\n"
+    "one byte per bool, ...; native byte order), back to back. Every file must\n"
+    "hold the same number of samples.\n"
+    "\n"
+    "This is a reference, not the generated code: its sums accumulate in\n"
+    "double, the generated C's in float32 and in another order, so outputs\n"
+    "agree to float rounding, not bit for bit, and a membrane potential\n"
+    "within rounding of a threshold may fire in one and not the other\n"
+    "(docs/ir.md, \"Operations\").\n"
     "\n"
     "options:\n"
-    "  -i, --input FILE     raw float32 samples (required)\n"
-    "  -o, --output FILE    write raw float32 outputs here (default: text on stdout)\n"
+    "  -i, --input FILE     raw samples of the next graph input (required; repeatable)\n"
+    "  -o, --output FILE    write the raw outputs of the next graph output here;\n"
+    "                       give it once per graph output, in graph order\n"
+    "                       (default: text on stdout, per sample one line per\n"
+    "                       output, in graph order)\n"
     "  -c, --count N        run only the first N samples\n"
     "      --after PASS     run the pipeline up to PASS first ('import' for none;\n"
     "                       default: the whole pipeline)\n"
@@ -38,6 +53,53 @@ static int stop_hook(const Pass *p, const Graph *g, void *user) {
     return s->pass && strcmp(s->pass, p->name) == 0;
 }
 
+/* Prints one output tensor as one line of text: floats to round-trip precision, integers exactly. */
+static void print_output(const Tensor *t) {
+    int64_t on = tensor_numel(t);
+    for (int64_t i = 0; i < on; i++) {
+        if (i) putchar(' ');
+        if (t->type.dtype == DT_F32) printf("%.9g", (double)((const float *)t->data)[i]);
+        else if (dtype_is_float(t->type.dtype)) printf("%.17g", tensor_get_f64(t, i));
+        else printf("%" PRId64, tensor_get_i64(t, i));
+    }
+    putchar('\n');
+}
+
+/*
+ * Runs g on n samples: sample s of input i starts at byte s * (its sample
+ * size) of x[i]. Writes each output to out[i] (raw, its element type) or,
+ * with out NULL, as text on stdout. Returns 0, or 1 with the error reported.
+ */
+static int run_samples(const Graph *g, const ModelBytes *x, int64_t n, OutFile *out, Diag *d) {
+    Tensor **inputs = calloc((size_t)g->n_inputs + 1, sizeof *inputs);
+    Tensor **outputs = calloc((size_t)g->n_outputs + 1, sizeof *outputs);
+    if (!inputs || !outputs) die("out of memory");
+    for (int i = 0; i < g->n_inputs; i++)
+        inputs[i] = tensor_new(NULL, g->inputs[i]->type.dtype, &g->inputs[i]->type.shape);
+    int status = 0;
+    for (int64_t s = 0; s < n && status == 0; s++) {
+        for (int i = 0; i < g->n_inputs; i++) {
+            size_t bytes = tensor_bytes(inputs[i]);
+            memcpy(inputs[i]->data, x[i].data + (size_t)s * bytes, bytes);
+        }
+        if (interp_run(g, inputs, outputs, d) != 0) {
+            report(d);
+            status = 1;
+            break;
+        }
+        for (int o = 0; o < g->n_outputs; o++) {
+            if (out) outfile_write(&out[o], outputs[o]->data, tensor_bytes(outputs[o]));
+            else print_output(outputs[o]);
+            tensor_free_heap(outputs[o]);
+            outputs[o] = NULL;
+        }
+    }
+    for (int i = 0; i < g->n_inputs; i++) tensor_free_heap(inputs[i]);
+    free(inputs);
+    free(outputs);
+    return status;
+}
+
 int cmd_run(int argc, char **argv) {
     enum { O_AFTER = 256, O_DIM, O_DENSE, O_IMPL };
     static const struct option longopts[] = {
@@ -46,7 +108,8 @@ int cmd_run(int argc, char **argv) {
         {"dim", required_argument, 0, O_DIM}, {"dense", no_argument, 0, O_DENSE},
         {"spike-impl", required_argument, 0, O_IMPL},
         {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
-    const char *in_path = NULL, *out_path = NULL, *after = NULL;
+    const char **in_paths = NULL, **out_paths = NULL, *after = NULL;
+    int n_in = 0, n_out = 0;
     long long count = -1;
     DimPin *pins = NULL;
     int n_pins = 0, status = 2, c;
@@ -55,8 +118,8 @@ int cmd_run(int argc, char **argv) {
     opterr = 0; /* option_error reports in tsnc's format */
     while ((c = getopt_long(argc, argv, ":i:o:c:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'i': in_path = optarg; break;
-        case 'o': out_path = optarg; break;
+        case 'i': push_path(&in_paths, &n_in, optarg); break;
+        case 'o': push_path(&out_paths, &n_out, optarg); break;
         case 'c': {
             char *end;
             count = strtoll(optarg, &end, 10);
@@ -84,14 +147,14 @@ int cmd_run(int argc, char **argv) {
         default: status = option_error("run", c, argv, longopts); goto out;
         }
     }
-    if (optind != argc - 1 || !in_path) {
+    if (optind != argc - 1 || n_in == 0) {
         fprintf(stderr, "tsnc: error: run expects one model file and --input\n\n%s", run_usage);
         goto out;
     }
     if (check_dense_impl(&popt) != 0) goto out;
     status = 1;
     const char *path = argv[optind];
-    ModelBytes m, x;
+    ModelBytes m;
     if (model_read(path, &m) != 0) goto out;
     ImportOptions io = {.n_pins = n_pins, .pins = pins};
     Graph *g = load_graph(path, &m, &io);
@@ -104,60 +167,37 @@ int cmd_run(int argc, char **argv) {
         PipelineHooks h = {.after = stop_hook, .user = &s};
         if (pipeline_run(g, &cx, &h) < 0) {
             report(&d);
-            graph_free(g);
-            goto out;
+            goto out_graph;
         }
     } else if (pass_infer_shapes(g, &cx) != 0) {
         report(&d);
-        graph_free(g);
-        goto out;
+        goto out_graph;
     }
-    if (g->n_inputs != 1 || g->n_outputs != 1 || g->inputs[0]->type.dtype != DT_F32 ||
-        g->outputs[0]->type.dtype != DT_F32) {
-        fprintf(stderr, "tsnc: error: %s: run needs one f32 input and one f32 output\n", path);
-        graph_free(g);
-        goto out;
-    }
+    if (n_out && check_io_count(path, "output", "-o", g->outputs, g->n_outputs, n_out) != 0)
+        goto out_graph;
+    ModelBytes *x = calloc((size_t)n_in, sizeof *x);
+    OutFile *out = n_out ? calloc((size_t)n_out, sizeof *out) : NULL;
+    if (!x || (n_out && !out)) die("out of memory");
     int64_t n_samples = 0;
-    if (samples_read(in_path, g, count, &x, &n_samples) != 0) {
-        graph_free(g);
-        goto out;
+    int opened = 0;
+    if (samples_read(path, g, in_paths, n_in, count, x, &n_samples) == 0) {
+        for (; opened < n_out; opened++)
+            if (outfile_open(&out[opened], out_paths[opened]) != 0) break;
+        if (opened == n_out) status = run_samples(g, x, n_samples, out, &d);
+        /* The output files appear only complete, and only if every sample ran. */
+        if (status == 0 && n_out) status = outfiles_commit(n_out, out) != 0;
+        else
+            for (int i = 0; i < opened; i++) outfile_discard(&out[i]);
+        for (int i = 0; i < n_in; i++) model_bytes_free(&x[i]);
     }
-    size_t sample_bytes = (size_t)shape_numel(&g->inputs[0]->type.shape) * sizeof(float);
-    OutFile out = {0};
-    if (out_path && outfile_open(&out, out_path) != 0) {
-        model_bytes_free(&x);
-        graph_free(g);
-        goto out;
-    }
-    Tensor *input = tensor_new(NULL, DT_F32, &g->inputs[0]->type.shape);
-    status = 0;
-    for (int64_t s = 0; s < n_samples && status == 0; s++) {
-        memcpy(input->data, x.data + (size_t)s * sample_bytes, sample_bytes);
-        Tensor *output = NULL;
-        if (interp_run(g, &input, &output, &d) != 0) {
-            report(&d);
-            status = 1;
-            break;
-        }
-        int64_t on = tensor_numel(output);
-        const float *o = output->data;
-        if (out_path) {
-            outfile_write(&out, o, (size_t)on * sizeof(float));
-        } else {
-            for (int64_t i = 0; i < on; i++) printf("%s%.9g", i ? " " : "", o[i]);
-            putchar('\n');
-        }
-        tensor_free_heap(output);
-    }
-    tensor_free_heap(input);
-    /* The output file appears only complete, and only if every sample ran. */
-    if (out_path && status == 0 && outfile_commit(&out) != 0) status = 1;
-    if (out_path && status != 0) outfile_discard(&out);
-    model_bytes_free(&x);
+    free(out);
+    free(x);
+out_graph:
     graph_free(g);
 out:
     for (int i = 0; i < n_pins; i++) free((char *)pins[i].name);
     free(pins);
+    free(in_paths);
+    free(out_paths);
     return status;
 }

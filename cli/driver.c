@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <nettle/sha2.h>
 #include <stdlib.h>
@@ -121,27 +122,78 @@ int parse_dim_pin(const char *arg, DimPin **pins, int *n_pins) {
     return 0;
 }
 
-int samples_read(const char *path, const Graph *g, long long count, ModelBytes *x, int64_t *n) {
-    if (g->n_inputs != 1 || g->inputs[0]->type.dtype != DT_F32 || shape_numel(&g->inputs[0]->type.shape) <= 0) {
-        fprintf(stderr, "tsnc: error: --input needs a model with one f32 input\n");
-        return -1;
-    }
-    if (model_read(path, x) != 0) return -1;
-    size_t sample_bytes = (size_t)shape_numel(&g->inputs[0]->type.shape) * sizeof(float);
+int samples_count(const char *path, const ModelBytes *x, size_t sample_bytes, int64_t *n) {
     if (x->len == 0) {
         fprintf(stderr, "tsnc: error: %s: the file is empty (a sample is %zu bytes)\n", path, sample_bytes);
-        model_bytes_free(x);
         return -1;
     }
     if (x->len % sample_bytes != 0) {
         fprintf(stderr, "tsnc: error: %s: %zu bytes is not a whole number of samples of %zu bytes\n", path,
                 x->len, sample_bytes);
-        model_bytes_free(x);
         return -1;
     }
     *n = (int64_t)(x->len / sample_bytes);
+    return 0;
+}
+
+void push_path(const char ***list, int *n, const char *path) {
+    const char **p = realloc(*list, (size_t)(*n + 1) * sizeof *p);
+    if (!p) die("out of memory");
+    p[(*n)++] = path;
+    *list = p;
+}
+
+/* "a, b" from the names of n values (graph order), for messages; "#i" for an unnamed one. */
+static void print_names(FILE *f, Value *const *v, int n) {
+    for (int i = 0; i < n && i < 8; i++) {
+        if (v[i]->name && v[i]->name[0]) fprintf(f, "%s'%s'", i ? ", " : "", v[i]->name);
+        else fprintf(f, "%s#%d", i ? ", " : "", i);
+    }
+    if (n > 8) fprintf(f, ", ...");
+}
+
+int check_io_count(const char *path, const char *kind, const char *flag, Value *const *v, int n,
+                          int given) {
+    if (given == n) return 0;
+    fprintf(stderr, "tsnc: error: %s: the model has %d %s%s (", path, n, kind, n == 1 ? "" : "s");
+    print_names(stderr, v, n);
+    fprintf(stderr, "); give %s once per graph %s, in graph order (got %d)\n", flag, kind, given);
+    return -1;
+}
+
+int samples_read(const char *model, const Graph *g, const char *const *paths, int n_paths,
+                 long long count, ModelBytes *x, int64_t *n) {
+    if (check_io_count(model, "input", "--input", g->inputs, g->n_inputs, n_paths) != 0) return -1;
+    int read = 0;
+    for (; read < g->n_inputs; read++) {
+        const Value *in = g->inputs[read];
+        size_t sample_bytes = (size_t)shape_numel(&in->type.shape) * dtype_size(in->type.dtype);
+        if (sample_bytes == 0) {
+            char ty[64];
+            fprintf(stderr, "tsnc: error: %s: the graph input '%s' of type %s has no elements, so it has no "
+                            "samples to read\n", model, in->name ? in->name : "", type_str(&in->type, ty, sizeof ty));
+            goto fail;
+        }
+        if (model_read(paths[read], &x[read]) != 0) goto fail;
+        int64_t k = 0;
+        if (samples_count(paths[read], &x[read], sample_bytes, &k) != 0) {
+            read++;
+            goto fail;
+        }
+        if (read > 0 && k != *n) {
+            fprintf(stderr, "tsnc: error: %s holds %" PRId64 " sample%s of input '%s' but %s holds %" PRId64
+                            "; every --input must hold the same number\n",
+                    paths[read], k, k == 1 ? "" : "s", in->name ? in->name : "", paths[0], *n);
+            read++;
+            goto fail;
+        }
+        *n = k;
+    }
     if (count >= 0 && count < *n) *n = count;
     return 0;
+fail:
+    for (int i = 0; i < read; i++) model_bytes_free(&x[i]);
+    return -1;
 }
 
 /* The long option that name (without "--", len bytes, possibly abbreviated) selects, when it is one. */
@@ -315,27 +367,20 @@ int write_file_atomic(const char *path, const char *data, size_t len) {
     return write_files_atomic(1, &path, &data, &len);
 }
 
-int write_files_atomic(int n, const char *const *paths, const char *const *data,
-                       const size_t *lens) {
-    OutFile *out = calloc((size_t)n + 1, sizeof *out);
-    if (!out) die("out of memory");
-    int rc = 0, written = 0, renamed = 0;
+int outfiles_commit(int n, OutFile *out) {
+    int rc = 0, closed = 0, renamed = 0;
     /* Every temporary file is complete before any is renamed. */
-    for (; written < n; written++) {
-        if (outfile_open(&out[written], paths[written]) != 0) {
+    for (; closed < n; closed++)
+        if (outfile_close(&out[closed]) != 0) {
             rc = -1;
             break;
         }
-        outfile_write(&out[written], data[written], lens[written]);
-        if (outfile_close(&out[written]) != 0) {
-            rc = -1;
-            break;
-        }
-    }
     bool *placed = calloc((size_t)n + 1, sizeof *placed);
-    if (!placed) die("out of memory");
+    const char **paths = calloc((size_t)n + 1, sizeof *paths);
+    if (!placed || !paths) die("out of memory");
     for (; rc == 0 && renamed < n; renamed++) {
         placed[renamed] = out[renamed].tmp != NULL; /* not a device written in place */
+        paths[renamed] = out[renamed].path;
         if (outfile_rename(&out[renamed]) != 0) {
             rc = -1;
             break;
@@ -345,9 +390,27 @@ int write_files_atomic(int n, const char *const *paths, const char *const *data,
         /* Files already renamed into place are removed again: all or nothing. */
         for (int i = 0; i < renamed; i++)
             if (placed[i]) unlink(paths[i]);
-        for (int i = renamed; i < written; i++) outfile_discard(&out[i]);
+        for (int i = renamed; i < n; i++) outfile_discard(&out[i]);
     }
+    free(paths);
     free(placed);
+    return rc;
+}
+
+int write_files_atomic(int n, const char *const *paths, const char *const *data,
+                       const size_t *lens) {
+    OutFile *out = calloc((size_t)n + 1, sizeof *out);
+    if (!out) die("out of memory");
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        if (outfile_open(&out[i], paths[i]) != 0) {
+            for (int j = 0; j < i; j++) outfile_discard(&out[j]);
+            rc = -1;
+            break;
+        }
+        outfile_write(&out[i], data[i], lens[i]);
+    }
+    if (rc == 0) rc = outfiles_commit(n, out);
     free(out);
     return rc;
 }

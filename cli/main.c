@@ -16,7 +16,7 @@ static const char usage[] =
     "commands:\n"
     "  compile MODEL.onnx -o OUTDIR   write OUTDIR/NAME.c and OUTDIR/NAME.h\n"
     "  dump MODEL.onnx                print the IR (after import, or after a pass)\n"
-    "  run MODEL.onnx --input X.bin   run the reference interpreter on float32 samples\n"
+    "  run MODEL.onnx --input X.bin   run the reference interpreter on raw samples\n"
     "  opt FILE.tir|MODEL.onnx --passes=a,b\n"
     "                                 run passes on textual IR or an imported ONNX model\n"
     "                                 and print the result\n"

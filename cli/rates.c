@@ -20,6 +20,17 @@ static void rates_free_list(LayerRate *r, int n) {
     free(r);
 }
 
+/* The whitespace-separated fields of a line. */
+static int count_fields(const char *s) {
+    int n = 0;
+    for (bool in = false; *s; s++) {
+        bool space = *s == ' ' || *s == '\t';
+        if (!space && !in) n++;
+        in = !space;
+    }
+    return n;
+}
+
 int rates_read(const char *path, PassOptions *o) {
     FILE *f = fopen(path, "r");
     if (!f) {
@@ -51,16 +62,28 @@ int rates_read(const char *path, PassOptions *o) {
         errno = 0;
         double rate = strtod(num, &end);
         if (*end || end == num || errno || !(rate >= 0.0 && rate <= 1.0)) {
-            fprintf(stderr, "tsnc: error: %s:%d: rate '%s' is not a number in [0, 1]\n", path, line_no, num);
+            int fields = count_fields(start);
+            if (fields > 2 && (*end || end == num))
+                fprintf(stderr, "tsnc: error: %s:%d: expected 'LAYER-NAME RATE', got %d fields ('%s'); "
+                                "the rate must be the last one\n", path, line_no, fields, start);
+            else
+                fprintf(stderr, "tsnc: error: %s:%d: rate '%s' is not a number in [0, 1]\n", path, line_no, num);
             goto fail;
         }
         while (sep > start && (sep[-1] == ' ' || sep[-1] == '\t')) sep--;
         *sep = 0;
+        for (int i = 0; i < n; i++)
+            if (strcmp(list[i].name, start) == 0) {
+                fprintf(stderr, "tsnc: error: %s:%d: layer '%s' already has a rate (line %d)\n", path, line_no,
+                        start, list[i].line);
+                goto fail;
+            }
         LayerRate *nl = realloc(list, (size_t)(n + 1) * sizeof *nl);
         if (!nl) die("out of memory");
         list = nl;
         list[n].name = strdup(start);
         if (!list[n].name) die("out of memory");
+        list[n].line = line_no;
         list[n++].rate = rate;
     }
     if (ferror(f)) {
@@ -75,6 +98,27 @@ fail:
     fclose(f);
     rates_free_list(list, n);
     return -1;
+}
+
+static bool is_spike_layer(OpKind op) {
+    return op == OP_SPIKE_CONV || op == OP_SPIKE_GEMM || op == OP_SPIKE_MATMUL;
+}
+
+void rates_check_used(const char *path, const PassOptions *o, const Graph *g) {
+    if (o->dense) return; /* check_dense_rates has said that none is used */
+    for (int i = 0; i < o->n_rates; i++) {
+        const Node *n = g->first;
+        while (n && !(is_spike_layer(n->op) && n->name && strcmp(n->name, o->rates[i].name) == 0)) n = n->next;
+        if (!n)
+            fprintf(stderr, "tsnc: warning: %s:%d: no spike layer is named '%s'; its rate is not used\n", path,
+                    o->rates[i].line, o->rates[i].name);
+    }
+}
+
+void check_dense_rates(const char *path, const PassOptions *o) {
+    if (!o->dense || !path) return;
+    fprintf(stderr, "tsnc: warning: --rates %s is not used with --dense: --dense lowers no spike layer, "
+                    "so there is no kernel to choose\n", path);
 }
 
 void rates_free(PassOptions *o) {

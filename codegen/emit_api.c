@@ -177,11 +177,12 @@ void api_emit_header(Buf *h, const EmitCtx *cx, const CodegenOptions *o, Weights
         buf_printf(h, "\n");
     }
     buf_printf(h, " *\n * One %s_state holds every mutable byte of one instance of the network\n"
-                  " * (%s_STATE_BYTES bytes: intermediates, membrane potentials%s); the caller\n"
+                  " * (%s_STATE_BYTES bytes: intermediates%s%s); the caller\n"
                   " * allocates it (static, stack or own memory) and calls %s_init on it first.\n"
                   " * Functions on different states may run at once (threads); on one state,\n"
                   " * one call at a time. %s_run uses a static state of its own.%s\n",
-               nm, nm, cx->n_luts ? ", lookup tables" : "", nm, nm, libm ? " Link with -lm." : "");
+               nm, nm, a->membrane_bytes ? ", membrane potentials" : "", cx->n_luts ? ", lookup tables" : "", nm, nm,
+               libm ? " Link with -lm." : "");
     if (a->step)
         buf_printf(h, " * %s_step runs one timestep and keeps the membranes in the state.\n", nm);
     else
@@ -216,14 +217,18 @@ void api_emit_header(Buf *h, const EmitCtx *cx, const CodegenOptions *o, Weights
                (long long)cx->plan->arena_bytes);
     buf_printf(h, "#define %s_TABLE_BYTES %lld /* lookup tables (built by %s_init) and event lists, in the state */\n",
                nm, (long long)table_bytes, nm);
-    buf_printf(h, "#define %s_MEMBRANE_BYTES %lld /* membrane potentials of %s_step, in the state */\n", nm,
-               (long long)a->membrane_bytes, nm);
+    if (a->step)
+        buf_printf(h, "#define %s_MEMBRANE_BYTES %lld /* membrane potentials of %s_step, in the state */\n",
+                   nm, (long long)a->membrane_bytes, nm);
+    else
+        buf_printf(h, "#define %s_MEMBRANE_BYTES %lld /* membrane potentials kept in the state between calls */\n", nm,
+                   (long long)a->membrane_bytes);
     buf_printf(h, "#define %s_STATE_BYTES %lld /* sizeof(%s_state) */\n", nm, (long long)state, nm);
     if (a->step)
         buf_printf(h, "#define %s_STEPS %d /* timesteps %s_infer runs (the export's T) */\n", nm, a->step->steps, nm);
     buf_printf(h, "#define %s_HAS_STEP %d\n\n", nm, a->step != NULL);
     if (mode == WEIGHTS_LOAD) buf_printf(h, "#include <stddef.h>\n\n");
-    weights_emit_h(cx, o, mode, h);
+    weights_emit_h(cx, o, mode, a->step != NULL, h);
     buf_printf(h, "/* Every mutable byte of one instance; the union only aligns it for each element type. */\n"
                   "typedef struct %s_state {\n    union {\n", nm);
     static const DType order[] = {DT_F32, DT_F64, DT_I64, DT_I32, DT_I16, DT_U8, DT_I8};
@@ -235,11 +240,15 @@ void api_emit_header(Buf *h, const EmitCtx *cx, const CodegenOptions *o, Weights
     buf_printf(h, "/* Makes *s ready (builds its lookup tables) and sets its membranes to rest.\n"
                   " * Returns 0, 1 if s is NULL, or %s_ERR_WEIGHTS without valid weights. */\n"
                   "int %s_init(%s_state *s);\n\n", nm, nm, nm);
-    buf_printf(h, "/*\n * Runs the network on the inputs (all %s_STEPS timesteps when the model\n"
-                  " * has a time loop) and writes the outputs; the buffers must not overlap.\n"
-                  " * Uses s for its intermediates only (the membranes of %s_step are kept).\n"
-                  " * Returns 0, 1 on a run-time error (an index computed at run time out of\n"
-                  " * range), or %s_ERR_WEIGHTS without valid weights.\n */\n", nm, nm, nm);
+    if (a->step)
+        buf_printf(h, "/*\n * Runs the network on the inputs (all %s_STEPS timesteps) and writes the\n"
+                      " * outputs; the buffers must not overlap. Uses s for its intermediates only\n"
+                      " * (the membranes of %s_step are kept).\n", nm, nm);
+    else
+        buf_printf(h, "/*\n * Runs the network on the inputs (every timestep, when the model has a\n"
+                      " * time loop) and writes the outputs; the buffers must not overlap.\n");
+    buf_printf(h, " * Returns 0, 1 on a run-time error (an index computed at run time out of\n"
+                  " * range), or %s_ERR_WEIGHTS without valid weights.\n */\n", nm);
     buf_printf(h, "int %s_infer(%s_state *s, ", nm, nm);
     params_text(h, g, a, false, false);
     buf_printf(h, ");\n\n");
@@ -255,8 +264,8 @@ void api_emit_header(Buf *h, const EmitCtx *cx, const CodegenOptions *o, Weights
         params_text(h, g, a, true, false);
         buf_printf(h, ");\n\n");
     }
-    buf_printf(h, "/* %s_infer on a static state of its own (built on the first call): one call\n"
-                  " * at a time per program. */\n", nm);
+    buf_printf(h, "/* %s_infer on a static state of its own (%s_init runs on the first call):\n"
+                  " * one call at a time per program. */\n", nm, nm);
     buf_printf(h, "int %s_run(", nm);
     params_text(h, g, a, false, false);
     buf_printf(h, ");\n\n");

@@ -84,7 +84,8 @@ void weights_emit_run_prologue(const EmitCtx *cx, const CodegenOptions *o, Weigh
                                Buf *run);
 /* NAME_weights.S (embed). Needs weights_finish. */
 void weights_emit_asm(const EmitCtx *cx, const CodegenOptions *o, Buf *s);
-/* The mode's macros (and NAME_set_weights) in NAME.h. Needs weights_finish. */
-void weights_emit_h(const EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, Buf *h);
+/* The mode's macros (and NAME_set_weights) in NAME.h; has_step: NAME.h declares NAME_step
+ * (the comments name it only then). Needs weights_finish. */
+void weights_emit_h(const EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, bool has_step, Buf *h);
 
 #endif

@@ -287,7 +287,7 @@ void weights_emit_asm(const EmitCtx *cx, const CodegenOptions *o, Buf *s) {
                WEIGHTS_ALIGN, name, name, name, name, name, name, name, name);
 }
 
-void weights_emit_h(const EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, Buf *h) {
+void weights_emit_h(const EmitCtx *cx, const CodegenOptions *o, WeightsMode mode, bool has_step, Buf *h) {
     const char *name = o->name;
     const WeightPool *p = &cx->weights;
     int64_t bytes = mode == WEIGHTS_INLINE ? 0 : (int64_t)p->image.len;
@@ -302,7 +302,8 @@ void weights_emit_h(const EmitCtx *cx, const CodegenOptions *o, WeightsMode mode
                name);
     buf_printf(h, "#define %s_WEIGHTS_CRC32 0x%08lxu /* its CRC-32 after the 64-byte header */\n", name,
                mode == WEIGHTS_INLINE ? 0ul : (unsigned long)p->crc32);
-    buf_printf(h, "#define %s_ERR_WEIGHTS 2 /* %s_init, _infer, _step, _run: ", name, name);
+    const char *fns = has_step ? "_infer, _step" : "_infer"; /* the functions NAME.h declares */
+    buf_printf(h, "#define %s_ERR_WEIGHTS 2 /* %s_init, %s, _run: ", name, name, fns);
     if (mode == WEIGHTS_LOAD)
         buf_printf(h, "no weights (no successful %s_set_weights yet) */\n\n", name);
     else if (mode == WEIGHTS_EMBED)
@@ -314,15 +315,16 @@ void weights_emit_h(const EmitCtx *cx, const CodegenOptions *o, WeightsMode mode
                "/*\n"
                " * Gives the program its weights: the %s_WEIGHTS_BYTES bytes of %s.bin at blob\n"
                " * (8-byte aligned; 64 lets vector loads run at full speed), which must stay\n"
-               " * valid and unchanged while %s_init/_infer/_step/_run are used: it is read in\n"
+               " * valid and unchanged while %s_init/%s/_run are used: it is read in\n"
                " * place, not copied. Checks the size, the header and the CRC-32 of the whole\n"
                " * image first. Returns 0, or one of the %s_WEIGHTS_ERR_ codes; after an error\n"
-               " * %s_init, _infer, _step and _run return %s_ERR_WEIGHTS until a call succeeds.\n"
+               " * %s_init, %s and _run return %s_ERR_WEIGHTS until a call succeeds.\n"
                " */\n"
                "int %s_set_weights(const void *blob, size_t bytes);\n"
                "#define %s_WEIGHTS_ERR_SIZE 1     /* blob is NULL, or bytes != %s_WEIGHTS_BYTES */\n"
                "#define %s_WEIGHTS_ERR_ALIGN 2    /* blob is not 8-byte aligned */\n"
                "#define %s_WEIGHTS_ERR_HEADER 3   /* not a tsnc weight image of this size and version */\n"
                "#define %s_WEIGHTS_ERR_CHECKSUM 4 /* another model's image, or corrupted */\n\n",
-               name, name, name, name, name, name, name, name, name, name, name, name);
+               name, name, name, has_step ? "_infer/_step" : "_infer", name, name, fns, name, name, name, name,
+               name, name, name);
 }

@@ -336,6 +336,34 @@ static void warn_non_finite(const OnnxCtx *c, const char *name, const Tensor *t)
                 bad == 1 ? "" : "s");
 }
 
+/*
+ * One error for the graph inputs that share their names with initializers in
+ * a model of IR version 4 or later (names: the first up to 3 of n): a
+ * PyTorch export with keep_initializers_as_inputs=True lists every weight.
+ */
+static void report_input_defaults(OnnxCtx *c, const char *const *names, int n) {
+    const Onnx__ModelProto *m = c->model;
+    long long ir = m->has_ir_version ? (long long)m->ir_version : 0;
+    if (n == 1) {
+        onnx_error(c, NULL, NULL, "graph input '%.*s' has the same name as an "
+                   "initializer; from IR version 4 on (this model has %lld) that makes "
+                   "the initializer only a default, but tsnc compiles weights as "
+                   "constants: remove '%.*s' from the graph inputs "
+                   "(torch.onnx.export(..., keep_initializers_as_inputs=False))",
+                   ONNX_MSG_NAME, names[0], ir, ONNX_MSG_NAME, names[0]);
+        return;
+    }
+    char list[3 * (ONNX_MSG_NAME + 4) + 8];
+    size_t at = 0;
+    for (int i = 0; i < n && i < 3; i++)
+        at += (size_t)snprintf(list + at, sizeof list - at, "%s'%.*s'", i ? ", " : "", ONNX_MSG_NAME, names[i]);
+    if (n > 3) snprintf(list + at, sizeof list - at, ", ...");
+    onnx_error(c, NULL, NULL, "%d graph inputs have the same names as initializers (%s); from IR "
+               "version 4 on (this model has %lld) that makes the initializers only defaults, but "
+               "tsnc compiles weights as constants: remove them from the graph inputs "
+               "(torch.onnx.export(..., keep_initializers_as_inputs=False))", n, list, ir);
+}
+
 static int lower_inputs(OnnxCtx *c, const Onnx__GraphProto *gp) {
     int rc = 0;
     if (gp->n_sparse_initializer) {
@@ -357,7 +385,8 @@ static int lower_inputs(OnnxCtx *c, const Onnx__GraphProto *gp) {
             rc = -1;
         }
     }
-    int n_real = 0, n_shadowed = 0;
+    int n_real = 0, n_shadowed = 0, n_defaults = 0;
+    const char *defaults[3]; /* the first inputs that only give an initializer's default */
     for (size_t i = 0; i < gp->n_input; i++) {
         const Onnx__ValueInfoProto *vi = gp->input[i];
         const char *nm = S(vi->name);
@@ -373,13 +402,8 @@ static int lower_inputs(OnnxCtx *c, const Onnx__GraphProto *gp) {
              * caller may override; compiling it as a constant would silently drop that. */
             const Onnx__ModelProto *m = c->model;
             if (!m->has_ir_version || m->ir_version >= 4) {
-                onnx_error(c, NULL, NULL, "graph input '%.*s' has the same name as an "
-                           "initializer; from IR version 4 on (this model has %lld) that makes "
-                           "the initializer only a default, but tsnc compiles weights as "
-                           "constants: remove '%.*s' from the graph inputs "
-                           "(torch.onnx.export(..., keep_initializers_as_inputs=False))",
-                           ONNX_MSG_NAME, nm, (long long)(m->has_ir_version ? m->ir_version : 0),
-                           ONNX_MSG_NAME, nm);
+                if (n_defaults < 3) defaults[n_defaults] = nm;
+                n_defaults++;
                 rc = -1;
             }
             continue;
@@ -402,6 +426,7 @@ static int lower_inputs(OnnxCtx *c, const Onnx__GraphProto *gp) {
         e->value = graph_add_input(c->g, nm, &ty);
     }
     if (check_pins_used(c, gp)) rc = -1;
+    if (n_defaults) report_input_defaults(c, defaults, n_defaults);
     if (n_real == 0) {
         if (n_shadowed)
             onnx_error(c, NULL, NULL, "every graph input is also an initializer, so the model "
@@ -428,14 +453,45 @@ static int lower_inputs(OnnxCtx *c, const Onnx__GraphProto *gp) {
     return rc;
 }
 
+/*
+ * The type graph output vi declares, as far as it declares one: an unset or
+ * unsupported elem_type gives DT_UNDEF, no shape (or rank above IR_MAX_RANK)
+ * rank -1, and a dimension without a value -1, unless it is a dim_param
+ * pinned by --dim. Exports leave dims symbolic ('batch', or names made up
+ * by shape inference); those declare nothing to check.
+ */
+static Type output_declared(OnnxCtx *c, const Onnx__ValueInfoProto *vi) {
+    Type ty = {.dtype = DT_UNDEF, .shape = {.rank = -1}};
+    const Onnx__TypeProto *tp = vi->type;
+    if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type) return ty;
+    const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
+    ty.dtype = dtype_from_onnx(tt->has_elem_type ? tt->elem_type : 0);
+    if (!tt->shape || tt->shape->n_dim > IR_MAX_RANK) return ty;
+    ty.shape.rank = (int)tt->shape->n_dim;
+    for (int i = 0; i < ty.shape.rank; i++) {
+        const Onnx__TensorShapeProto__Dimension *dim = tt->shape->dim[i];
+        const DimPin *pin = NULL;
+        ty.shape.dim[i] = -1;
+        if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE && dim->dim_value >= 0)
+            ty.shape.dim[i] = dim->dim_value;
+        else if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM &&
+                 S(dim->dim_param)[0] && (pin = find_pin(c, dim->dim_param)) && pin->value > 0)
+            ty.shape.dim[i] = pin->value;
+    }
+    return ty;
+}
+
 static int lower_outputs(OnnxCtx *c, const Onnx__GraphProto *gp) {
     Graph *g = c->g;
     g->outputs = arena_alloc(g->arena, (gp->n_output + 1) * sizeof *g->outputs);
+    g->declared_outputs = arena_alloc(g->arena, (gp->n_output + 1) * sizeof *g->declared_outputs);
     for (size_t i = 0; i < gp->n_output; i++) {
         const NameEntry *e = onnx_name(c, S(gp->output[i]->name));
         if (!e || !e->value) return -1; /* reported by onnx_order_nodes or at its definition */
+        g->declared_outputs[g->n_outputs] = output_declared(c, gp->output[i]);
         g->outputs[g->n_outputs++] = e->value;
     }
+    g->n_declared = g->n_outputs;
     return 0;
 }
 

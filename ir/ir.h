@@ -283,6 +283,11 @@ struct Graph {
     int n_inputs;
     Value **outputs;
     int n_outputs;
+    /* For the first n_declared outputs, the type the model declares for each (ONNX
+     * graph.output): a DT_UNDEF dtype, a rank of -1 or a dim of -1 (symbolic) declares
+     * nothing there. infer-shapes refuses an output whose inferred type disagrees. */
+    Type *declared_outputs;
+    int n_declared;
     int next_node_id;
     int64_t opset;    /* default-domain opset the model was imported at */
 };

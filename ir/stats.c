@@ -358,13 +358,13 @@ static int probes_build(const Graph *g, GraphStats *s, Probe *probes, Diag *d) {
 }
 
 /* One run of the interpreter (as interp_run), observing the probed nodes. */
-static int run_one(const Graph *g, Tensor *input, const Probe *probes, const int *last_use,
+static int run_one(const Graph *g, Tensor *const *inputs, const Probe *probes, const int *last_use,
                    Tensor **val, char *owned, Diag *d) {
     Tensor *in[64], *out[64];
     int rc = -1, step = 0;
     memset(val, 0, (size_t)(g->n_values + 1) * sizeof *val);
     memset(owned, 0, (size_t)g->n_values + 1);
-    val[g->inputs[0]->id] = input;
+    for (int i = 0; i < g->n_inputs; i++) val[g->inputs[i]->id] = inputs[i];
     for (int i = 0; i < g->n_values; i++)
         if (g->values[i]->konst && !val[i]) val[i] = g->values[i]->konst;
     for (const Node *n = g->first; n; n = n->next, step++) {
@@ -427,11 +427,12 @@ out:
     return rc;
 }
 
-int stats_measure(const Graph *g, const float *samples, int64_t n_samples, GraphStats *s, Diag *d) {
-    if (g->n_inputs != 1 || g->inputs[0]->type.dtype != DT_F32 || !has_type(g->inputs[0])) {
-        diag_error(d, NULL, "measuring needs a graph with one f32 input of static shape");
-        return -1;
-    }
+int stats_measure(const Graph *g, const void *const *samples, int64_t n_samples, GraphStats *s, Diag *d) {
+    for (int i = 0; i < g->n_inputs; i++)
+        if (!has_type(g->inputs[i])) {
+            diag_error(d, NULL, "measuring needs graph inputs of static shape");
+            return -1;
+        }
     int nv = g->n_values;
     Probe *probes = calloc((size_t)g->next_node_id + 1, sizeof *probes);
     int *last_use = calloc((size_t)nv + 1, sizeof *last_use);
@@ -448,14 +449,20 @@ int stats_measure(const Graph *g, const float *samples, int64_t n_samples, Graph
         if (is_layer(n->op)) last_use[spike_input(n)->id] = step;
     }
     for (int i = 0; i < g->n_outputs; i++) last_use[g->outputs[i]->id] = step + 1;
-    Tensor *input = rc == 0 ? tensor_new(NULL, DT_F32, &g->inputs[0]->type.shape) : NULL;
-    int64_t per = input ? tensor_numel(input) : 0;
+    Tensor **inputs = calloc((size_t)g->n_inputs + 1, sizeof *inputs);
+    if (!inputs) die("out of memory");
+    for (int i = 0; i < g->n_inputs; i++)
+        inputs[i] = tensor_new(NULL, g->inputs[i]->type.dtype, &g->inputs[i]->type.shape);
     for (int64_t k = 0; k < n_samples && rc == 0; k++) {
-        memcpy(input->data, samples + k * per, (size_t)per * sizeof(float));
-        rc = run_one(g, input, probes, last_use, val, owned, d);
+        for (int i = 0; i < g->n_inputs; i++) {
+            size_t bytes = tensor_bytes(inputs[i]);
+            memcpy(inputs[i]->data, (const char *)samples[i] + (size_t)k * bytes, bytes);
+        }
+        rc = run_one(g, inputs, probes, last_use, val, owned, d);
         if (rc == 0) s->n_samples++;
     }
-    tensor_free_heap(input);
+    for (int i = 0; i < g->n_inputs; i++) tensor_free_heap(inputs[i]);
+    free(inputs);
     for (int i = 0; i < g->next_node_id; i++)
         for (int k = 0; k < probes[i].nsp; k++) free(probes[i].taps[k]);
     free(probes);

@@ -72,12 +72,12 @@ typedef struct GraphStats {
 int stats_collect(const Graph *g, GraphStats *s, Diag *d);
 
 /*
- * Runs g on n_samples float32 samples (each the size of g's single f32
- * input, back to back) with the reference interpreter and adds, per layer,
+ * Runs g on n_samples samples (samples[i]: graph input i's, each of its
+ * element type and size, back to back) with the reference interpreter and adds, per layer,
  * the nonzero input elements and ACs performed, and per neuron the +1/-1
  * spikes. Returns 0, or -1 with the cause in d.
  */
-int stats_measure(const Graph *g, const float *samples, int64_t n_samples, GraphStats *s, Diag *d);
+int stats_measure(const Graph *g, const void *const *samples, int64_t n_samples, GraphStats *s, Diag *d);
 
 /*
  * Additions the kernel chosen for a spike layer performs per inference

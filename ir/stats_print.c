@@ -212,12 +212,12 @@ void stats_print(FILE *f, const Graph *g, const GraphStats *s, const char *stage
     fprintf(f, "\nmemory:\n");
     fprintf(f, "  constants %lld bytes\n", (long long)s->const_bytes);
     if (s->arena_bytes >= 0)
-        fprintf(f, "  arena     %lld bytes (the generated code's static arena for intermediates; "
+        fprintf(f, "  arena     %lld bytes (intermediates of the generated code, in the caller's NAME_state; "
                    "%lld bytes without reuse)\n",
                 (long long)s->arena_bytes, (long long)s->arena_naive_bytes);
     else
         fprintf(f, "  arena     unknown (the graph cannot be planned yet)\n");
-    fprintf(f, "  tables    %lld bytes (lookup tables of lut spike layers: static, built on the first call)\n",
+    fprintf(f, "  tables    %lld bytes (lookup tables of lut spike layers, in NAME_state, built by NAME_init)\n",
             (long long)s->table_bytes);
 
     double acs = stats_acs(s);

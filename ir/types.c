@@ -96,8 +96,10 @@ char *shape_str(const Shape *s, char *buf, size_t n) {
         return buf;
     }
     at += (size_t)snprintf(buf + at, n - at, "[");
-    for (int i = 0; i < s->rank && at < n; i++)
-        at += (size_t)snprintf(buf + at, n - at, "%s%lld", i ? "," : "", (long long)s->dim[i]);
+    for (int i = 0; i < s->rank && at < n; i++) {
+        if (s->dim[i] < 0) at += (size_t)snprintf(buf + at, n - at, "%s?", i ? "," : ""); /* not known */
+        else at += (size_t)snprintf(buf + at, n - at, "%s%lld", i ? "," : "", (long long)s->dim[i]);
+    }
     if (at < n) snprintf(buf + at, n - at, "]");
     return buf;
 }

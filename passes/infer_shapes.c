@@ -47,6 +47,16 @@ static int record_shape_of(Graph *g, Node *n, Diag *d) {
     return 0;
 }
 
+/* Whether an inferred type t agrees with the declared one wherever that declares something. */
+static bool declared_fits(const Type *decl, const Type *t) {
+    if (decl->dtype != DT_UNDEF && decl->dtype != t->dtype) return false;
+    if (decl->shape.rank < 0) return true;
+    if (decl->shape.rank != t->shape.rank) return false;
+    for (int i = 0; i < t->shape.rank; i++)
+        if (decl->shape.dim[i] >= 0 && decl->shape.dim[i] != t->shape.dim[i]) return false;
+    return true;
+}
+
 int pass_infer_shapes(Graph *g, PassContext *cx) {
     Diag *d = cx->diag;
     for (Node *n = g->first; n; n = n->next) {
@@ -82,12 +92,20 @@ int pass_infer_shapes(Graph *g, PassContext *cx) {
             if (record_known(g, n, d) != 0) return -1;
         }
     }
+    int rc = 0;
     for (int i = 0; i < g->n_outputs; i++) {
         const Value *v = g->outputs[i];
         if (v->type.shape.rank < 0) {
             diag_error(d, NULL, "graph output %d has no type", i);
             return -1;
         }
+        if (i < g->n_declared && !declared_fits(&g->declared_outputs[i], &v->type)) {
+            char want[256], got[256];
+            diag_error(d, NULL, "graph output '%.200s' is declared %s but the graph computes %s",
+                       v->name ? v->name : "", type_str(&g->declared_outputs[i], want, sizeof want),
+                       type_str(&v->type, got, sizeof got));
+            rc = -1;
+        }
     }
-    return 0;
+    return rc;
 }

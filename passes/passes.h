@@ -15,6 +15,7 @@
 typedef struct LayerRate {
     char *name;
     double rate;
+    int line; /* its line in the rates file, for messages */
 } LayerRate;
 
 /* Options that passes read. */

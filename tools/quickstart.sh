@@ -6,8 +6,17 @@
 set -eu
 cd "$(dirname "$0")/.."
 ./tools/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc 2>/dev/null || echo 2)" --target tsnc
+# The build's log is shown only if it fails, so the summary below stays readable.
+mkdir -p build
+log=build/quickstart-build.log
+echo "quickstart: building tsnc (log: $log)"
+if ! { cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
+       cmake --build build -j "$(nproc 2>/dev/null || echo 2)" --target tsnc; } >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "quickstart: building tsnc failed (the log above is $log)" >&2
+  exit 1
+fi
+echo "quickstart: compiling models/fmnist_cnn_t4.onnx to out/"
 ./build/tsnc compile models/fmnist_cnn_t4.onnx -o out
 # out/fmnist_cnn_t4.c, plus out/fmnist_cnn_t4_weights.S for a model with 1 MiB of
 # weights or more (tsnc compile --weights: docs/generated-api.md)

@@ -107,6 +107,19 @@ def main():
     m.ir_version = 8
     save("err_initializer_shadows_input.onnx", m)
 
+    # What torch.onnx.export(..., keep_initializers_as_inputs=True) makes: every
+    # weight (here 5) also a graph input, which one error reports together.
+    names = ["w%d" % i for i in range(5)]
+    nodes, prev = [], "x"
+    for i, w in enumerate(names):
+        out = "y" if i == len(names) - 1 else "a%d" % i
+        nodes.append(helper.make_node("Add", [prev, w], [out], name="add%d" % i))
+        prev = out
+    m = model(nodes, [vi("x", [2])] + [vi(w, [2]) for w in names], [vi("y", [2])],
+              [helper.make_tensor(w, F, [2], [1, 2]) for w in names])
+    m.ir_version = 8
+    save("err_initializers_as_inputs.onnx", m)
+
     # Two graph inputs and two initializers of the same name.
     save("err_duplicate_input.onnx",
          model([helper.make_node("Add", ["x", "x"], ["y"], name="add")],

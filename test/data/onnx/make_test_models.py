@@ -254,6 +254,16 @@ def ok_initializer_as_input():
     save("ok_initializer_as_input.onnx", m)
 
 
+def ok_two_io():
+    """Two inputs and two outputs of different element types, as `tsnc run`
+    and the generated C API take them: a f32[2], b i64[3];
+    y = Relu(a) f32[2], z = Concat(b, b) i64[6]."""
+    nodes = [helper.make_node("Relu", ["a"], ["y"], name="relu"),
+             helper.make_node("Concat", ["b", "b"], ["z"], name="concat", axis=0)]
+    save("ok_two_io.onnx", model(nodes, [vi("a", [2]), vi("b", [3], TensorProto.INT64)],
+                                 [vi("y", [2]), vi("z", [6], TensorProto.INT64)]))
+
+
 def ok_attr_untyped():
     """An attribute with AttributeProto.type left UNDEFINED (as files from
     before IR version 2 do): its kind is inferred from the field that is set."""
@@ -495,6 +505,18 @@ def err_graph_structure():
          model(nodes, [vi("x", [2, 3]), vi("axes", [1], TensorProto.INT64)], [vi("y", [2, 1])]))
 
 
+def err_output_declared():
+    """Graph outputs declared with another shape or element type than the graph
+    computes (Relu of f32[1,4] is f32[1,4]): y declared f32[1,7], and i64[1,4].
+    ok_output_symbolic declares y as f32['n', 4]: a symbolic dim (as exports
+    leave them) declares nothing to check."""
+    nodes = [helper.make_node("Relu", ["x"], ["y"], name="relu")]
+    save("err_output_shape.onnx", model(nodes, [vi("x", [1, 4])], [vi("y", [1, 7])]))
+    save("err_output_dtype.onnx",
+         model(nodes, [vi("x", [1, 4])], [vi("y", [1, 4], TensorProto.INT64)]))
+    save("ok_output_symbolic.onnx", model(nodes, [vi("x", [1, 4])], [vi("y", ["n", 4])]))
+
+
 def err_model_header():
     m = onnx.ModelProto(ir_version=8)
     m.opset_import.append(opset(13))
@@ -572,6 +594,7 @@ def main():
     ok_dynamic_batch()
     ok_unsorted()
     ok_initializer_as_input()
+    ok_two_io()
     ok_attr_untyped()
     ok_function()
     ok_function_defaults()
@@ -584,6 +607,7 @@ def main():
     err_attr_graph()
     err_initializers()
     err_graph_structure()
+    err_output_declared()
     err_model_header()
     err_newer_opsets()
     err_function_recursive()
