@@ -161,8 +161,6 @@ static void emit_nodes(EmitCtx *cx, const Node *first, const Node *stop, bool pr
             node_comment(cx, n, "a view of its input, no code");
         } else if (all_outputs(n, output_empty)) {
             node_comment(cx, n, "empty output, no code");
-        } else if (!e->emit) {
-            cx_error(cx, n, "op %s is not supported by the C code generator", op_info(n->op)->name);
         } else {
             node_comment(cx, n, NULL);
             if (!profile) {

@@ -41,10 +41,6 @@
 
 #include "passes/time_repeat.h"
 
-static bool is_reshape_like(OpKind op) {
-    return op == OP_RESHAPE || op == OP_FLATTEN || op == OP_SQUEEZE || op == OP_UNSQUEEZE;
-}
-
 static bool same_type(const Value *a, const Value *b) {
     return type_eq(&a->type, &b->type);
 }
@@ -322,7 +318,7 @@ static Value *simplify(Graph *g, Node *n, const bool *unobserved, int n_known) {
     case OP_SQUEEZE:
     case OP_UNSQUEEZE:
         if (same_type(x, n->out[0])) return x;
-        if (x->def && is_reshape_like(x->def->op)) {
+        if (x->def && op_has(x->def->op, OPT_RESHAPE)) {
             if (same_type(x->def->in[0], n->out[0])) return x->def->in[0];
             return insert_reshape(g, n, x->def->in[0], &n->out[0]->type.shape, n->name);
         }

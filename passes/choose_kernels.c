@@ -229,9 +229,7 @@ static void choose_impl(Graph *g, const ConvCost *k, Value **packed, const char 
 static int64_t model_weight_bytes(const Graph *g) {
     int64_t total = 0;
     for (const Node *n = g->first; n; n = n->next) {
-        if (n->op != OP_SPIKE_CONV && n->op != OP_SPIKE_GEMM && n->op != OP_SPIKE_MATMUL && n->op != OP_CONV &&
-            n->op != OP_GEMM && n->op != OP_MATMUL)
-            continue;
+        if (!op_has(n->op, OPT_LAYER)) continue;
         for (int i = 1; i < n->n_in; i++)
             if (n->in[i] && n->in[i]->konst) {
                 /* a weight shared by the timesteps of an explicit-time export counts once */
@@ -278,25 +276,27 @@ static void add(Closure *cl, Value *v) {
 static bool accepts(Closure *cl, const Node *n, int i, const Value *v) {
     int bd = block_dims(cl, v);
     if (!bd) return false;
-    int axis;
-    switch (n->op) {
-    case OP_LIF: case OP_FIRE: case OP_IDENTITY: case OP_ABS: case OP_NEG: case OP_RELU: case OP_SIGN:
-    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
+    if (op_has(n->op, OPT_NHWC_ELEMENTWISE) || n->op == OP_LIF) {
         for (int k = 0; k < n->n_out; k++)
             if (!type_eq(&n->out[k]->type, &v->type)) return false;
         for (int k = 0; k < n->n_out; k++) add(cl, n->out[k]);
         return true;
-    case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE:
+    }
+    if (op_has(n->op, OPT_NHWC_BLOCKS | OPT_RESHAPE)) {
         if (i != 0 || !block_dims(cl, n->out[0])) return false;
         add(cl, n->out[0]);
         return true;
-    case OP_GATHER: case OP_CONCAT:
-        axis = (int)node_attr_int(n, "axis", 0);
+    }
+    if (op_has(n->op, OPT_NHWC_BLOCKS)) {
+        /* Gather, Concat: along an axis outside the block. */
+        int axis = (int)node_attr_int(n, "axis", 0);
         if (axis < 0) axis += v->type.shape.rank;
-        if (axis >= v->type.shape.rank - bd || (n->op == OP_GATHER && i != 0)) return false;
+        if (axis >= v->type.shape.rank - bd || !op_input_is_data(n->op, i)) return false;
         if (block_dims(cl, n->out[0]) != bd) return false;
         add(cl, n->out[0]);
         return true;
+    }
+    switch (n->op) {
     case OP_PACK:
         return bd == 3;
     case OP_SPIKE_CONV:
@@ -326,23 +326,16 @@ static int operands_consistent(Closure *cl, const Node *n) {
     bool touches = false;
     for (int i = 0; i < n->n_in; i++) touches |= n->in[i] && cl->in_set[n->in[i]->id];
     if (!touches) return 0;
-    switch (n->op) {
-    case OP_PACK: case OP_SPIKE_CONV: case OP_SPIKE_GEMM: case OP_SPIKE_MATMUL: case OP_GATHER: case OP_RESHAPE:
-    case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE:
-        /* Only input 0 is data. */
-        return cl->in_set[n->in[0]->id] ? 0 : -1;
-    default: {
-        int grew = 0;
-        for (int i = 0; i < n->n_in; i++) {
-            Value *v = n->in[i];
-            if (!v || cl->in_set[v->id] || is_scalar_const(v)) continue;
-            if (!joinable_root(cl, v)) return -1;
-            add(cl, v);
-            grew = 1;
-        }
-        return grew;
+    if (op_info(n->op)->data == DATA_0) return cl->in_set[n->in[0]->id] ? 0 : -1;
+    int grew = 0;
+    for (int i = 0; i < n->n_in; i++) {
+        Value *v = n->in[i];
+        if (!v || cl->in_set[v->id] || is_scalar_const(v)) continue;
+        if (!joinable_root(cl, v)) return -1;
+        add(cl, v);
+        grew = 1;
     }
-    }
+    return grew;
 }
 
 /* Does n read or write a value of the set? */
