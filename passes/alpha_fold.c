@@ -182,15 +182,12 @@ static void fold_one(Stripper *st, Node *n) {
 }
 
 int pass_alpha_fold(Graph *g, PassContext *cx) {
-    spike_analysis_run(g);
+    (void)cx;
     Stripper st = {.g = g, .n = g->n_values};
     st.memo = calloc((size_t)st.n + 1, sizeof *st.memo);
     if (!st.memo) die("out of memory");
     for (Node *n = g->first; n; n = n->next)
         if (n->op == OP_CONV || n->op == OP_GEMM || n->op == OP_MATMUL) fold_one(&st, n);
     free(st.memo);
-    /* Timesteps of an explicit-time export each got the same scaled weights: merge them. */
-    pass_cse(g, cx);
-    spike_analysis_run(g);
     return 0;
 }

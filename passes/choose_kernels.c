@@ -433,12 +433,15 @@ static int packed_lifs(const Graph *g, const Uses *u, const Node *p, Node **lifs
 /*
  * A neuron whose spikes only go to a tsnc.pack writes the codes itself (the
  * lif's pack attribute): the spikes never go to memory as floats and are
- * not read back. The stack of timesteps is rebuilt on the codes.
+ * not read back. The stack of timesteps is rebuilt on the codes; the pack and
+ * the old stack, which read the lifs' results as floats, are removed.
  */
 static void fuse_packs(Graph *g) {
     Uses *u = uses_build(g);
     Rewriter rw;
     rw_init(&rw, g);
+    Node **replaced = NULL; /* packs whose result now comes from the lifs */
+    int n_replaced = 0;
     for (Node *p = g->first; p; p = p->next) {
         if (p->op != OP_PACK) continue;
         Node *lifs[64];
@@ -473,15 +476,30 @@ static void fuse_packs(Graph *g) {
             node_infer_or_die(c);
             packed = insert_reshape(g, p, c->out[0], &p->out[0]->type.shape, p->name);
         }
-        if (type_eq(&packed->type, &p->out[0]->type)) rw_replace(&rw, p->out[0], packed);
+        if (type_eq(&packed->type, &p->out[0]->type)) {
+            rw_replace(&rw, p->out[0], packed);
+            replaced = realloc(replaced, (size_t)(n_replaced + 1) * sizeof *replaced);
+            if (!replaced) die("out of memory");
+            replaced[n_replaced++] = p;
+        }
     }
     uses_free(u);
     rw_finish(&rw);
+    /* Each was the only reader of its stack (packed_lifs): Reshape(Concat(Unsqueeze(s_t))), or s. */
+    for (int k = 0; k < n_replaced; k++) {
+        Node *p = replaced[k], *r = p->in[0]->def;
+        graph_remove_node(g, p);
+        if (r->op == OP_LIF) continue;
+        Node *c = r->in[0]->def;
+        graph_remove_node(g, r);
+        for (int t = 0; t < c->n_in; t++) graph_remove_node(g, c->in[t]->def);
+        graph_remove_node(g, c);
+    }
+    free(replaced);
 }
 
 int pass_choose_kernels(Graph *g, PassContext *cx) {
     const char *forced = cx->opt ? cx->opt->spike_impl : NULL;
-    spike_analysis_run(g);
     Value **packed = calloc((size_t)g->n_values + 1, sizeof *packed);
     int n_conv = 0;
     for (Node *n = g->first; n; n = n->next) n_conv += n->op == OP_SPIKE_CONV && !node_attr(n, "impl");
@@ -523,10 +541,7 @@ int pass_choose_kernels(Graph *g, PassContext *cx) {
         if (n->op == OP_SPIKE_CONV && n->out[0]->layout.channels_last)
             n->remark = arena_printf(g->arena, "%s; output channels-last", n->remark);
     fuse_packs(g);
-    /* The old float stacks are dead but still read the lifs; drop them before CSE
-     * can merge a new Unsqueeze of the codes into an old one of the same value. */
-    pass_dce(g, cx);
-    pass_cse(g, cx); /* merges the axes constants of the rebuilt stacks */
-    spike_analysis_run(g);
+    /* The pipeline's dce, cse (merging the axes constants of the rebuilt stacks), dce and
+     * spike-analysis entries after this one clean up. */
     return 0;
 }

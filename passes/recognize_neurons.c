@@ -313,15 +313,19 @@ static void fuse_lif(Graph *g) {
 }
 
 int pass_recognize_neurons(Graph *g, PassContext *cx) {
-    spike_analysis_run(g);
+    (void)cx;
     recognize_fires(g);
-    pass_dce(g, cx);
-    spike_analysis_run(g);
+    return 0;
+}
+
+int pass_remove_ste(Graph *g, PassContext *cx) {
+    (void)cx;
     remove_ste(g);
-    pass_dce(g, cx);
-    spike_analysis_run(g);
+    return 0;
+}
+
+int pass_fuse_lif(Graph *g, PassContext *cx) {
+    (void)cx;
     fuse_lif(g);
-    pass_dce(g, cx);
-    spike_analysis_run(g);
     return 0;
 }

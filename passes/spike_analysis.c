@@ -10,9 +10,9 @@
  * (Reshape, Concat, Gather, ...) keeps the set. A Conv/Gemm/MatMul whose
  * input is proven to be alpha * {-1,0,1} is a spike layer.
  *
- * The pass only annotates values (visible in `tsnc dump` types); other
- * passes call spike_analysis_run() to refresh the annotations after they
- * rewrite the graph.
+ * The pass only annotates values (visible in `tsnc dump` types); the
+ * pipeline runs it again after the passes that rewrite the graph, wherever
+ * an entry that reads the sets follows (pass_manager.c).
  */
 #include <math.h>
 #include <string.h>
