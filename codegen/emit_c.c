@@ -22,6 +22,7 @@
 #define NAME_MAX_LEN 64
 /* Operand types listed in a node comment before "...". */
 #define COMMENT_MAX_OPERANDS 6
+#define REMARK_MAX_CHARS 400 /* a remark longer than this is clipped ("...") */
 
 static int check_options(const CodegenOptions *o, Diag *d) {
     if (!o || !o->name || !c_is_identifier(o->name, NAME_MAX_LEN)) {
@@ -140,6 +141,16 @@ static void node_comment(EmitCtx *cx, const Node *n, const char *note) {
     buf_free(&b);
 }
 
+/* Why the passes chose this node's implementation (Node.remark: lower-spikes,
+ * choose-kernels, ...), as the comment line above its call. */
+static void remark_comment(EmitCtx *cx, const Node *n) {
+    if (!n->remark || !n->remark[0]) return;
+    Buf b = {0};
+    c_comment_text(&b, n->remark, false, REMARK_MAX_CHARS);
+    cx_printf(cx, "    /* %s */\n", b.data);
+    buf_free(&b);
+}
+
 static bool all_outputs(const Node *n, bool (*pred)(const Node *, int)) {
     for (int i = 0; i < n->n_out; i++)
         if (!pred(n, i)) return false;
@@ -163,6 +174,7 @@ static void emit_nodes(EmitCtx *cx, const Node *first, const Node *stop, bool pr
             node_comment(cx, n, "empty output, no code");
         } else {
             node_comment(cx, n, NULL);
+            remark_comment(cx, n);
             if (!profile) {
                 e->emit(cx, n);
                 continue;
