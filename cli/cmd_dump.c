@@ -24,7 +24,8 @@ static const char dump_usage[] =
     "      --print-after-all      print the IR after every pass\n"
     "      --stop-after=PASS      stop the pipeline after PASS; alone, print the IR there\n"
     "                             ('import': run no pass); not with --after\n"
-    "      --list-passes          list the pipeline's passes in order and exit\n"
+    "      --list-passes          list the pipeline's entries in order (stage, entry, summary)\n"
+    "                             and exit\n"
     "      --elide N              print constants with more than N elements elided (default 16)\n"
     "      --print-constants=full print every constant in full (the output parses back)\n"
     "      --no-locations         omit loc(\"onnx node name\")\n"
@@ -65,22 +66,32 @@ static bool listed(const char *const *names, int n, const char *name) {
     return false;
 }
 
-static int hook_before(const Pass *p, const Graph *g, void *user) {
+static int hook_before(const char *stage, const Graph *g, void *user) {
     DumpState *s = user;
-    if (listed(s->before, s->n_before, p->name)) {
-        printf("// ----- IR before %s -----\n", p->name);
+    if (listed(s->before, s->n_before, stage)) {
+        printf("// ----- IR before %s -----\n", stage);
         ir_print(stdout, g, &s->po);
     }
     return 0;
 }
 
-static int hook_after(const Pass *p, const Graph *g, void *user) {
+/* --print-after-all: after every entry, named with its stage when that differs. */
+static int hook_after_entry(const Pass *p, const Graph *g, void *user) {
     DumpState *s = user;
-    s->last_pass = p->name;
-    if (strcmp(p->name, "choose-kernels") == 0) s->chose_kernels = true;
-    bool stop_here = s->stop_after && strcmp(s->stop_after, p->name) == 0;
-    if (s->after_all || listed(s->after, s->n_after, p->name) || (stop_here && s->print_at_stop)) {
-        printf("// ----- IR after %s -----\n", p->name);
+    if (!s->after_all) return 0;
+    if (strcmp(p->name, p->stage) == 0) printf("// ----- IR after %s -----\n", p->name);
+    else printf("// ----- IR after %s (%s) -----\n", p->name, p->stage);
+    ir_print(stdout, g, &s->po);
+    return 0;
+}
+
+static int hook_after(const char *stage, const Graph *g, void *user) {
+    DumpState *s = user;
+    s->last_pass = stage;
+    if (strcmp(stage, "choose-kernels") == 0) s->chose_kernels = true;
+    bool stop_here = s->stop_after && strcmp(s->stop_after, stage) == 0;
+    if (!s->after_all && (listed(s->after, s->n_after, stage) || (stop_here && s->print_at_stop))) {
+        printf("// ----- IR after %s -----\n", stage);
         ir_print(stdout, g, &s->po);
     }
     return stop_here;
@@ -150,7 +161,7 @@ static int report_graph(const char *path, const Graph *g, const char *stage, con
 
 /* A pass name, or "import": the stage before the first pass (as in tsnc run --after). */
 static int check_stage(const char *name) {
-    if (pass_find(name) || strcmp(name, "import") == 0) return 0;
+    if (pass_stage_exists(name)) return 0;
     fprintf(stderr, "tsnc: error: unknown pass '%s' (see tsnc dump --list-passes)\n", name);
     return -1;
 }
@@ -216,11 +227,15 @@ int cmd_dump(int argc, char **argv) {
             stop_given = true;
             break;
         case O_LIST: {
-            /* The names in one column, as wide as the longest name. */
-            int width = 0;
+            /* Every entry in order: the stage, then the entry (the name opt --passes takes), in
+             * columns as wide as their longest names; then the summary. */
+            int ws = 0, wn = 0;
+            for (const Pass *p = tsnc_pipeline; p->name; p++) {
+                if ((int)strlen(p->stage) > ws) ws = (int)strlen(p->stage);
+                if ((int)strlen(p->name) > wn) wn = (int)strlen(p->name);
+            }
             for (const Pass *p = tsnc_pipeline; p->name; p++)
-                if ((int)strlen(p->name) > width) width = (int)strlen(p->name);
-            for (const Pass *p = tsnc_pipeline; p->name; p++) printf("%-*s  %s\n", width, p->name, p->summary);
+                printf("%-*s  %-*s  %s\n", ws, p->stage, wn, p->name, p->summary);
             status = 0;
             goto out;
         }
@@ -324,7 +339,8 @@ int cmd_dump(int argc, char **argv) {
     if (run_passes) {
         Diag d = {.file = path};
         PassContext cx = {.diag = &d, .opt = &popt};
-        PipelineHooks h = {.before = hook_before, .after = hook_after, .user = &s, .verify_each = true};
+        PipelineHooks h = {.before = hook_before, .after = hook_after, .after_entry = hook_after_entry, .user = &s,
+                           .verify_each = true};
         if (pipeline_run(g, &cx, &h) < 0) {
             report(&d);
             status = 1;

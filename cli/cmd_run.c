@@ -47,10 +47,10 @@ typedef struct StopAt {
     const char *pass;
 } StopAt;
 
-static int stop_hook(const Pass *p, const Graph *g, void *user) {
+static int stop_hook(const char *stage, const Graph *g, void *user) {
     (void)g;
     const StopAt *s = user;
-    return s->pass && strcmp(s->pass, p->name) == 0;
+    return s->pass && strcmp(s->pass, stage) == 0;
 }
 
 /* Prints one output tensor as one line of text: floats to round-trip precision, integers exactly. */
@@ -130,7 +130,7 @@ int cmd_run(int argc, char **argv) {
             break;
         }
         case O_AFTER:
-            if (strcmp(optarg, "import") != 0 && !pass_find(optarg)) {
+            if (!pass_stage_exists(optarg)) {
                 fprintf(stderr, "tsnc: error: unknown pass '%s' (see tsnc dump --list-passes)\n", optarg);
                 goto out;
             }

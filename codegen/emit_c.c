@@ -28,6 +28,7 @@
  * for one function holding every inlined kernel grow faster than its size
  * (docs/performance.md has both measurements). */
 #define FLATTEN_MAX_NODES 150
+#define REMARK_MAX_CHARS 400 /* a remark longer than this is clipped ("...") */
 
 static int check_options(const CodegenOptions *o, Diag *d) {
     if (!o || !o->name || !c_is_identifier(o->name, NAME_MAX_LEN)) {
@@ -146,6 +147,16 @@ static void node_comment(EmitCtx *cx, const Node *n, const char *note) {
     buf_free(&b);
 }
 
+/* Why the passes chose this node's implementation (Node.remark: lower-spikes,
+ * choose-kernels, ...), as the comment line above its call. */
+static void remark_comment(EmitCtx *cx, const Node *n) {
+    if (!n->remark || !n->remark[0]) return;
+    Buf b = {0};
+    c_comment_text(&b, n->remark, false, REMARK_MAX_CHARS);
+    cx_printf(cx, "    /* %s */\n", b.data);
+    buf_free(&b);
+}
+
 static bool all_outputs(const Node *n, bool (*pred)(const Node *, int)) {
     for (int i = 0; i < n->n_out; i++)
         if (!pred(n, i)) return false;
@@ -167,10 +178,9 @@ static void emit_nodes(EmitCtx *cx, const Node *first, const Node *stop, bool pr
             node_comment(cx, n, "a view of its input, no code");
         } else if (all_outputs(n, output_empty)) {
             node_comment(cx, n, "empty output, no code");
-        } else if (!e->emit) {
-            cx_error(cx, n, "op %s is not supported by the C code generator", op_info(n->op)->name);
         } else {
             node_comment(cx, n, NULL);
+            remark_comment(cx, n);
             if (!profile) {
                 e->emit(cx, n);
                 continue;

@@ -11,7 +11,8 @@
  *
  * Emitters live in emit_elementwise.c, emit_nn.c, emit_movement.c and
  * emit_spike.c (tsnc's own ops); shared shape helpers in emit_util.c; the
- * context in emit_ctx.c. A new op gets a line in the table (emit_ops.c).
+ * context in emit_ctx.c. The table (emit_ops.c) is built from the emitter
+ * and view columns of ir/ops.def and the in-place trait.
  */
 #ifndef TSNC_EMIT_OPS_H
 #define TSNC_EMIT_OPS_H
@@ -45,7 +46,7 @@ typedef struct OpEmitter {
     bool (*in_place)(const Node *n, int in);
 } OpEmitter;
 
-/* The emitter of op (entries with emit == NULL are unsupported ops). */
+/* The emitter of op; every op has one (emit is never NULL). */
 const OpEmitter *op_emitter(OpKind op);
 
 /* ---- emitters (emit_*.c) ---- */

@@ -162,17 +162,14 @@ static bool proven_codes(const Value *v, const SpikeCodes *want, int *budget) {
         if (!spike_codes_of(d, &c) || c.group != want->group || c.ternary != want->ternary) return false;
         return d->op == OP_LIF || proven_spikes(d->in[0], c.ternary);
     }
-    switch (d->op) {
-    case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE: case OP_IDENTITY:
-    case OP_GATHER: case OP_SLICE: case OP_TRANSPOSE: case OP_SPLIT: case OP_TILE: case OP_EXPAND:
-        return proven_codes(d->in[0], want, budget);
-    case OP_CONCAT:
-        for (int i = 0; i < d->n_in; i++)
-            if (!proven_codes(d->in[i], want, budget)) return false;
-        return d->n_in > 0;
-    default:
-        return false;
+    if (!op_has(d->op, OPT_MOVES)) return false;
+    int n_data = 0;
+    for (int i = 0; i < d->n_in; i++) {
+        if (!op_input_is_data(d->op, i)) continue;
+        if (!proven_codes(d->in[i], want, budget)) return false;
+        n_data++;
     }
+    return n_data > 0;
 }
 
 /*

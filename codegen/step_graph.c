@@ -85,11 +85,6 @@ static bool is_per_sample(const Node *n) {
     }
 }
 
-static bool is_view_op(OpKind op) {
-    return op == OP_RESHAPE || op == OP_FLATTEN || op == OP_SQUEEZE || op == OP_UNSQUEEZE ||
-           op == OP_IDENTITY || op == OP_DROPOUT;
-}
-
 /* The constant scalar (or one-element) index of a Gather, or -1. */
 static int64_t gather_index(const Node *n, int64_t dim) {
     const Value *iv = n->n_in > 1 ? n->in[1] : NULL;
@@ -157,7 +152,7 @@ static Tag tag_node(Slicer *s, const Node *n) {
     }
     int ya = stack_axis(&y->type.shape, s->T);
     if (ya < 0 || n->n_out != 1) return bad;
-    if (is_view_op(n->op) && xt.kind == TK_STACK) return (Tag){TK_STACK, 0, ya};
+    if (op_has(n->op, OPT_VIEW) && xt.kind == TK_STACK) return (Tag){TK_STACK, 0, ya};
     if (is_per_sample(n) && xt.kind == TK_STACK && xt.axis == 0 && ya == 0) {
         for (int i = 1; i < n->n_in; i++)
             if (n->in[i] && s->tag[n->in[i]->id].kind != TK_INV) return bad;
@@ -301,7 +296,7 @@ static Value *copy_of(Slicer *s, Value *v) {
     } else if (n->op == OP_CONCAT && t.kind == TK_STACK && s->tag[n->in[0]->id].kind == TK_STEP) {
         Type bt = block_type(s, v);
         r = new_reshape(s, copy_of(s, n->in[0]), v, &bt);
-    } else if (is_view_op(n->op) && t.kind == TK_STACK) {
+    } else if (op_has(n->op, OPT_VIEW) && t.kind == TK_STACK) {
         Type bt = block_type(s, v);
         r = new_reshape(s, copy_of(s, n->in[0]), v, &bt);
     } else if (n->op == OP_LIF) {

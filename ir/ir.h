@@ -208,7 +208,7 @@ typedef struct Layout {
 /* ---- graph.c ----------------------------------------------------------- */
 
 typedef enum OpKind {
-#define OP(id, name, min_in, max_in, n_out, attrs) OP_##id,
+#define OP(id, name, min_in, max_in, n_out, attrs, data, traits, emit, view) OP_##id,
 #include "ops.def"
 #undef OP
     OP_COUNT
@@ -372,10 +372,72 @@ typedef struct OpInfo {
     int n_out;               /* outputs (all mandatory) */
     const AttrSpec *attrs;   /* attributes it accepts, terminated by {NULL} */
     const OpSema *sema;      /* shape inference and reference evaluation */
+    int data;                /* DataInputs: which inputs are data */
+    unsigned traits;         /* OpTrait bits */
 } OpInfo;
 
 /* The registry entry of op. */
 const OpInfo *op_info(OpKind op);
+
+/*
+ * Which inputs of an op are data (column data_inputs of ops.def): the
+ * activations whose elements flow into the result. The others are
+ * parameters: shapes, axes, indices, pads, a condition, weights and bias of
+ * a layer, normalization statistics. A bit per input index, or DATA_ALL.
+ */
+typedef enum DataInputs {
+    DATA_NONE = 0,      /* the result depends on the inputs' shapes only */
+    DATA_0 = 1,         /* input 0 */
+    DATA_1_2 = 6,       /* inputs 1 and 2 (Where: input 0 is the condition) */
+    DATA_ALL = -1       /* every input */
+} DataInputs;
+
+/*
+ * What an op is (column traits of ops.def, bits or'ed together). Passes and
+ * the layout checker ask these instead of keeping lists of ops.
+ */
+typedef enum OpTrait {
+    /* Moves elements only: each result element is a copy of an element of a
+     * data input (rearranged, repeated or dropped), never computed or inserted;
+     * so it keeps any property of single elements (a spike, a spike code). */
+    OPT_MOVES = 1u << 0,
+    /* A view: result 0 is data input 0's storage, same elements in the same
+     * row-major order (implies OPT_MOVES); codegen never emits code for it. */
+    OPT_VIEW = 1u << 1,
+    /* A view that only changes the shape (Reshape and its special cases;
+     * implies OPT_VIEW). */
+    OPT_RESHAPE = 1u << 2,
+    /* Linear in its data inputs without being pure movement: scaling them by
+     * a constant per element position scales the result the same way
+     * (averaging, negation, zero padding, selection). */
+    OPT_LINEAR = 1u << 3,
+    /* Layout-agnostic elementwise: operands and results of one shape, element
+     * i of the result from element i of each operand, so it runs in either
+     * layout (channels-last included) when all share it. */
+    OPT_NHWC_ELEMENTWISE = 1u << 4,
+    /* Reads and writes channels-last values when it moves whole (C, H, W)
+     * blocks: reshapes that keep the block, Gather/Concat on an outer axis. */
+    OPT_NHWC_BLOCKS = 1u << 5,
+    /* A spike op with channels-last rules of its own (layout.c). */
+    OPT_NHWC_OWN = 1u << 6,
+    /* In place: the kernel may write result 0 over an operand of the same
+     * dtype and size (each element is read before it is written, at its own
+     * index). */
+    OPT_IN_PLACE = 1u << 7,
+    /* A synaptic layer: a convolution or matrix product of an activation
+     * (input 0) with weights. */
+    OPT_LAYER = 1u << 8,
+    /* A spike layer: a layer whose input 0 holds spikes in {-1, 0, 1}, computed
+     * with add-only synaptic operations (implies OPT_LAYER). */
+    OPT_SPIKE_LAYER = 1u << 9,
+    /* A spiking neuron: tsnc.fire, tsnc.lif. */
+    OPT_NEURON = 1u << 10
+} OpTrait;
+
+/* True if op has every trait in `traits` (OpTrait bits). */
+bool op_has(OpKind op, unsigned traits);
+/* True if input i of op is data (see DataInputs); i >= 0. */
+bool op_input_is_data(OpKind op, int i);
 /* Looks up an op by name; OP_COUNT if unknown. */
 OpKind op_from_name(const char *name);
 

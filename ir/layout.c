@@ -8,19 +8,22 @@
  * A channels-last value stores the trailing (C, H, W) block of its logical
  * shape as (H, W, C); its leading axes (samples, timesteps) stay row-major.
  * The block is either the last three dims or, flattened, the last dim
- * (C*H*W features). What may touch such a value:
+ * (C*H*W features). What may touch such a value (the OPT_NHWC_* traits of
+ * ops.def say which rule an op follows):
  *
- *   elementwise   Identity Abs Neg Relu Sign Add Sub Mul Div tsnc.fire: every
- *                 operand of more than one element and every result has
- *                 the result's shape and the same layout (no broadcast:
- *                 a flat loop then pairs the right elements);
+ *   OPT_NHWC_ELEMENTWISE (Identity Abs Neg Relu Sign Add Sub Mul Div
+ *                 tsnc.fire): every operand of more than one element and
+ *                 every result has the result's shape and the same layout
+ *                 (no broadcast: a flat loop then pairs the right elements);
+ *   OPT_NHWC_BLOCKS and OPT_RESHAPE (Reshape Flatten Squeeze Unsqueeze):
+ *                 the result keeps the block at its end with the same
+ *                 (C, H, W) (the bytes do not move);
+ *   OPT_NHWC_BLOCKS, the others (Gather Concat), along an axis before the
+ *                 block: whole blocks move;
+ *   OPT_NHWC_OWN, a rule each:
  *   tsnc.lif      input current, membrane in and out, and spikes share one
  *                 layout (codes, with pack, are (N, H, W, groups) u8); with
  *                 pack the block is the input's dims 1..3;
- *   reshape-like  Reshape Flatten Squeeze Unsqueeze: the result keeps the
- *                 block at its end with the same (C, H, W) (the bytes do
- *                 not move);
- *   Gather Concat along an axis before the block: whole blocks move;
  *   tsnc.pack, tsnc.spike_conv (f32 spikes, impl events)   read a rank-4
  *                 (N, C, H, W) block; tsnc.spike_conv writes one;
  *   tsnc.spike_gemm (transA 0), tsnc.spike_matmul   read A whose last dim
@@ -69,11 +72,6 @@ __attribute__((format(printf, 3, 4))) static const char *fail(char *why, size_t 
     return why;
 }
 
-/* Operands of a data-movement op that are data (not a shape, axes or indices). */
-static bool is_data_operand(const Node *n, int i) {
-    return n->op == OP_CONCAT || i == 0;
-}
-
 /* Elementwise: all operands of more than one element and all results: the result's shape and one layout. */
 static const char *check_elementwise(const Node *n, char *why, size_t size) {
     const Value *ref = n->out[0];
@@ -117,7 +115,7 @@ static const char *check_movement(const Node *n, char *why, size_t size) {
     for (int i = 0; i < n->n_in; i++) {
         const Value *v = n->in[i];
         if (!v) continue;
-        if (!is_data_operand(n, i)) {
+        if (!op_input_is_data(n->op, i)) {
             if (is_cl(v)) return fail(why, size, "input %d (not data) must be row-major", i);
             continue;
         }
@@ -125,7 +123,7 @@ static const char *check_movement(const Node *n, char *why, size_t size) {
             return fail(why, size, "input %d is %s but the result is %s", i, layout_name(v, a, sizeof a),
                         layout_name(y, b, sizeof b));
         if (!bd) continue;
-        if (n->op == OP_GATHER || n->op == OP_CONCAT) {
+        if (!op_has(n->op, OPT_RESHAPE)) {
             int r = v->type.shape.rank, axis = (int)node_attr_int(n, "axis", 0);
             if (axis < 0) axis += r;
             if (layout_block_dims(v) != bd || axis >= r - bd)
@@ -152,14 +150,17 @@ const char *layout_check_node(const Node *n, char *why, size_t size) {
             return fail(why, size, "output %d is channels-last but its block is not at the end of its f32 shape", i);
     }
     const Value *x = n->in[0];
+    if (op_has(n->op, OPT_NHWC_ELEMENTWISE)) return check_elementwise(n, why, size);
+    if (op_has(n->op, OPT_NHWC_BLOCKS)) return check_movement(n, why, size);
+    if (!op_has(n->op, OPT_NHWC_OWN)) {
+        for (int i = 0; i < n->n_in; i++)
+            if (is_cl(n->in[i])) return fail(why, size, "input %d is channels-last (nhwc), which %s cannot read", i,
+                                            op_info(n->op)->name);
+        return fail(why, size, "%s cannot write a channels-last (nhwc) result", op_info(n->op)->name);
+    }
     switch (n->op) {
-    case OP_IDENTITY: case OP_ABS: case OP_NEG: case OP_RELU: case OP_SIGN: case OP_FIRE:
-    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
-        return check_elementwise(n, why, size);
     case OP_LIF:
         return check_lif(n, why, size);
-    case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE: case OP_GATHER: case OP_CONCAT:
-        return check_movement(n, why, size);
     case OP_PACK:
         if (is_cl(n->out[0])) return fail(why, size, "spike codes are always row-major");
         if (x->type.shape.rank != 4 || layout_block_dims(x) != 3)
@@ -182,9 +183,6 @@ const char *layout_check_node(const Node *n, char *why, size_t size) {
         if (node_attr_int(n, "transA", 0)) return fail(why, size, "reads a channels-last A only with transA = 0");
         return NULL;
     default:
-        for (int i = 0; i < n->n_in; i++)
-            if (is_cl(n->in[i])) return fail(why, size, "input %d is channels-last (nhwc), which %s cannot read", i,
-                                            op_info(n->op)->name);
-        return fail(why, size, "%s cannot write a channels-last (nhwc) result", op_info(n->op)->name);
+        die("layout: %s is marked OPT_NHWC_OWN in ops.def but has no rule here", op_info(n->op)->name);
     }
 }

@@ -54,13 +54,21 @@ static const AttrSpec lif_attrs[] = {{"decay", ATTR_FLOAT}, {"down", ATTR_FLOAT}
                                      {NULL, 0}};
 static const AttrSpec reduce_attrs[] = {{"axes", ATTR_INTS}, {"keepdims", ATTR_INT}, {NULL, 0}};
 
-#define OP(id, name, min_in, max_in, n_out, attrs) extern const OpSema op_sema_##id;
+#define OP(id, name, min_in, max_in, n_out, attrs, data, traits, emit, view) extern const OpSema op_sema_##id;
+#include "ops.def"
+#undef OP
+
+/* The traits imply one another as OpTrait documents. */
+#define OP(id, name, min_in, max_in, n_out, attrs, data, traits, emit, view)                             \
+    _Static_assert(!((traits) & OPT_VIEW) || ((traits) & OPT_MOVES), #id ": a view moves elements");       \
+    _Static_assert(!((traits) & OPT_RESHAPE) || ((traits) & OPT_VIEW), #id ": a reshape is a view");       \
+    _Static_assert(!((traits) & OPT_SPIKE_LAYER) || ((traits) & OPT_LAYER), #id ": a spike layer is a layer");
 #include "ops.def"
 #undef OP
 
 static const OpInfo ops[OP_COUNT] = {
-#define OP(id, name, min_in, max_in, n_out, attrs) \
-    [OP_##id] = {name, min_in, max_in, n_out, attrs, &op_sema_##id},
+#define OP(id, name, min_in, max_in, n_out, attrs, data, traits, emit, view) \
+    [OP_##id] = {name, min_in, max_in, n_out, attrs, &op_sema_##id, data, traits},
 #include "ops.def"
 #undef OP
 };
@@ -68,6 +76,15 @@ static const OpInfo ops[OP_COUNT] = {
 const OpInfo *op_info(OpKind op) {
     if ((unsigned)op >= OP_COUNT) die("op_info: bad op %d", (int)op);
     return &ops[op];
+}
+
+bool op_has(OpKind op, unsigned traits) {
+    return (op_info(op)->traits & traits) == traits;
+}
+
+bool op_input_is_data(OpKind op, int i) {
+    int data = op_info(op)->data;
+    return data == DATA_ALL || (i >= 0 && i < 31 && (data >> i & 1));
 }
 
 OpKind op_from_name(const char *name) {

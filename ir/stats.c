@@ -26,11 +26,6 @@ static int64_t sat_mul(int64_t a, int64_t b) {
     return __builtin_mul_overflow(a, b, &r) ? INT64_MAX : r;
 }
 
-static bool is_layer(OpKind op) {
-    return op == OP_CONV || op == OP_GEMM || op == OP_MATMUL || op == OP_SPIKE_CONV ||
-           op == OP_SPIKE_GEMM || op == OP_SPIKE_MATMUL;
-}
-
 static bool is_conv(OpKind op) {
     return op == OP_CONV || op == OP_SPIKE_CONV;
 }
@@ -167,7 +162,7 @@ static int layer_costs(const Node *n, LayerStats *l, Diag *d) {
         reduction = trans_a ? xs->dim[0] : xs->dim[xs->rank - 1];
         acs = sat_mul(out, reduction);
     }
-    l->spike = n->op == OP_SPIKE_CONV || n->op == OP_SPIKE_GEMM || n->op == OP_SPIKE_MATMUL;
+    l->spike = op_has(n->op, OPT_SPIKE_LAYER);
     l->macs = l->spike ? 0 : sat_mul(out, reduction);
     l->acs_worst = l->spike ? acs : 0;
     for (int i = 1; i < n->n_in; i++)
@@ -180,8 +175,8 @@ int stats_collect(const Graph *g, GraphStats *s, Diag *d) {
     s->arena_bytes = s->arena_naive_bytes = -1;
     int n_layers = 0, n_neurons = 0;
     for (const Node *n = g->first; n; n = n->next) {
-        n_layers += is_layer(n->op);
-        n_neurons += n->op == OP_LIF || n->op == OP_FIRE;
+        n_layers += op_has(n->op, OPT_LAYER);
+        n_neurons += op_has(n->op, OPT_NEURON);
     }
     s->layers = calloc((size_t)n_layers + 1, sizeof *s->layers);
     s->neurons = calloc((size_t)n_neurons + 1, sizeof *s->neurons);
@@ -197,7 +192,7 @@ int stats_collect(const Graph *g, GraphStats *s, Diag *d) {
             seen[v->id] |= 1;
             s->const_bytes = sat_add(s->const_bytes, (int64_t)tensor_bytes(v->konst));
         }
-        if (is_layer(n->op)) {
+        if (op_has(n->op, OPT_LAYER)) {
             LayerStats *l = &s->layers[s->n_layers++];
             l->node = n;
             rc = layer_costs(n, l, d);
@@ -211,7 +206,7 @@ int stats_collect(const Graph *g, GraphStats *s, Diag *d) {
             s->table_bytes = sat_add(s->table_bytes, spike_lut_table_bytes(n) + spike_gather_list_bytes(n));
             s->macs = sat_add(s->macs, l->macs);
             s->acs_worst = sat_add(s->acs_worst, l->acs_worst);
-        } else if (n->op == OP_LIF || n->op == OP_FIRE) {
+        } else if (op_has(n->op, OPT_NEURON)) {
             NeuronStats *ns = &s->neurons[s->n_neurons++];
             ns->node = n;
             if (!has_type(n->out[0])) {
@@ -339,7 +334,7 @@ static int probes_build(const Graph *g, GraphStats *s, Probe *probes, Diag *d) {
     int li = 0, ni = 0;
     for (const Node *n = g->first; n; n = n->next) {
         Probe *pr = &probes[n->id];
-        if (is_layer(n->op)) {
+        if (op_has(n->op, OPT_LAYER)) {
             pr->layer = &s->layers[li++];
             if (n->op != OP_SPIKE_CONV) continue;
             Window w;
@@ -350,7 +345,7 @@ static int probes_build(const Graph *g, GraphStats *s, Probe *probes, Diag *d) {
                 if (!pr->taps[i]) die("out of memory");
                 taps_per_position(&w, i, pr->taps[i]);
             }
-        } else if (n->op == OP_LIF || n->op == OP_FIRE) {
+        } else if (op_has(n->op, OPT_NEURON)) {
             pr->neuron = &s->neurons[ni++];
         }
     }
@@ -446,7 +441,7 @@ int stats_measure(const Graph *g, const void *const *samples, int64_t n_samples,
         for (int i = 0; i < n->n_in; i++)
             if (n->in[i]) last_use[n->in[i]->id] = step;
         /* A layer that reads packed codes is measured on the spikes before packing. */
-        if (is_layer(n->op)) last_use[spike_input(n)->id] = step;
+        if (op_has(n->op, OPT_LAYER)) last_use[spike_input(n)->id] = step;
     }
     for (int i = 0; i < g->n_outputs; i++) last_use[g->outputs[i]->id] = step + 1;
     Tensor **inputs = calloc((size_t)g->n_inputs + 1, sizeof *inputs);

@@ -32,16 +32,11 @@ typedef struct Stripper {
     int depth;    /* strip() calls in progress */
 } Stripper;
 
+/* Data movement and linear ops, and the two whose commuting depends on the sign of the
+ * amplitude (commutes_with_amp): a max and Abs. */
 static bool clonable(OpKind op) {
-    switch (op) {
-    case OP_IDENTITY: case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE:
-    case OP_CONCAT: case OP_GATHER: case OP_WHERE: case OP_AVERAGE_POOL: case OP_MAX_POOL:
-    case OP_GLOBAL_AVERAGE_POOL: case OP_GLOBAL_MAX_POOL: case OP_PAD: case OP_SLICE:
-    case OP_TRANSPOSE: case OP_TILE: case OP_EXPAND: case OP_NEG: case OP_ABS:
-        return true;
-    default:
-        return false;
-    }
+    return op_has(op, OPT_MOVES) || op_has(op, OPT_LINEAR) || op == OP_MAX_POOL || op == OP_GLOBAL_MAX_POOL ||
+           op == OP_ABS;
 }
 
 static Value *strip(Stripper *st, Value *v);
@@ -80,9 +75,7 @@ static Value *clone_on_stripped(Stripper *st, Node *n) {
     for (int i = 0; i < n->n_in; i++) {
         in[i] = n->in[i];
         /* Condition, shape and index operands are not data. */
-        bool data = n->in[i] && !(n->op == OP_WHERE && i == 0) &&
-                    !(i > 0 && n->op != OP_CONCAT && n->op != OP_WHERE);
-        if (!data) continue;
+        if (!n->in[i] || !op_input_is_data(n->op, i)) continue;
         in[i] = strip(st, n->in[i]);
         if (!in[i]) return NULL;
         changed |= in[i] != n->in[i];
@@ -189,15 +182,12 @@ static void fold_one(Stripper *st, Node *n) {
 }
 
 int pass_alpha_fold(Graph *g, PassContext *cx) {
-    spike_analysis_run(g);
+    (void)cx;
     Stripper st = {.g = g, .n = g->n_values};
     st.memo = calloc((size_t)st.n + 1, sizeof *st.memo);
     if (!st.memo) die("out of memory");
     for (Node *n = g->first; n; n = n->next)
         if (n->op == OP_CONV || n->op == OP_GEMM || n->op == OP_MATMUL) fold_one(&st, n);
     free(st.memo);
-    /* Timesteps of an explicit-time export each got the same scaled weights: merge them. */
-    pass_cse(g, cx);
-    spike_analysis_run(g);
     return 0;
 }

@@ -41,10 +41,6 @@
 
 #include "passes/time_repeat.h"
 
-static bool is_reshape_like(OpKind op) {
-    return op == OP_RESHAPE || op == OP_FLATTEN || op == OP_SQUEEZE || op == OP_UNSQUEEZE;
-}
-
 static bool same_type(const Value *a, const Value *b) {
     return type_eq(&a->type, &b->type);
 }
@@ -322,7 +318,7 @@ static Value *simplify(Graph *g, Node *n, const bool *unobserved, int n_known) {
     case OP_SQUEEZE:
     case OP_UNSQUEEZE:
         if (same_type(x, n->out[0])) return x;
-        if (x->def && is_reshape_like(x->def->op)) {
+        if (x->def && op_has(x->def->op, OPT_RESHAPE)) {
             if (same_type(x->def->in[0], n->out[0])) return x->def->in[0];
             return insert_reshape(g, n, x->def->in[0], &n->out[0]->type.shape, n->name);
         }
@@ -353,27 +349,21 @@ static Value *simplify(Graph *g, Node *n, const bool *unobserved, int n_known) {
 }
 
 int pass_canonicalize(Graph *g, PassContext *cx) {
-    (void)cx;
-    /* Each sweep can expose more (a Gather of a Concat becomes a Reshape of a Reshape). */
-    for (int sweep = 0; sweep < 16; sweep++) {
-        /* The other rules keep every value bit for bit, so what is unobserved at the start
-         * of the sweep stays so while it runs. */
-        int n_known = g->n_values;
-        bool *unobserved = sign_of_zero_unobserved(g);
-        Rewriter rw;
-        rw_init(&rw, g);
-        for (Node *n = g->first; n; n = n->next) {
-            rw_resolve_inputs(&rw, n);
-            if (time_repeat_split(g, n, &rw)) continue;
-            if (n->n_out != 1) continue;
-            Value *r = simplify(g, n, unobserved, n_known);
-            if (r && r != n->out[0]) rw_replace(&rw, n->out[0], r);
-        }
-        int changes = rw.changes;
-        rw_finish(&rw);
-        free(unobserved);
-        pass_dce(g, cx);
-        if (!changes) break;
+    /* The other rules keep every value bit for bit, so what is unobserved at the start
+     * of the sweep stays so while it runs. */
+    int n_known = g->n_values;
+    bool *unobserved = sign_of_zero_unobserved(g);
+    Rewriter rw;
+    rw_init(&rw, g);
+    for (Node *n = g->first; n; n = n->next) {
+        rw_resolve_inputs(&rw, n);
+        if (time_repeat_split(g, n, &rw)) continue;
+        if (n->n_out != 1) continue;
+        Value *r = simplify(g, n, unobserved, n_known);
+        if (r && r != n->out[0]) rw_replace(&rw, n->out[0], r);
     }
+    cx->changed = rw.changes > 0;
+    rw_finish(&rw);
+    free(unobserved);
     return 0;
 }

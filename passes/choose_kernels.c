@@ -229,9 +229,7 @@ static void choose_impl(Graph *g, const ConvCost *k, Value **packed, const char 
 static int64_t model_weight_bytes(const Graph *g) {
     int64_t total = 0;
     for (const Node *n = g->first; n; n = n->next) {
-        if (n->op != OP_SPIKE_CONV && n->op != OP_SPIKE_GEMM && n->op != OP_SPIKE_MATMUL && n->op != OP_CONV &&
-            n->op != OP_GEMM && n->op != OP_MATMUL)
-            continue;
+        if (!op_has(n->op, OPT_LAYER)) continue;
         for (int i = 1; i < n->n_in; i++)
             if (n->in[i] && n->in[i]->konst) {
                 /* a weight shared by the timesteps of an explicit-time export counts once */
@@ -278,25 +276,27 @@ static void add(Closure *cl, Value *v) {
 static bool accepts(Closure *cl, const Node *n, int i, const Value *v) {
     int bd = block_dims(cl, v);
     if (!bd) return false;
-    int axis;
-    switch (n->op) {
-    case OP_LIF: case OP_FIRE: case OP_IDENTITY: case OP_ABS: case OP_NEG: case OP_RELU: case OP_SIGN:
-    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
+    if (op_has(n->op, OPT_NHWC_ELEMENTWISE) || n->op == OP_LIF) {
         for (int k = 0; k < n->n_out; k++)
             if (!type_eq(&n->out[k]->type, &v->type)) return false;
         for (int k = 0; k < n->n_out; k++) add(cl, n->out[k]);
         return true;
-    case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE:
+    }
+    if (op_has(n->op, OPT_NHWC_BLOCKS | OPT_RESHAPE)) {
         if (i != 0 || !block_dims(cl, n->out[0])) return false;
         add(cl, n->out[0]);
         return true;
-    case OP_GATHER: case OP_CONCAT:
-        axis = (int)node_attr_int(n, "axis", 0);
+    }
+    if (op_has(n->op, OPT_NHWC_BLOCKS)) {
+        /* Gather, Concat: along an axis outside the block. */
+        int axis = (int)node_attr_int(n, "axis", 0);
         if (axis < 0) axis += v->type.shape.rank;
-        if (axis >= v->type.shape.rank - bd || (n->op == OP_GATHER && i != 0)) return false;
+        if (axis >= v->type.shape.rank - bd || !op_input_is_data(n->op, i)) return false;
         if (block_dims(cl, n->out[0]) != bd) return false;
         add(cl, n->out[0]);
         return true;
+    }
+    switch (n->op) {
     case OP_PACK:
         return bd == 3;
     case OP_SPIKE_CONV:
@@ -326,23 +326,16 @@ static int operands_consistent(Closure *cl, const Node *n) {
     bool touches = false;
     for (int i = 0; i < n->n_in; i++) touches |= n->in[i] && cl->in_set[n->in[i]->id];
     if (!touches) return 0;
-    switch (n->op) {
-    case OP_PACK: case OP_SPIKE_CONV: case OP_SPIKE_GEMM: case OP_SPIKE_MATMUL: case OP_GATHER: case OP_RESHAPE:
-    case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE:
-        /* Only input 0 is data. */
-        return cl->in_set[n->in[0]->id] ? 0 : -1;
-    default: {
-        int grew = 0;
-        for (int i = 0; i < n->n_in; i++) {
-            Value *v = n->in[i];
-            if (!v || cl->in_set[v->id] || is_scalar_const(v)) continue;
-            if (!joinable_root(cl, v)) return -1;
-            add(cl, v);
-            grew = 1;
-        }
-        return grew;
+    if (op_info(n->op)->data == DATA_0) return cl->in_set[n->in[0]->id] ? 0 : -1;
+    int grew = 0;
+    for (int i = 0; i < n->n_in; i++) {
+        Value *v = n->in[i];
+        if (!v || cl->in_set[v->id] || is_scalar_const(v)) continue;
+        if (!joinable_root(cl, v)) return -1;
+        add(cl, v);
+        grew = 1;
     }
-    }
+    return grew;
 }
 
 /* Does n read or write a value of the set? */
@@ -440,12 +433,15 @@ static int packed_lifs(const Graph *g, const Uses *u, const Node *p, Node **lifs
 /*
  * A neuron whose spikes only go to a tsnc.pack writes the codes itself (the
  * lif's pack attribute): the spikes never go to memory as floats and are
- * not read back. The stack of timesteps is rebuilt on the codes.
+ * not read back. The stack of timesteps is rebuilt on the codes; the pack and
+ * the old stack, which read the lifs' results as floats, are removed.
  */
 static void fuse_packs(Graph *g) {
     Uses *u = uses_build(g);
     Rewriter rw;
     rw_init(&rw, g);
+    Node **replaced = NULL; /* packs whose result now comes from the lifs */
+    int n_replaced = 0;
     for (Node *p = g->first; p; p = p->next) {
         if (p->op != OP_PACK) continue;
         Node *lifs[64];
@@ -480,15 +476,30 @@ static void fuse_packs(Graph *g) {
             node_infer_or_die(c);
             packed = insert_reshape(g, p, c->out[0], &p->out[0]->type.shape, p->name);
         }
-        if (type_eq(&packed->type, &p->out[0]->type)) rw_replace(&rw, p->out[0], packed);
+        if (type_eq(&packed->type, &p->out[0]->type)) {
+            rw_replace(&rw, p->out[0], packed);
+            replaced = realloc(replaced, (size_t)(n_replaced + 1) * sizeof *replaced);
+            if (!replaced) die("out of memory");
+            replaced[n_replaced++] = p;
+        }
     }
     uses_free(u);
     rw_finish(&rw);
+    /* Each was the only reader of its stack (packed_lifs): Reshape(Concat(Unsqueeze(s_t))), or s. */
+    for (int k = 0; k < n_replaced; k++) {
+        Node *p = replaced[k], *r = p->in[0]->def;
+        graph_remove_node(g, p);
+        if (r->op == OP_LIF) continue;
+        Node *c = r->in[0]->def;
+        graph_remove_node(g, r);
+        for (int t = 0; t < c->n_in; t++) graph_remove_node(g, c->in[t]->def);
+        graph_remove_node(g, c);
+    }
+    free(replaced);
 }
 
 int pass_choose_kernels(Graph *g, PassContext *cx) {
     const char *forced = cx->opt ? cx->opt->spike_impl : NULL;
-    spike_analysis_run(g);
     Value **packed = calloc((size_t)g->n_values + 1, sizeof *packed);
     int n_conv = 0;
     for (Node *n = g->first; n; n = n->next) n_conv += n->op == OP_SPIKE_CONV && !node_attr(n, "impl");
@@ -530,10 +541,7 @@ int pass_choose_kernels(Graph *g, PassContext *cx) {
         if (n->op == OP_SPIKE_CONV && n->out[0]->layout.channels_last)
             n->remark = arena_printf(g->arena, "%s; output channels-last", n->remark);
     fuse_packs(g);
-    /* The old float stacks are dead but still read the lifs; drop them before CSE
-     * can merge a new Unsqueeze of the codes into an old one of the same value. */
-    pass_dce(g, cx);
-    pass_cse(g, cx); /* merges the axes constants of the rebuilt stacks */
-    spike_analysis_run(g);
+    /* The pipeline's dce, cse (merging the axes constants of the rebuilt stacks), dce and
+     * spike-analysis entries after this one clean up. */
     return 0;
 }

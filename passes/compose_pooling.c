@@ -154,6 +154,7 @@ static bool compose_gemm(Graph *g, Node *gemm) {
 }
 
 int pass_compose_pooling(Graph *g, PassContext *cx) {
+    (void)cx;
     for (Node *n = g->first; n; n = n->next) {
         /* Only worth it when the pooled values are spikes (finite levels). */
         if (n->n_in < 1 || n->in[0]->vs.n_levels == 0) continue;
@@ -162,8 +163,5 @@ int pass_compose_pooling(Graph *g, PassContext *cx) {
         else if (n->op == OP_GEMM)
             compose_gemm(g, n);
     }
-    /* Each timestep of an explicit-time export composed the same weights: merge them. */
-    pass_cse(g, cx);
-    spike_analysis_run(g);
     return 0;
 }

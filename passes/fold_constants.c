@@ -71,11 +71,6 @@ static bool is_const(const Value *v) {
     return v == NULL || (v->konst && !v->def);
 }
 
-static bool is_view_op(OpKind op) {
-    return op == OP_IDENTITY || op == OP_DROPOUT || op == OP_RESHAPE || op == OP_FLATTEN ||
-           op == OP_SQUEEZE || op == OP_UNSQUEEZE;
-}
-
 /* Turns output v of its node into a constant holding t. */
 static void make_const(Value *v, Tensor *t) {
     v->def = NULL;
@@ -85,7 +80,7 @@ static void make_const(Value *v, Tensor *t) {
 
 /* Returns 1 if n's outputs became constants, 0 if n is left alone, -1 on error. */
 static int fold_node(Graph *g, Node *n, Diag *d) {
-    if (is_view_op(n->op) && n->in[0]->konst) {
+    if (op_has(n->op, OPT_VIEW) && n->in[0]->konst) {
         const Tensor *src = n->in[0]->konst;
         Tensor *t = arena_alloc(g->arena, sizeof *t);
         t->type = n->out[0]->type;
@@ -122,7 +117,7 @@ int pass_fold_constants(Graph *g, PassContext *cx) {
             known_out &= n->out[i]->konst != NULL;
             if (shape_numel(&n->out[i]->type.shape) > FOLD_LIMIT) foldable = false;
         }
-        if (foldable && !known_out && !is_view_op(n->op)) {
+        if (foldable && !known_out && !op_has(n->op, OPT_VIEW)) {
             double w = fold_work(n), in = 0, out = 0;
             for (int i = 0; i < n->n_in; i++) in += numel_or_zero(n->in[i]);
             for (int i = 0; i < n->n_out; i++) out += numel_or_zero(n->out[i]);

@@ -79,7 +79,6 @@ static void lower_one(Graph *g, Node *n, const PassOptions *opt) {
 }
 
 int pass_lower_spikes(Graph *g, PassContext *cx) {
-    spike_analysis_run(g);
     for (Node *n = g->first; n; n = n->next)
         if (n->op == OP_CONV || n->op == OP_GEMM || n->op == OP_MATMUL) lower_one(g, n, cx->opt);
     return 0;

@@ -117,7 +117,7 @@ static bool derive_rule(const Cone *c, FireRule *rule) {
 
 static bool fire_candidate(const Value *v) {
     const Node *n = v->def;
-    return n && n->n_out == 1 && n->op != OP_FIRE && n->op != OP_LIF && v->type.dtype == DT_F32 &&
+    return n && n->n_out == 1 && !op_has(n->op, OPT_NEURON) && v->type.dtype == DT_F32 &&
            vs_levels_within(&v->vs, -1, 1) && amp_is_one(&v->vs.amp);
 }
 
@@ -313,15 +313,19 @@ static void fuse_lif(Graph *g) {
 }
 
 int pass_recognize_neurons(Graph *g, PassContext *cx) {
-    spike_analysis_run(g);
+    (void)cx;
     recognize_fires(g);
-    pass_dce(g, cx);
-    spike_analysis_run(g);
+    return 0;
+}
+
+int pass_remove_ste(Graph *g, PassContext *cx) {
+    (void)cx;
     remove_ste(g);
-    pass_dce(g, cx);
-    spike_analysis_run(g);
+    return 0;
+}
+
+int pass_fuse_lif(Graph *g, PassContext *cx) {
+    (void)cx;
     fuse_lif(g);
-    pass_dce(g, cx);
-    spike_analysis_run(g);
     return 0;
 }

@@ -10,9 +10,9 @@
  * (Reshape, Concat, Gather, ...) keeps the set. A Conv/Gemm/MatMul whose
  * input is proven to be alpha * {-1,0,1} is a spike layer.
  *
- * The pass only annotates values (visible in `tsnc dump` types); other
- * passes call spike_analysis_run() to refresh the annotations after they
- * rewrite the graph.
+ * The pass only annotates values (visible in `tsnc dump` types); the
+ * pipeline runs it again after the passes that rewrite the graph, wherever
+ * an entry that reads the sets follows (pass_manager.c).
  */
 #include <math.h>
 #include <string.h>
@@ -191,6 +191,7 @@ static ValueSet transfer_pool(const Node *n, bool average) {
 
 static ValueSet transfer(Graph *g, const Node *n, int out_index) {
     const Value *x = n->n_in ? n->in[0] : NULL;
+    if (op_has(n->op, OPT_VIEW)) return *vs_of(x);
     switch (n->op) {
     case OP_EQUAL: case OP_GREATER: case OP_GREATER_OR_EQUAL: case OP_LESS:
     case OP_LESS_OR_EQUAL: case OP_AND: case OP_OR: case OP_XOR: case OP_NOT: {
@@ -207,9 +208,6 @@ static ValueSet transfer(Graph *g, const Node *n, int out_index) {
         /* Integer levels in a small range survive any numeric cast. */
         return vs_levels_within(vs_of(x), -128, 127) ? *vs_of(x) : vs_real();
     }
-    case OP_IDENTITY: case OP_DROPOUT: case OP_RESHAPE: case OP_FLATTEN:
-    case OP_SQUEEZE: case OP_UNSQUEEZE:
-        return *vs_of(x);
     case OP_ADD: return transfer_add(n, false);
     case OP_SUB: return transfer_add(n, true);
     case OP_MUL: return transfer_mul(g, n);

@@ -46,15 +46,11 @@ Value *insert_lead_tile(Graph *g, Node *before, Value *y, int64_t t, const char 
     return n->out[0];
 }
 
-static bool is_reshape_like(OpKind op) {
-    return op == OP_RESHAPE || op == OP_FLATTEN || op == OP_SQUEEZE || op == OP_UNSQUEEZE;
-}
-
 /* a and b hold the same elements in the same shape: one value, or reshape-likes of one value. */
 static bool same_copy(const Value *a, const Value *b) {
     if (a == b) return true;
     const Node *p = a->def, *q = b->def;
-    return p && q && is_reshape_like(p->op) && is_reshape_like(q->op) && p->in[0] == q->in[0] &&
+    return p && q && op_has(p->op, OPT_RESHAPE) && op_has(q->op, OPT_RESHAPE) && p->in[0] == q->in[0] &&
            type_eq(&a->type, &b->type);
 }
 

@@ -40,7 +40,7 @@ static void check_failure_explained(const char *stage, Diag *d) {
     if (verbose()) diag_print(d, stderr);
 }
 
-/* After each pass that succeeded, the graph must verify. */
+/* After each pipeline entry that succeeded, the graph must verify. */
 static int verify_after(const Pass *p, const Graph *g, void *user) {
     (void)user;
     Diag d = {.file = "fuzz"};
@@ -81,7 +81,7 @@ static void compile_graph(Graph *g, Diag *d, const char *loader, size_t size) {
     Target target;
     options_for(size, &popt, &target);
     PassContext cx = {.diag = d, .opt = &popt};
-    PipelineHooks hooks = {.after = verify_after};
+    PipelineHooks hooks = {.after_entry = verify_after};
     if (pipeline_run(g, &cx, &hooks) != 0) {
         check_failure_explained("pipeline_run", d);
         goto out;

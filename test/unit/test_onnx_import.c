@@ -649,7 +649,7 @@ static void run_model(const char *path, int n_in, const float *const *in, const 
     Graph *g = import_ok(path);
     Diag d = {0};
     PassOptions po = {0};
-    PassContext cx = {&d, &po};
+    PassContext cx = {.diag = &d, .opt = &po};
     if (pass_infer_shapes(g, &cx) != 0) {
         diag_print(&d, stderr);
         fail_msg("infer-shapes failed on %s", path);

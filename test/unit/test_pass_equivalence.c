@@ -4,9 +4,9 @@
  *
  * For each models/NAME.onnx: import, infer-shapes, and run the first
  * SAMPLES (50) samples of NAME.input.bin through the interpreter: those outputs
- * are the reference (the same as `tsnc run --after import`). Then each
- * further pass of the pipeline runs in order and the same samples go
- * through the rewritten graph again (as `tsnc run --after PASS`). A sample
+ * are the reference (the same as `tsnc run --after import`). Then the
+ * pipeline runs on, and after each stage the same samples go through the
+ * rewritten graph again (as `tsnc run --after STAGE`). A sample
  * "differs" when some output is more than TOL away from the reference.
  * Passes that change float rounding (fold-batchnorm, alpha-fold,
  * compose-pooling) may move a membrane potential that sits on a threshold
@@ -118,6 +118,63 @@ static int list_models(char **names) {
     return n;
 }
 
+typedef struct Equivalence {
+    const char *model;
+    const float *x, *torch;
+    size_t xlen;
+    float *ref;       /* the outputs after infer-shapes (malloc'd) */
+    int n;            /* samples */
+    int64_t out_size;
+} Equivalence;
+
+/* After infer-shapes: the reference, anchored to PyTorch. */
+static void take_reference(Equivalence *eq, const Graph *g) {
+    int64_t in_size = shape_numel(&g->inputs[0]->type.shape);
+    eq->n = (int)(eq->xlen / ((size_t)in_size * sizeof(float)));
+    if (eq->n > SAMPLES) eq->n = SAMPLES;
+    assert_true(eq->n > 0);
+    eq->ref = run_samples(g, eq->x, eq->n, &eq->out_size);
+    int torch_disagree = 0;
+    for (int s = 0; s < eq->n; s++)
+        torch_disagree += argmax(eq->ref + s * eq->out_size, eq->out_size) !=
+                          argmax(eq->torch + s * eq->out_size, eq->out_size);
+    printf("%-22s %-18s %2d samples, argmax differs from PyTorch on %d\n", eq->model, "import", eq->n,
+           torch_disagree);
+    assert_true(torch_disagree <= MAX_DIFFERING);
+}
+
+/* After each later stage: the same samples give the reference's outputs. */
+static int after_stage(const char *stage, const Graph *g, void *user) {
+    Equivalence *eq = user;
+    if (strcmp(stage, "infer-shapes") == 0) {
+        take_reference(eq, g);
+        return 0;
+    }
+    int n = eq->n;
+    int64_t out_size = eq->out_size, o2;
+    const float *ref = eq->ref;
+    float *got = run_samples(g, eq->x, n, &o2);
+    assert_int_equal(o2, out_size);
+    int differing = 0;
+    double max_diff = 0, max_diff_agreeing = 0;
+    for (int s = 0; s < n; s++) {
+        double worst = 0;
+        for (int64_t i = 0; i < out_size; i++) {
+            double e = fabs((double)got[s * out_size + i] - (double)ref[s * out_size + i]);
+            if (!(e <= worst)) worst = e; /* NaN counts as a difference */
+        }
+        if (!(worst <= TOL)) differing++;
+        else if (worst > max_diff_agreeing) max_diff_agreeing = worst;
+        if (!(worst <= max_diff)) max_diff = worst;
+    }
+    printf("%-22s %-18s %2d of %d samples differ by more than %g; max |diff| %.3g "
+           "(%.3g on the others)\n",
+           eq->model, stage, differing, n, TOL, max_diff, max_diff_agreeing);
+    free(got);
+    assert_true(differing <= MAX_DIFFERING);
+    return 0;
+}
+
 static void check_model(const char *model) {
     char path[1024];
     size_t len, xlen, ylen;
@@ -136,48 +193,13 @@ static void check_model(const char *model) {
     Graph *g = onnx_import_buffer(bytes, len, &io, &d);
     assert_non_null(g);
     PassContext cx = {.diag = &d, .opt = &(PassOptions){0}};
-    const Pass *p = tsnc_pipeline;
-    assert_string_equal(p->name, "infer-shapes");
-    assert_int_equal(p->run(g, &cx), 0);
-    int64_t in_size = shape_numel(&g->inputs[0]->type.shape), out_size;
-    int n = (int)(xlen / ((size_t)in_size * sizeof(float)));
-    if (n > SAMPLES) n = SAMPLES;
-    assert_true(n > 0);
-    float *ref = run_samples(g, x, n, &out_size);
-
-    int torch_disagree = 0;
-    for (int s = 0; s < n; s++)
-        torch_disagree += argmax(ref + s * out_size, out_size) != argmax(torch + s * out_size, out_size);
-    printf("%-22s %-18s %2d samples, argmax differs from PyTorch on %d\n", model, "import", n, torch_disagree);
-    assert_true(torch_disagree <= MAX_DIFFERING);
-
-    for (p++; p->name; p++) {
-        int rc = p->run(g, &cx);
-        if (rc == 0) rc = graph_verify(g, &d);
-        if (rc != 0) diag_print(&d, stderr);
-        assert_int_equal(rc, 0);
-        int64_t o2;
-        float *got = run_samples(g, x, n, &o2);
-        assert_int_equal(o2, out_size);
-        int differing = 0;
-        double max_diff = 0, max_diff_agreeing = 0;
-        for (int s = 0; s < n; s++) {
-            double worst = 0;
-            for (int64_t i = 0; i < out_size; i++) {
-                double e = fabs((double)got[s * out_size + i] - (double)ref[s * out_size + i]);
-                if (!(e <= worst)) worst = e; /* NaN counts as a difference */
-            }
-            if (!(worst <= TOL)) differing++;
-            else if (worst > max_diff_agreeing) max_diff_agreeing = worst;
-            if (!(worst <= max_diff)) max_diff = worst;
-        }
-        printf("%-22s %-18s %2d of %d samples differ by more than %g; max |diff| %.3g "
-               "(%.3g on the others)\n",
-               model, p->name, differing, n, TOL, max_diff, max_diff_agreeing);
-        free(got);
-        assert_true(differing <= MAX_DIFFERING);
-    }
-    free(ref);
+    Equivalence eq = {.model = model, .x = x, .torch = torch, .xlen = xlen};
+    PipelineHooks h = {.after = after_stage, .user = &eq, .verify_each = true};
+    int rc = pipeline_run(g, &cx, &h);
+    if (rc != 0) diag_print(&d, stderr);
+    assert_int_equal(rc, 0);
+    assert_non_null(eq.ref);
+    free(eq.ref);
     graph_free(g);
     free(bytes);
     free(x);
