@@ -197,6 +197,33 @@ static int check_spike_input(EmitCtx *cx, const Node *n) {
 }
 
 /*
+ * The weights w (M, C, kh, kw) as wt (distinct taps, C, M), wt[(tap * C + c) * M + m] =
+ * w[m][c][ky][kx], for the distinct taps only: taps with bit-equal weights (a composed pooling
+ * repeats each weight over its window) share one slice. *table_of (kh*kw entries, heap) maps
+ * each tap to its slice, *distinct counts the slices; returns wt (heap).
+ */
+static float *distinct_tap_weights(const ConvShape *cs, const float *w, int64_t **table_of, int64_t *distinct) {
+    int64_t taps = cs->kh * cs->kw, slice = cs->c * cs->m;
+    float *wt = malloc((size_t)(taps * slice + 1) * sizeof *wt);
+    *table_of = malloc((size_t)taps * sizeof **table_of);
+    *distinct = 0;
+    if (!wt || !*table_of) die("out of memory");
+    for (int64_t t = 0; t < taps; t++) {
+        float *dst = wt + *distinct * slice;
+        for (int64_t c = 0; c < cs->c; c++)
+            for (int64_t m = 0; m < cs->m; m++) dst[c * cs->m + m] = w[(m * cs->c + c) * taps + t];
+        (*table_of)[t] = *distinct;
+        for (int64_t u = 0; u < *distinct; u++)
+            if (memcmp(wt + u * slice, dst, (size_t)slice * sizeof *wt) == 0) {
+                (*table_of)[t] = u;
+                break;
+            }
+        if ((*table_of)[t] == *distinct) (*distinct)++;
+    }
+    return wt;
+}
+
+/*
  * impl "lut": reads the codes of a tsnc.pack. The weights are rearranged at
  * compile time into wt (taps, C, M); the lookup table (taps, groups,
  * entries, M) is built from them by NAME_init into the caller's NAME_state
@@ -221,23 +248,8 @@ static int emit_spike_conv_lut(EmitCtx *cx, const Node *n) {
     int64_t group = node_attr_int(n, "pack", 4), entries = 1;
     for (int64_t i = 0; i < group; i++) entries *= ternary ? 3 : 2;
     int64_t taps = cs.kh * cs.kw, groups = (cs.c + group - 1) / group, slice = cs.c * cs.m;
-    /* wt[(tap * C + c)][m] = w[m][c][ky][kx] for the distinct taps only: taps with equal
-     * weights (a composed pooling repeats each weight over its window) share a table. */
-    float *wt = malloc((size_t)(taps * slice + 1) * sizeof *wt);
-    int64_t *table_of = malloc((size_t)taps * sizeof *table_of), distinct = 0;
-    if (!wt || !table_of) die("out of memory");
-    for (int64_t t = 0; t < taps; t++) {
-        float *dst = wt + distinct * slice;
-        for (int64_t c = 0; c < cs.c; c++)
-            for (int64_t m = 0; m < cs.m; m++) dst[c * cs.m + m] = w[(m * cs.c + c) * taps + t];
-        table_of[t] = distinct;
-        for (int64_t u = 0; u < distinct; u++)
-            if (memcmp(wt + u * slice, dst, (size_t)slice * sizeof *wt) == 0) {
-                table_of[t] = u;
-                break;
-            }
-        if (table_of[t] == distinct) distinct++;
-    }
+    int64_t *table_of, distinct;
+    float *wt = distinct_tap_weights(&cs, w, &table_of, &distinct);
     int64_t count = distinct * slice, table = distinct * groups * entries * cs.m;
     if (table * (int64_t)sizeof(float) != spike_lut_table_bytes(n))
         return cx_error(cx, n, "internal: lookup table of %lld floats, but the IR counts %lld bytes", (long long)table,
@@ -266,8 +278,9 @@ static int emit_spike_conv_lut(EmitCtx *cx, const Node *n) {
 
 /*
  * impl "gather": the output-stationary convolution (runtime/simd/spike_gather.c). The
- * weights are rearranged at compile time into wt (kh*kw, C, M), so that one event adds a
- * contiguous vector of output channels; the event lists (spike_gather_list_bytes of
+ * weights are rearranged at compile time into wt (distinct taps, C, M), so that one event adds
+ * a contiguous vector of output channels, and a composed pooling's repeated taps are stored
+ * once; the event lists (spike_gather_list_bytes of
  * scratch) live in the caller's NAME_state, next to the lookup tables: no function of the
  * API keeps mutable static data, so states on different threads do not share them.
  */
@@ -280,14 +293,12 @@ static int emit_spike_conv_gather(EmitCtx *cx, const Node *n) {
         return cx_error(cx, n, "impl gather needs at most 64 kernel taps and 65535 input channels");
     const float *w = const_f32(cx, n, n->in[1], "weight");
     if (!w) return -1;
-    int64_t taps = cs.kh * cs.kw, count = taps * cs.c * cs.m;
-    float *wt = malloc((size_t)(count ? count : 1) * sizeof *wt);
-    if (!wt) die("out of memory");
-    for (int64_t t = 0; t < taps; t++)
-        for (int64_t c = 0; c < cs.c; c++)
-            for (int64_t m = 0; m < cs.m; m++) wt[(t * cs.c + c) * cs.m + m] = w[(m * cs.c + c) * taps + t];
-    const char *wname = cx_derived_f32(cx, n, "wg", wt, count);
+    int64_t *table_of, distinct;
+    float *wt = distinct_tap_weights(&cs, w, &table_of, &distinct);
+    const char *wname = cx_derived_f32(cx, n, "wg", wt, distinct * cs.c * cs.m);
+    const char *tap_map = cx_longs(cx, (int)(cs.kh * cs.kw), table_of);
     free(wt);
+    free(table_of);
     int64_t ct, mt;
     spike_gather_tiles(n, &ct, &mt);
     const Value *b = n->n_in > 2 ? n->in[2] : NULL, *x = n->in[0], *y = n->out[0];
@@ -299,9 +310,9 @@ static int emit_spike_conv_gather(EmitCtx *cx, const Node *n) {
     const char *ev = cx_lut_table(cx, cx_str(cx, "%s_ev", wname), (list_bytes + 3) / 4, NULL);
     cx_printf(cx,
               "    /* event lists: per input pixel and tile of %lld channels, %lld bytes of the state */\n"
-              "    spike_conv2d_gather_f32(%s, %s, %s, %s, %s,\n        %lld, %lld, %lld, %lld,\n"
+              "    spike_conv2d_gather_f32(%s, %s, %s, %s, %s, %s,\n        %lld, %lld, %lld, %lld,\n"
               "        (unsigned short *)(void *)%s, %lld, %lld);\n",
-              (long long)ct, (long long)list_bytes, cx_ref(cx, x), wname,
+              (long long)ct, (long long)list_bytes, cx_ref(cx, x), wname, tap_map,
               b ? cx_ref(cx, b) : "0", cx_ref(cx, y), params, (long long)(xcl ? 1 : hw), (long long)(xcl ? cs.c : 1),
               (long long)(ycl ? cs.m : 1), (long long)(ycl ? 1 : ohw), ev, (long long)ct, (long long)mt);
     return 0;

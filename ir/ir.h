@@ -490,14 +490,15 @@ int64_t spike_conv_distinct_taps(const Value *w);
 int64_t spike_lut_table_bytes(const Node *n);
 /*
  * impl "gather" (the output-stationary spike convolution, runtime/simd/spike_gather.c):
- * its weight tile is (kh*kw, ct, mt) channels, at most SPIKE_GATHER_TILE_BYTES (half an
- * L2 cache of 1 MiB), so that all pixels and timesteps reuse it from cache; ct <= 512.
+ * input channels in tiles of ct = min(C, SPIKE_GATHER_CT), all M output channels per pass
+ * (mt = M). The kernel walks tile by tile and tap by tap over a band of output pixels, so a
+ * (tap, tile) slice of the weights, ct rows of one vector block, stays in L1 while the band
+ * uses it; 128 rows measured as fast as 64 and faster than 32 (docs/performance.md).
  * The event lists take spike_gather_list_bytes of the state's RAM: per input pixel of each
  * sample and tile of ct input channels, two counts and ct channel numbers (uint16), plus
  * SPIKE_GATHER_LIST_SLACK entries for the widest vector store. 0 for other nodes.
  */
-#define SPIKE_GATHER_TILE_BYTES (640 << 10)
-#define SPIKE_GATHER_MAX_CT 512
+#define SPIKE_GATHER_CT 128
 #define SPIKE_GATHER_LIST_SLACK 64
 void spike_gather_tiles(const Node *n, int64_t *ct, int64_t *mt);
 int64_t spike_gather_list_bytes(const Node *n);

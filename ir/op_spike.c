@@ -356,16 +356,9 @@ int64_t spike_lut_table_bytes(const Node *n) {
 
 void spike_gather_tiles(const Node *n, int64_t *ct, int64_t *mt) {
     const int64_t *wd = n->in[1]->type.shape.dim;
-    int64_t m = wd[0], c = wd[1], taps = wd[2] * wd[3];
-    /* Whole layer when its weights fit the budget; else tiles of 128 x 128 channels (fewer
-     * input than output channels when the kernel is large), at most 512 input channels. */
-    *ct = c < SPIKE_GATHER_MAX_CT ? c : SPIKE_GATHER_MAX_CT;
+    int64_t m = wd[0], c = wd[1];
+    *ct = c < SPIKE_GATHER_CT ? c : SPIKE_GATHER_CT;
     *mt = m;
-    if (taps * c * m * (int64_t)sizeof(float) <= SPIKE_GATHER_TILE_BYTES && c <= SPIKE_GATHER_MAX_CT) return;
-    *mt = m < 128 ? m : 128;
-    int64_t fit = SPIKE_GATHER_TILE_BYTES / (taps * *mt * (int64_t)sizeof(float));
-    if (fit < 16) fit = 16;
-    if (fit < *ct) *ct = fit;
 }
 
 int64_t spike_gather_list_bytes(const Node *n) {

@@ -64,10 +64,13 @@ enum { LUT_MAX_BYTES = 4 << 20, PACK_GROUP = 4 };
  *   lut     N*OH*OW*taps*ceil(C/4) table rows of M floats, COST_LUT each;
  *   gather  N*OH*OW*taps*C*rate events of M floats, COST_GATHER each, plus the scan that
  *           builds the event lists (N*H*W*C/8 compares, COST_SCAN each), and COST_LIST
- *           per (output pixel, tap, block of 64 output channels) to find a list;
+ *           per (output pixel, tap, tile of SPIKE_GATHER_CT input channels, block of 64
+ *           output channels) to find and walk a list;
  *   events  the same events scattered into memory (a load, an add and a store per vector),
  *           COST_EVENTS each, plus the scan.
- * Both event kernels also write each output vector once (1 each).
+ * Both event kernels also write each output vector once (1 each). A lookup table larger than
+ * LUT_CACHE_BYTES (the L2 of the machines measured) misses the cache on most lookups:
+ * its rows cost COST_LUT_OUT_OF_CACHE times more.
  * The lookup tables cost static RAM: auto mode gives them to the layers that save most time
  * per table byte while the model's tables stay within max(its weight bytes,
  * TABLE_BUDGET_FLOOR) (small models: a few MiB of tables are what made them fast).
@@ -77,6 +80,8 @@ enum { LUT_MAX_BYTES = 4 << 20, PACK_GROUP = 4 };
 #define COST_EVENTS 4.5
 #define COST_SCAN 1.0
 #define COST_LIST 130.0
+#define COST_LUT_OUT_OF_CACHE 1.6
+enum { LUT_CACHE_BYTES = 1 << 20 };
 enum { TABLE_BUDGET_FLOOR = 6 << 20 };
 
 static bool ternary_input(const Value *x) {
@@ -120,13 +125,15 @@ static void conv_cost(const PassOptions *o, Node *n, ConvCost *k) {
     double scan = (double)xd[0] * (double)(xd[2] * xd[3]) * (c / 8) * COST_SCAN;
     k->lut = outs * taps * (double)((xd[1] + PACK_GROUP - 1) / PACK_GROUP) * vecs * COST_LUT;
     /* both write every output once; gather also reads two list counts per tap and block */
+    double tiles = (double)((xd[1] + SPIKE_GATHER_CT - 1) / SPIKE_GATHER_CT);
     k->gather = outs * taps * c * k->rate * vecs * COST_GATHER + scan + outs * vecs +
-                outs * taps * (double)((wd[0] + 63) / 64) * COST_LIST;
+                outs * taps * tiles * (double)((wd[0] + 63) / 64) * COST_LIST;
     k->events = outs * taps * c * k->rate * vecs * COST_EVENTS + scan + outs * vecs;
     k->dense_macs = outs * taps * c * (double)wd[0];
     int64_t entries = ternary_input(x) ? 81 : 16;
     k->table_bytes = spike_conv_distinct_taps(w) * ((xd[1] + PACK_GROUP - 1) / PACK_GROUP) * entries * wd[0] *
                      (int64_t)sizeof(float);
+    if (k->table_bytes > LUT_CACHE_BYTES) k->lut *= COST_LUT_OUT_OF_CACHE;
 }
 
 /* Best savings per table byte first. */

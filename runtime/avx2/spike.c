@@ -268,6 +268,7 @@ static void spike_lut_block1_avx2(const unsigned char *const *cps, const float *
 }
 
 /* @kernel spike_conv2d_lut_f32 uses conv2d_params spike_lut_taps_avx2 spike_lut_block8_avx2 spike_lut_block4_avx2 spike_lut_block1_avx2 needs <immintrin.h> */
+#define SPIKE_LUT_ROW_BUF 1024
 /* spike_conv2d_lut: codes (N, H, W, groups), lut (kh*kw, groups, entries, M), b (M) or NULL ->
  * y (output pixel q, channel m at y[n*M*OH*OW + q*yq + m*ym]). Channels-last output (ym == 1):
  * up to 64 output channels accumulate in registers over all taps and groups, then are stored
@@ -280,24 +281,27 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
     const float *taps[64];
     long nb, oy, ox, m = p->m, ohw = p->oh * p->ow, sample = p->h * p->w * groups;
     int split = m <= 32; /* the generic kernel's order of additions */
+    /* A row-major output (ym != 1) is summed into buf and stored a channel at a time:
+     * the same additions in the same order as the channels-last path. */
+    float buf[SPIKE_LUT_ROW_BUF];
     for (oy = 0; oy < p->oh; oy++)
         for (ox = 0; ox < p->ow; ox++) {
             /* Which taps are inside the input depends on the pixel only: find them once. */
-            int t, ntaps = p->kh * p->kw <= 64 && ym == 1
+            int t, ntaps = p->kh * p->kw <= 64 && (ym == 1 || m <= SPIKE_LUT_ROW_BUF)
                                ? spike_lut_taps_avx2(cps, taps, codes, lut, tap_table, p, 0, oy, ox, groups, entries)
                                : -1;
             for (nb = 0; nb < p->n; nb++) {
-                float *yo = y + nb * m * ohw + (oy * p->ow + ox) * yq;
+                float *yo = y + nb * m * ohw + (oy * p->ow + ox) * yq, *ys = ym == 1 ? yo : buf;
                 long m0 = 0, j, g;
                 if (nb > 0)
                     for (t = 0; t < ntaps; t++) cps[t] += sample;
                 if (ntaps >= 0) {
                     for (; m0 + 64 <= m; m0 += 64)
-                        spike_lut_block8_avx2(cps, taps, ntaps, groups, entries, m, b, yo, m0);
+                        spike_lut_block8_avx2(cps, taps, ntaps, groups, entries, m, b, ys, m0);
                     for (; m0 + 32 <= m; m0 += 32)
-                        spike_lut_block4_avx2(cps, taps, ntaps, groups, entries, m, b, yo, m0, split);
+                        spike_lut_block4_avx2(cps, taps, ntaps, groups, entries, m, b, ys, m0, split);
                     for (; m0 + 8 <= m; m0 += 8)
-                        spike_lut_block1_avx2(cps, taps, ntaps, groups, entries, m, b, yo, m0, split);
+                        spike_lut_block1_avx2(cps, taps, ntaps, groups, entries, m, b, ys, m0, split);
                     for (j = m0; j < m; j++) {
                         float acc = b ? b[j] : 0.0f, acc_odd = 0.0f;
                         long row = 0;
@@ -307,11 +311,13 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
                                 if (split && row % 2) acc_odd += e;
                                 else acc += e;
                             }
-                        yo[j] = split ? acc + acc_odd : acc;
+                        ys[j] = split ? acc + acc_odd : acc;
                     }
+                    if (ym != 1)
+                        for (j = 0; j < m; j++) yo[j * ym] = buf[j];
                     continue;
                 }
-                /* Row-major output or a very large kernel: one channel at a time. */
+                /* More than 64 taps, or a row-major output of very many channels: one channel at a time. */
                 for (j = 0; j < m; j++) {
                     long ky, kx, row = 0;
                     float acc = b ? b[j] : 0.0f, acc_odd = 0.0f;

@@ -141,6 +141,7 @@ static void spike_lut_build_f32(const float *wt, float *lut, long taps, long c, 
 }
 
 /* @kernel spike_conv2d_lut_f32 uses conv2d_params */
+#define SPIKE_LUT_ROW_BUF 1024
 /* spike_conv2d_lut: codes (N, H, W, groups) of the input spikes, lut (tables, groups, entries, M)
  * from spike_lut_build_f32 with tap_table[ky*kw + kx] the table of each kernel tap, b (M) or
  * NULL -> y: channel m of output pixel q of sample n at y[n*M*OH*OW + q*yq + m*ym] (yq = M,
@@ -156,16 +157,18 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
 {
     long n, oy, ox, ky, kx, g, j, m = p->m, ohw = p->oh * p->ow;
     int split = m <= 32;
-    float even[32], odd[32];
+    float even[32], odd[32], buf[SPIKE_LUT_ROW_BUF];
     for (n = 0; n < p->n; n++) {
         for (oy = 0; oy < p->oh; oy++) {
             for (ox = 0; ox < p->ow; ox++) {
                 float *yo = y + n * m * ohw + (oy * p->ow + ox) * yq;
-                long row = 0;
+                long row = 0, ym_sum = ym;
+                /* a row-major output is summed into buf and stored once, a channel at a time */
+                if (ym != 1 && m <= SPIKE_LUT_ROW_BUF) yo = buf, ym_sum = 1;
                 if (split)
                     for (j = 0; j < m; j++) even[j] = b ? b[j] : 0.0f, odd[j] = 0.0f;
                 else
-                    for (j = 0; j < m; j++) yo[j * ym] = b ? b[j] : 0.0f;
+                    for (j = 0; j < m; j++) yo[j * ym_sum] = b ? b[j] : 0.0f;
                 for (ky = 0; ky < p->kh; ky++) {
                     long iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
                     if (iy < 0 || iy >= p->h) continue;
@@ -181,7 +184,7 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
                             if (split) {
                                 float *restrict acc = row % 2 ? odd : even;
                                 for (j = 0; j < m; j++) acc[j] += e[j];
-                            } else if (ym == 1) {
+                            } else if (ym_sum == 1) {
                                 /* restrict lets -O2 vectorize the contiguous row */
                                 float *restrict yr = yo;
                                 for (j = 0; j < m; j++) yr[j] += e[j];
@@ -192,7 +195,9 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
                     }
                 }
                 if (split)
-                    for (j = 0; j < m; j++) yo[j * ym] = even[j] + odd[j];
+                    for (j = 0; j < m; j++) yo[j * ym_sum] = even[j] + odd[j];
+                if (yo == buf)
+                    for (j = 0; j < m; j++) y[n * m * ohw + (oy * p->ow + ox) * yq + j * ym] = buf[j];
             }
         }
     }

@@ -128,6 +128,7 @@ static void spike_lut_block_neon(const unsigned char *const *cps, const float *c
 }
 
 /* @kernel spike_conv2d_lut_f32 uses conv2d_params spike_lut_taps_neon spike_lut_block_neon needs <arm_neon.h> */
+#define SPIKE_LUT_ROW_BUF 1024
 /* spike_conv2d_lut: codes (N, H, W, groups), lut (kh*kw, groups, entries, M), b (M) or NULL ->
  * y (output pixel q, channel m at y[n*M*OH*OW + q*yq + m*ym]). Channels-last output: up to
  * 64 output channels accumulate in registers per pass; the order of additions per output is
@@ -140,18 +141,21 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
     const float *taps[64];
     long nb, oy, ox, m = p->m, ohw = p->oh * p->ow, sample = p->h * p->w * groups;
     int split = m <= 32; /* the generic kernel's order of additions */
+    /* A row-major output (ym != 1) is summed into buf and stored a channel at a time:
+     * the same additions in the same order as the channels-last path. */
+    float buf[SPIKE_LUT_ROW_BUF];
     for (oy = 0; oy < p->oh; oy++)
         for (ox = 0; ox < p->ow; ox++) {
             int t, ntaps = p->kh * p->kw <= 64 ? spike_lut_taps_neon(cps, taps, codes, lut, tap_table, p, oy, ox, groups, entries) : -1;
             for (nb = 0; nb < p->n; nb++) {
-                float *yo = y + nb * m * ohw + (oy * p->ow + ox) * yq;
+                float *yo = y + nb * m * ohw + (oy * p->ow + ox) * yq, *ys = ym == 1 ? yo : buf;
                 long m0 = 0, j, g, ky, kx;
                 if (nb > 0)
                     for (t = 0; t < ntaps; t++) cps[t] += sample;
-                if (ntaps >= 0 && ym == 1) {
+                if (ntaps >= 0 && (ym == 1 || m <= SPIKE_LUT_ROW_BUF)) {
                     while (m - m0 >= 4) {
                         int nv = (m - m0) / 4 > 16 ? 16 : (int)((m - m0) / 4);
-                        spike_lut_block_neon(cps, taps, ntaps, groups, entries, m, b, yo, m0, nv, split);
+                        spike_lut_block_neon(cps, taps, ntaps, groups, entries, m, b, ys, m0, nv, split);
                         m0 += 4 * nv;
                     }
                     for (j = m0; j < m; j++) {
@@ -163,8 +167,10 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
                                 if (split && row % 2) acc_odd += e;
                                 else acc += e;
                             }
-                        yo[j] = split ? acc + acc_odd : acc;
+                        ys[j] = split ? acc + acc_odd : acc;
                     }
+                    if (ym != 1)
+                        for (j = 0; j < m; j++) yo[j * ym] = buf[j];
                     continue;
                 }
                 for (j = 0; j < m; j++) {

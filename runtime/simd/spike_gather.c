@@ -60,6 +60,46 @@ static void spike_gather_lists_f32(const float *x, unsigned short *ev, long n, l
         }
 }
 
+/* @kernel spike_gather_rows_f32 */
+/* The same event lists as spike_gather_lists_f32, from spikes whose pixels are contiguous
+ * (element (b, ch, q) at x[b*c*hw + ch*xc + q]: row-major NCHW): it walks each channel's row
+ * of pixels once and appends the channel to each pixel's list without a branch (the entry is
+ * always written, the count only grows when the pixel spiked). The -1 channels collect from
+ * the top of the pixel's list downwards, where the +1 channels cannot reach them (a pixel of
+ * a tile has at most ct entries), and are moved behind the +1 channels at the end; the lists
+ * come out exactly as spike_gather_lists_f32 writes them. */
+static void spike_gather_rows_f32(const float *x, unsigned short *ev, long n, long c, long hw, long xc,
+                                  long ct)
+{
+    long b, q0, q, t, ch, k, tiles = (c + ct - 1) / ct, step = tiles * (ct + 2);
+    unsigned short np[64], nn[64], neg[512];
+    for (b = 0; b < n; b++)
+        for (t = 0; t < tiles; t++) {
+            long c0 = t * ct, c1 = c0 + ct < c ? c0 + ct : c;
+            for (q0 = 0; q0 < hw; q0 += 64) {
+                long nq = hw - q0 < 64 ? hw - q0 : 64;
+                unsigned short *first = ev + ((b * hw + q0) * tiles + t) * (ct + 2);
+                for (q = 0; q < nq; q++) np[q] = nn[q] = 0;
+                for (ch = c0; ch < c1; ch++) {
+                    const float *row = x + b * c * hw + ch * xc + q0;
+                    for (q = 0; q < nq; q++) {
+                        unsigned short *list = first + q * step;
+                        list[2 + np[q]] = (unsigned short)ch;
+                        list[1 + ct - nn[q]] = (unsigned short)ch;
+                        np[q] = (unsigned short)(np[q] + (row[q] > 0.0f));
+                        nn[q] = (unsigned short)(nn[q] + (row[q] < 0.0f));
+                    }
+                }
+                for (q = 0; q < nq; q++) {
+                    unsigned short *list = first + q * step;
+                    for (k = 0; k < nn[q]; k++) neg[k] = list[1 + ct - k];
+                    for (k = 0; k < nn[q]; k++) list[2 + np[q] + k] = neg[k];
+                    list[0] = np[q], list[1] = nn[q];
+                }
+            }
+        }
+}
+
 /* @kernel spike_gather_blocks uses simd_vocab */
 /* One block of K vectors of output channels of one output pixel: start from init (K*TSNC_VW
  * floats), then for each of the nt valid taps add the weights of the +1 channels of list
@@ -117,69 +157,87 @@ static void spike_gather_lane(const unsigned short *const *lists, const long *wo
     *out = a;
 }
 
-/* @kernel spike_conv2d_gather_f32 uses conv2d_params simd_vocab spike_gather_lists_f32 spike_gather_blocks */
+/* @kernel spike_conv2d_gather_f32 uses conv2d_params simd_vocab spike_gather_lists_f32 spike_gather_rows_f32 spike_gather_blocks */
 /* spike_conv2d (gather): x spikes in {-1,0,1} of sample n, channel c, pixel q at
- * x[n*C*H*W + c*xc + q*xq], wt (kh*kw, C, M), b (M) or NULL -> y, channel m of output pixel q
+ * x[n*C*H*W + c*xc + q*xq], wt (distinct taps, C, M) with tap_table[ky*kw + kx] the slice of
+ * each kernel tap (taps with equal weights share one), b (M) or NULL -> y, channel m of output pixel q
  * at y[n*M*OH*OW + q*yq + m*ym]. One convolution group. ev: room for the event lists,
- * N*H*W*ceil(C/ct)*(ct + 2) + 64 entries; ct (input channels per tile, <= 512) and mt
- * (output channels per pass) set the weight tile (kh*kw, ct, mt) that all output pixels of
- * all samples use before the next one. The order of additions: see the top of this file. */
-static void spike_conv2d_gather_f32(const float *x, const float *wt, const float *b, float *y,
+ * N*H*W*ceil(C/ct)*(ct + 2) + 64 entries; ct: input channels per tile (<= 512); mt: output
+ * channels per pass (a multiple of the block width, or all of them).
+ *
+ * Loop order: for each band of output pixels and each pass of mt output channels, the sums
+ * start from the bias; then for each tile of ct input channels and each tap, every pixel of
+ * the band adds that tap's events of that tile. One (tile, tap) slice of the weights, ct rows
+ * of mt floats, is thus used by the whole band while it stays in L1, where walking all taps
+ * of one pixel before the next would reach for all kh*kw*ct rows. A channels-last output is
+ * its own accumulator and the band is the whole image of a sample; a row-major output gets
+ * TSNC_GATHER_BAND floats of channels-last sums on the stack, stored a channel's run of
+ * pixels at a time (stores of one channel per pixel, a row of the image apart, would each
+ * touch another cache line). Per output the order of additions is the one at the top of
+ * this file, whatever the band. */
+#define TSNC_GATHER_BAND 4096
+static void spike_conv2d_gather_f32(const float *x, const float *wt, const long *tap_table, const float *b, float *y,
                                     const struct conv2d_params *p, long xc, long xq, long yq, long ym,
                                     unsigned short *ev, long ct, long mt)
 {
-    const unsigned short *lists[64];
-    long woff[64], hw = p->h * p->w, ohw = p->oh * p->ow, m = p->m, c = p->c;
-    long tiles = (c + ct - 1) / ct, mt0, t, nb, oy, ox, ky, kx, j;
-    float zeros[8 * TSNC_VW], tmp[8 * TSNC_VW];
-    for (j = 0; j < 8 * TSNC_VW; j++) zeros[j] = 0.0f;
-    spike_gather_lists_f32(x, ev, p->n, c, hw, xc, xq, ct);
-    for (mt0 = 0; mt0 < m; mt0 += mt) {
-        long mt1 = mt0 + mt < m ? mt0 + mt : m;
-        for (t = 0; t < tiles; t++)
-            for (nb = 0; nb < p->n; nb++)
-                for (oy = 0; oy < p->oh; oy++)
-                    for (ox = 0; ox < p->ow; ox++) {
-                        float *yo = y + nb * m * ohw + (oy * p->ow + ox) * yq;
-                        long m0 = mt0;
-                        int nt = 0;
-                        for (ky = 0; ky < p->kh; ky++) {
-                            long iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
-                            if (iy < 0 || iy >= p->h) continue;
+    const unsigned short *list[1];
+    long woff[1], hw = p->h * p->w, ohw = p->oh * p->ow, m = p->m, c = p->c;
+    long tiles = (c + ct - 1) / ct, nb, q0, mt0, t, ky, kx, q, j;
+    float buf[TSNC_GATHER_BAND];
+    if (xq == 1 && xc != 1)
+        spike_gather_rows_f32(x, ev, p->n, c, hw, xc, ct);
+    else
+        spike_gather_lists_f32(x, ev, p->n, c, hw, xc, xq, ct);
+    for (nb = 0; nb < p->n; nb++) {
+        float *ys = y + nb * m * ohw;
+        long band = ym == 1 ? ohw : TSNC_GATHER_BAND / (mt < 8 * TSNC_VW ? mt : 8 * TSNC_VW);
+        for (q0 = 0; q0 < ohw; q0 += band) {
+            long q1 = q0 + band < ohw ? q0 + band : ohw;
+            for (mt0 = 0; mt0 < m; mt0 += mt) {
+                long mt1 = mt0 + mt < m ? mt0 + mt : m, m0, width;
+                for (m0 = mt0; m0 < mt1; m0 += width) {
+                    /* the sums of output channels [m0, m0 + width) of pixels [q0, q1): pixel q's
+                     * at acc + (q - q0) * as */
+                    long left = mt1 - m0, as;
+                    float *acc;
+                    width = left >= 8 * TSNC_VW ? 8 * TSNC_VW
+                          : left >= 4 * TSNC_VW ? 4 * TSNC_VW
+                          : left >= 2 * TSNC_VW ? 2 * TSNC_VW
+                          : left >= TSNC_VW ? TSNC_VW : 1;
+                    if (ym == 1)
+                        acc = ys + q0 * yq + m0, as = yq;
+                    else
+                        acc = buf, as = width;
+                    for (q = q0; q < q1; q++)
+                        for (j = 0; j < width; j++) acc[(q - q0) * as + j] = b ? b[m0 + j] : 0.0f;
+                    for (t = 0; t < tiles; t++)
+                        for (ky = 0; ky < p->kh; ky++)
                             for (kx = 0; kx < p->kw; kx++) {
-                                long ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
-                                if (ix < 0 || ix >= p->w) continue;
-                                lists[nt] = ev + ((nb * hw + iy * p->w + ix) * tiles + t) * (ct + 2);
-                                woff[nt++] = (ky * p->kw + kx) * c * m;
+                                woff[0] = tap_table[ky * p->kw + kx] * c * m;
+                                for (q = q0; q < q1; q++) {
+                                    long oy = q / p->ow, ox = q - oy * p->ow;
+                                    long iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
+                                    long ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
+                                    float *out = acc + (q - q0) * as;
+                                    if (iy < 0 || iy >= p->h || ix < 0 || ix >= p->w) continue;
+                                    list[0] = ev + ((nb * hw + iy * p->w + ix) * tiles + t) * (ct + 2);
+                                    if (width == 8 * TSNC_VW)
+                                        spike_gather_block8(list, woff, 1, wt + m0, m, out, out);
+                                    else if (width == 4 * TSNC_VW)
+                                        spike_gather_block4(list, woff, 1, wt + m0, m, out, out);
+                                    else if (width == 2 * TSNC_VW)
+                                        spike_gather_block2(list, woff, 1, wt + m0, m, out, out);
+                                    else if (width == TSNC_VW)
+                                        spike_gather_block1(list, woff, 1, wt + m0, m, out, out);
+                                    else
+                                        spike_gather_lane(list, woff, 1, wt + m0, m, out, out);
+                                }
                             }
-                        }
-                        while (m0 < mt1) {
-                            long left = mt1 - m0, width = left >= 8 * TSNC_VW ? 8 * TSNC_VW
-                                                        : left >= 4 * TSNC_VW ? 4 * TSNC_VW
-                                                        : left >= 2 * TSNC_VW ? 2 * TSNC_VW
-                                                        : left >= TSNC_VW ? TSNC_VW : 1;
-                            const float *init = t > 0 ? yo + m0 : b ? b + m0 : zeros;
-                            float *out = yo + m0;
-                            if (ym != 1) {
-                                /* row-major output: through a contiguous buffer */
-                                for (j = 0; j < width; j++)
-                                    tmp[j] = t > 0 ? yo[(m0 + j) * ym] : b ? b[m0 + j] : 0.0f;
-                                init = out = tmp;
-                            }
-                            if (width == 8 * TSNC_VW)
-                                spike_gather_block8(lists, woff, nt, wt + m0, m, init, out);
-                            else if (width == 4 * TSNC_VW)
-                                spike_gather_block4(lists, woff, nt, wt + m0, m, init, out);
-                            else if (width == 2 * TSNC_VW)
-                                spike_gather_block2(lists, woff, nt, wt + m0, m, init, out);
-                            else if (width == TSNC_VW)
-                                spike_gather_block1(lists, woff, nt, wt + m0, m, init, out);
-                            else
-                                spike_gather_lane(lists, woff, nt, wt + m0, m, init, out);
-                            if (ym != 1)
-                                for (j = 0; j < width; j++) yo[(m0 + j) * ym] = tmp[j];
-                            m0 += width;
-                        }
-                    }
+                    if (ym != 1)
+                        for (j = 0; j < width; j++)
+                            for (q = q0; q < q1; q++) ys[(m0 + j) * ym + q * yq] = buf[(q - q0) * width + j];
+                }
+            }
+        }
     }
 }

@@ -686,7 +686,7 @@ static void check_spike_gather(void) {
     static const double rates[6] = {0.0, 1.0, 0.05, 0.3, 0.6, 0.2};
     for (i = 0; i < cases; i++) {
         struct conv2d_params p;
-        long ny, taps, t, c, m, ct, mt, tiles, nev;
+        long ny, taps, t, c, m, ct, mt, tiles, nev, distinct, tap_table[64];
         int ternary = (int)(rnd() % 4 != 0), xcl = (int)(rnd() % 3 != 0), ycl = (int)(rnd() % 3 != 0);
         int bias = (int)(rnd() % 4 != 0);
         float *x, *wt, *wg, *b, *y0, *y1, *y2;
@@ -707,8 +707,14 @@ static void check_spike_gather(void) {
         wg = malloc((size_t)(taps * p.c * p.m + 1) * sizeof *wg);
         ev = malloc((size_t)nev * sizeof *ev);
         if (!wg || !ev) exit(2);
+        /* a quarter of the cases share weight slices between taps, as a composed pooling does */
+        distinct = i % 4 == 1 ? rnd_in(1, taps) : taps;
+        for (t = 0; t < taps; t++) tap_table[t] = t % distinct;
         for (c = 0; c < p.c; c++)
             for (t = 0; t < taps; t++)
+                for (m = 0; m < p.m; m++) wt[(c * taps + t) * p.m + m] = wt[(c * taps + tap_table[t]) * p.m + m];
+        for (c = 0; c < p.c; c++)
+            for (t = 0; t < distinct; t++)
                 for (m = 0; m < p.m; m++) wg[(t * p.c + c) * p.m + m] = wt[(c * taps + t) * p.m + m];
         b = rnd_array(p.m, 0);
         ny = p.n * p.m * p.oh * p.ow;
@@ -717,9 +723,9 @@ static void check_spike_gather(void) {
         y2 = rnd_array(ny, 0);
         spike_conv2d_f32(x, wt, bias ? b : NULL, y0, &p, xcl ? 1 : p.h * p.w, xcl ? p.c : 1, ycl ? p.m : 1,
                          ycl ? 1 : p.oh * p.ow);
-        spike_conv2d_gather_f32(x, wg, bias ? b : NULL, y1, &p, xcl ? 1 : p.h * p.w, xcl ? p.c : 1,
+        spike_conv2d_gather_f32(x, wg, tap_table, bias ? b : NULL, y1, &p, xcl ? 1 : p.h * p.w, xcl ? p.c : 1,
                                 ycl ? p.m : 1, ycl ? 1 : p.oh * p.ow, ev, ct, mt);
-        tgt_spike_conv2d_gather_f32(x, wg, bias ? b : NULL, y2, &p, xcl ? 1 : p.h * p.w, xcl ? p.c : 1,
+        tgt_spike_conv2d_gather_f32(x, wg, tap_table, bias ? b : NULL, y2, &p, xcl ? 1 : p.h * p.w, xcl ? p.c : 1,
                                     ycl ? p.m : 1, ycl ? 1 : p.oh * p.ow, ev, ct, mt);
         /* up to ~2000 terms in [-2, 2) summed in another order: 1e-4 of 1 + |sum| */
         if (!close_f32("spike_conv2d_gather_f32 (scalar, against events)", y0, y1, ny, 1e-4) ||
