@@ -9,8 +9,8 @@
 # The networks are generated into $WORK/models (PyTorch, a minute or two each;
 # kept, and remade only when missing) with --samples 2 --calibration 4
 # --no-steps (each timed call cycles over the samples, and every round first
-# runs each sample once); one that test/models holds is copied from there. The weights go into the generated
-# C, so gcc takes a minute or more on the big ones.
+# runs each sample once); one that test/models holds is copied from there. The weights go into
+# a binary image (--weights auto), so gcc takes seconds.
 #
 # usage: bench/paper.sh [-r ROUNDS] [-t SECONDS] [-m "NAME ..."] [-c CPU]
 #   -m  networks (default: make_paper_models.py --list-bench: ResNet-19 T=2,
