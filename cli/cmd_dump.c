@@ -162,7 +162,7 @@ static int report_graph(const char *path, const Graph *g, const char *stage, con
 /* A pass name, or "import": the stage before the first pass (as in tsnc run --after). */
 static int check_stage(const char *name) {
     if (pass_stage_exists(name)) return 0;
-    fprintf(stderr, "tsnc: error: unknown pass '%s' (see tsnc dump --list-passes)\n", name);
+    fprintf(stderr, "tsnc: error: unknown pass '%s' (the stage names before codegen, first column of tsnc dump --list-passes)\n", name);
     return -1;
 }
 

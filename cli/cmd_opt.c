@@ -90,7 +90,7 @@ static int parse_pass_list(const char *list, const Pass **out, int *n) {
         name[len] = 0;
         const Pass *pass = pass_find(name);
         if (!pass) {
-            fprintf(stderr, "tsnc: error: unknown pass '%s' (see tsnc dump --list-passes)\n", name);
+            fprintf(stderr, "tsnc: error: unknown pass '%s' (the entry names, second column of tsnc dump --list-passes)\n", name);
             return -1;
         }
         if (*n == MAX_PASSES) {

@@ -131,7 +131,7 @@ int cmd_run(int argc, char **argv) {
         }
         case O_AFTER:
             if (!pass_stage_exists(optarg)) {
-                fprintf(stderr, "tsnc: error: unknown pass '%s' (see tsnc dump --list-passes)\n", optarg);
+                fprintf(stderr, "tsnc: error: unknown pass '%s' (the stage names before codegen, first column of tsnc dump --list-passes)\n", optarg);
                 goto out;
             }
             after = optarg;
@@ -152,6 +152,14 @@ int cmd_run(int argc, char **argv) {
         goto out;
     }
     if (check_dense_impl(&popt) != 0) goto out;
+    /* Two outputs into one file would leave only the last of them, without a word. */
+    for (int i = 0; i < n_out; i++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(out_paths[i], out_paths[j]) == 0) {
+                fprintf(stderr, "tsnc: error: -o %s is given for output %d and output %d; each output needs its own file\n",
+                        out_paths[i], j, i);
+                goto out;
+            }
     status = 1;
     const char *path = argv[optind];
     ModelBytes m;
