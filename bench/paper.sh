@@ -17,7 +17,7 @@
 #       ResNet-20 T=4, VGG-11 T=4, ResNet-34 T=2; --list shows the others)
 #   other options: as bench/run.sh (defaults -r 5 -t 2)
 # Environment: as bench/run.sh; WORK defaults to /tmp/tsnc-bench-paper;
-# ONLY_COLUMNS defaults to "avx2 dense ort ort_call".
+# ONLY_COLUMNS defaults to "avx512 avx2 dense ort ort_call" (avx512 where the CPU has it).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=5 seconds=2 models='' cpu=''
@@ -46,5 +46,5 @@ for m in $models; do
     fi
 done
 # shellcheck disable=SC2086 # one word per network name
-MODELS="$WORK/models" ONLY_COLUMNS=${ONLY_COLUMNS:-"avx2 dense ort ort_call"} NO_LAYERS=1 \
+MODELS="$WORK/models" ONLY_COLUMNS=${ONLY_COLUMNS:-"avx512 avx2 dense ort ort_call"} NO_LAYERS=1 \
     exec sh "$root/bench/run.sh" -r "$rounds" -t "$seconds" -m "$(printf '%s ' $models)" ${cpu:+-c "$cpu"}

@@ -8,7 +8,8 @@
 # timed on the shipped samples, pinned to one core (taskset) after a warm-up.
 # Columns: generic (-O2, baseline x86-64), generic_mavx2 (the same kernels
 # built with -mavx2 -mfma: what the compiler's vectorization gives) and
-# avx2 (--target avx2). They run in interleaved rounds (generic, ..., avx2,
+# avx2 (--target avx2), avx512 (--target avx512, where the CPU has
+# AVX-512F/BW/VL). They run in interleaved rounds (generic, ..., avx2,
 # generic, ...), so that a change of load on a shared machine hits them
 # alike; each round reports the median of its calls, and the table shows the
 # median of the round medians (and their spread). The ratio column is
@@ -79,6 +80,10 @@ if grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo; then
 else
     echo "note: this CPU lacks AVX2/FMA: no avx2 column" >&2
 fi
+# avx512: tsnc --target avx512 (AVX-512F/BW/VL), where the CPU has them
+if grep -qw avx512f /proc/cpuinfo 2>/dev/null && grep -qw avx512bw /proc/cpuinfo && grep -qw avx512vl /proc/cpuinfo; then
+    COLUMNS="$COLUMNS avx512"
+fi
 # ort: onnxruntime on the same ONNX file (bench/ort, npm onnxruntime-node, one thread);
 # ort_call: the same on an Identity model of the same input size: the Node call overhead
 ORT_DIR="$root/bench/ort"
@@ -116,6 +121,7 @@ build_target() { # MODEL DIR TARGET FLAGS
 build_generic() { build_target "$1" "$2" generic ""; }
 build_generic_mavx2() { build_target "$1" "$2" generic "-mavx2 -mfma"; }
 build_avx2() { build_target "$1" "$2" avx2 "-mavx2 -mfma"; }
+build_avx512() { build_target "$1" "$2" avx512 "-mavx512f -mavx512bw -mavx512vl -mfma"; }
 build_dense() {
     "$TSNC" compile "$MODELS/$1.onnx" -o "$2" --target avx2 --dense
     # shellcheck disable=SC2046
