@@ -5,7 +5,7 @@
 #      against its generic reference on random shapes and values, bit for bit
 #      (test/targets/kernel_check.c via check_kernels.sh).
 #  targets.e2e.<model>.<target>.<build>  every shipped model compiled with
-#      --target avx2 (gcc, clang, and both under ASan+UBSan), --target avx512 (gcc,
+#      --target avx2 (gcc, clang, clang under ASan+UBSan), --target avx512 (gcc,
 #      clang, clang under ASan+UBSan) or --target neon
 #      (aarch64-linux-gnu-gcc -static, run by qemu-aarch64): against PyTorch
 #      (test/e2e/run_e2e.sh thresholds) and against --target generic (every
@@ -33,7 +33,6 @@ set(SAN_FLAGS "-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-
 set(TARGET_BUILDS
   "avx2|gcc|${GCC_EXE}|${AVX2_FLAGS}|"
   "avx2|clang|${CLANG_EXE}|${AVX2_FLAGS}|"
-  "avx2|asan-gcc|${GCC_EXE}|${AVX2_FLAGS} ${SAN_FLAGS}|"
   "avx2|asan-clang|${CLANG_EXE}|${AVX2_FLAGS} ${SAN_FLAGS}|"
   "avx512|gcc|${GCC_EXE}|${AVX512_FLAGS}|"
   "avx512|clang|${CLANG_EXE}|${AVX512_FLAGS}|"
