@@ -19,9 +19,10 @@ cmake --build build-asan -j "$jobs"
 # runs again, but not the checks whose subject is only the generated code or the
 # runtime kernels built by the system compilers, which the first pass already ran
 # (the kernels' own sanitizer builds, the generated code's ASan/TSan/valgrind
-# builds, its clang twins, its runs under qemu-aarch64 and the full test sets;
-# the nofmul.*.neon tests still run tsnc --target neon).
-generated_only='\.(asan|tsan)-|\.clang$|\.qemu$|full_test_set|^targets\.kernels|^hardening\.generated_'
+# builds, its clang twins, its runs under qemu-aarch64, the full test sets and
+# the differential tester's smoke run against onnxruntime; the nofmul.*.neon
+# tests still run tsnc --target neon).
+generated_only='\.(asan|tsan)-|\.clang$|\.qemu$|full_test_set|^targets\.kernels|^hardening\.generated_|^difftest\.'
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs" -E "$generated_only"
 echo "all tests passed"
