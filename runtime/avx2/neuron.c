@@ -89,26 +89,36 @@ static void lif_pack_f32(const float *x, const float *m_prev, unsigned char *cod
                     _mm256_storeu_si256((__m256i *)lanes, code);
                     for (j = 0; j < 8; j++) cb[(q + j) * groups + g] = (unsigned char)lanes[j];
                 }
-        } else if (group == 4 && xc == 1 && c % 32 == 0) {
-            /* 32 channels -> 8 codes; the horizontal adds leave them in order 0,2,4,6,1,3,5,7 */
+        } else if (group == 4 && xc == 1 && c % 16 == 0) {
+            /* 32 channels -> 8 codes (16 -> 4 at the end: the upper half of the vectors is
+             * zero and only 4 bytes are stored); the horizontal adds leave them in order
+             * 0,2,4,6,1,3,5,7 */
             const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
             for (q = 0; q < p; q++) {
                 long ch;
                 for (ch = 0; ch < c; ch += 32) {
+                    int nv = c - ch >= 32 ? 4 : 2;
                     __m256i d[4], h01, h23, all;
-                    __m128i w16;
+                    __m128i w16, w8;
                     for (i = 0; i < 4; i++) {
                         long at = base + q * xq + ch + 8 * i;
-                        d[i] = _mm256_mullo_epi32(lif_pack_step_avx2(x + at, m_prev ? m_prev + at : 0,
-                                                                     m ? m + at : 0, decay, vth, up, down,
-                                                                     scale, ternary),
-                                                  place);
+                        d[i] = i >= nv ? _mm256_setzero_si256()
+                                       : _mm256_mullo_epi32(lif_pack_step_avx2(x + at, m_prev ? m_prev + at : 0,
+                                                                               m ? m + at : 0, decay, vth, up,
+                                                                               down, scale, ternary),
+                                                            place);
                     }
                     h01 = _mm256_hadd_epi32(d[0], d[1]);
                     h23 = _mm256_hadd_epi32(d[2], d[3]);
                     all = _mm256_permutevar8x32_epi32(_mm256_hadd_epi32(h01, h23), order);
                     w16 = _mm_packus_epi32(_mm256_castsi256_si128(all), _mm256_extracti128_si256(all, 1));
-                    _mm_storel_epi64((__m128i *)(cb + q * groups + ch / 4), _mm_packus_epi16(w16, w16));
+                    w8 = _mm_packus_epi16(w16, w16);
+                    if (nv == 4) {
+                        _mm_storel_epi64((__m128i *)(cb + q * groups + ch / 4), w8);
+                    } else {
+                        int four = _mm_cvtsi128_si32(w8);
+                        memcpy(cb + q * groups + ch / 4, &four, 4);
+                    }
                 }
             }
             done = p;
