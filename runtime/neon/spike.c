@@ -77,126 +77,13 @@ static void spike_pack_f32(const float *x, unsigned char *codes, long n, long c,
     }
 }
 
-/* @kernel spike_lut_taps_neon uses conv2d_params */
-/* The table rows of output pixel (oy, ox): for each valid kernel tap, its codes and table
- * base (sample 0); returns how many taps are valid (padding taps add nothing). */
-static int spike_lut_taps_neon(const unsigned char **cps, const float **taps, const unsigned char *codes,
-                               const float *lut, const long *tap_table, const struct conv2d_params *p,
-                               long oy, long ox, long groups, long entries)
-{
-    long ky, kx;
-    int t = 0;
-    for (ky = 0; ky < p->kh; ky++) {
-        long iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
-        if (iy < 0 || iy >= p->h) continue;
-        for (kx = 0; kx < p->kw; kx++) {
-            long ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
-            if (ix < 0 || ix >= p->w) continue;
-            cps[t] = codes + (iy * p->w + ix) * groups;
-            taps[t] = lut + tap_table[ky * p->kw + kx] * groups * entries * p->m;
-            t++;
-        }
-    }
-    return t;
-}
-
-/* @kernel spike_lut_block_neon needs <arm_neon.h> */
-/* 4*nv output channels from m0 (nv <= 16), accumulated in registers over every (tap, group)
- * table row of one output pixel; with split (M <= 32) even and odd rows go to two sums
- * added at the end, the generic kernel's order. */
-static void spike_lut_block_neon(const unsigned char *const *cps, const float *const *taps, int ntaps,
-                                 long groups, long entries, long m, const float *b, float *yo,
-                                 long m0, int nv, int split)
-{
-    float32x4_t a[16], o[8];
-    int t, k;
-    long g, row = 0;
-    for (k = 0; k < nv; k++) a[k] = b ? vld1q_f32(b + m0 + 4 * k) : vdupq_n_f32(0.0f);
-    for (k = 0; k < 8; k++) o[k] = vdupq_n_f32(0.0f);
-    for (t = 0; t < ntaps; t++) {
-        const unsigned char *cp = cps[t];
-        const float *tap = taps[t] + m0;
-        for (g = 0; g < groups; g++, row++) {
-            const float *e = tap + (g * entries + cp[g]) * m;
-            if (split && row % 2)
-                for (k = 0; k < nv; k++) o[k] = vaddq_f32(o[k], vld1q_f32(e + 4 * k));
-            else
-                for (k = 0; k < nv; k++) a[k] = vaddq_f32(a[k], vld1q_f32(e + 4 * k));
-        }
-    }
-    for (k = 0; k < nv; k++) vst1q_f32(yo + m0 + 4 * k, split ? vaddq_f32(a[k], o[k]) : a[k]);
-}
-
-/* @kernel spike_conv2d_lut_f32 uses conv2d_params spike_lut_taps_neon spike_lut_block_neon needs <arm_neon.h> */
-#define SPIKE_LUT_ROW_BUF 1024
-/* spike_conv2d_lut: codes (N, H, W, groups), lut (kh*kw, groups, entries, M), b (M) or NULL ->
- * y (output pixel q, channel m at y[n*M*OH*OW + q*yq + m*ym]). Channels-last output: up to
- * 64 output channels accumulate in registers per pass; the order of additions per output is
- * the generic kernel's. */
+/* @kernel spike_conv2d_lut_f32 uses spike_conv2d_lut_simd_f32 */
+/* spike_conv2d_lut: runtime/simd/spike_lut.c, over this target's vector vocabulary. */
 static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, const long *tap_table, const float *b,
-                                 float *y, const struct conv2d_params *p, long groups,
-                                 long entries, long yq, long ym)
+                                 float *y, const struct conv2d_params *p, long groups, long entries, long yq,
+                                 long ym)
 {
-    const unsigned char *cps[64];
-    const float *taps[64];
-    long nb, oy, ox, m = p->m, ohw = p->oh * p->ow, sample = p->h * p->w * groups;
-    int split = m <= 32; /* the generic kernel's order of additions */
-    /* A row-major output (ym != 1) is summed into buf and stored a channel at a time:
-     * the same additions in the same order as the channels-last path. */
-    float buf[SPIKE_LUT_ROW_BUF];
-    for (oy = 0; oy < p->oh; oy++)
-        for (ox = 0; ox < p->ow; ox++) {
-            int t, ntaps = p->kh * p->kw <= 64 ? spike_lut_taps_neon(cps, taps, codes, lut, tap_table, p, oy, ox, groups, entries) : -1;
-            for (nb = 0; nb < p->n; nb++) {
-                float *yo = y + nb * m * ohw + (oy * p->ow + ox) * yq, *ys = ym == 1 ? yo : buf;
-                long m0 = 0, j, g, ky, kx;
-                if (nb > 0)
-                    for (t = 0; t < ntaps; t++) cps[t] += sample;
-                if (ntaps >= 0 && (ym == 1 || m <= SPIKE_LUT_ROW_BUF)) {
-                    while (m - m0 >= 4) {
-                        int nv = (m - m0) / 4 > 16 ? 16 : (int)((m - m0) / 4);
-                        spike_lut_block_neon(cps, taps, ntaps, groups, entries, m, b, ys, m0, nv, split);
-                        m0 += 4 * nv;
-                    }
-                    for (j = m0; j < m; j++) {
-                        float acc = b ? b[j] : 0.0f, acc_odd = 0.0f;
-                        long row = 0;
-                        for (t = 0; t < ntaps; t++)
-                            for (g = 0; g < groups; g++, row++) {
-                                float e = taps[t][(g * entries + cps[t][g]) * m + j];
-                                if (split && row % 2) acc_odd += e;
-                                else acc += e;
-                            }
-                        ys[j] = split ? acc + acc_odd : acc;
-                    }
-                    if (ym != 1)
-                        for (j = 0; j < m; j++) yo[j * ym] = buf[j];
-                    continue;
-                }
-                for (j = 0; j < m; j++) {
-                    long row = 0;
-                    float acc = b ? b[j] : 0.0f, acc_odd = 0.0f;
-                    for (ky = 0; ky < p->kh; ky++) {
-                        long iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
-                        if (iy < 0 || iy >= p->h) continue;
-                        for (kx = 0; kx < p->kw; kx++) {
-                            long ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
-                            const unsigned char *cp;
-                            const float *tap;
-                            if (ix < 0 || ix >= p->w) continue;
-                            cp = codes + ((nb * p->h + iy) * p->w + ix) * groups;
-                            tap = lut + tap_table[ky * p->kw + kx] * groups * entries * m;
-                            for (g = 0; g < groups; g++, row++) {
-                                float e = tap[(g * entries + cp[g]) * m + j];
-                                if (split && row % 2) acc_odd += e;
-                                else acc += e;
-                            }
-                        }
-                    }
-                    yo[j * ym] = split ? acc + acc_odd : acc;
-                }
-            }
-        }
+    spike_conv2d_lut_simd_f32(codes, lut, tap_table, b, y, p, groups, entries, yq, ym);
 }
 
 /* @kernel spike_gemm_dense_f32 needs <arm_neon.h> */

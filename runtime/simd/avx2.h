@@ -26,6 +26,9 @@
 #define tsnc_vmask_neg(p) ((unsigned)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(p), _mm256_setzero_ps(), _CMP_LT_OQ)))
 #define tsnc_compress_u16(out, bits, base) tsnc_compress_u16_avx2((out), (bits), (base))
 
+/* @kernel simd_masks uses simd_vocab */
+/* The functions behind tsnc_vmask_pos/neg and tsnc_compress_u16, apart from the names so
+ * that a kernel that needs none of them does not bring unused functions. */
 /* The lane indices of the set bits of each 8-bit mask, ascending (then zeros): constant,
  * so several states may run the kernel from several threads. */
 static const unsigned short tsnc_compress_table_avx2[256][8] = {

@@ -26,6 +26,9 @@
 #define tsnc_vmask_neg(p) ((unsigned)_mm512_cmp_ps_mask(_mm512_loadu_ps(p), _mm512_setzero_ps(), _CMP_LT_OQ))
 #define tsnc_compress_u16(out, bits, base) tsnc_compress_u16_avx512((out), (bits), (base))
 
+/* @kernel simd_masks uses simd_vocab */
+/* The functions behind tsnc_vmask_pos/neg and tsnc_compress_u16, apart from the names so
+ * that a kernel that needs none of them does not bring unused functions. */
 static long tsnc_compress_u16_avx512(unsigned short *out, unsigned bits, long base)
 {
     const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);

@@ -26,6 +26,9 @@
 #define tsnc_vmask_neg(p) tsnc_mask_neon(vcltq_f32(vld1q_f32(p), vdupq_n_f32(0.0f)))
 #define tsnc_compress_u16(out, bits, base) tsnc_compress_u16_neon((out), (bits), (base))
 
+/* @kernel simd_masks uses simd_vocab */
+/* The functions behind tsnc_vmask_pos/neg and tsnc_compress_u16, apart from the names so
+ * that a kernel that needs none of them does not bring unused functions. */
 static unsigned tsnc_mask_neon(uint32x4_t m)
 {
     const uint32x4_t weights = {1, 2, 4, 8};

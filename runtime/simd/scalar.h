@@ -42,3 +42,6 @@
 #define tsnc_vmask_pos(p) ((unsigned)(*(p) > 0.0f))
 #define tsnc_vmask_neg(p) ((unsigned)(*(p) < 0.0f))
 #define tsnc_compress_u16(out, bits, base) ((out)[0] = (unsigned short)(base), (long)(bits))
+
+/* @kernel simd_masks uses simd_vocab */
+/* (the targets' functions behind the mask and compress names; here they are macros) */

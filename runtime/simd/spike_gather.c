@@ -21,7 +21,7 @@
  * then the -1 channels ascending. Every target therefore gives the same bits.
  */
 
-/* @kernel spike_gather_lists_f32 uses simd_vocab */
+/* @kernel spike_gather_lists_f32 uses simd_vocab simd_masks */
 /* Event lists of the spikes x of n samples, c channels, hw pixels (element (b, ch, q) at
  * x[b*c*hw + ch*xc + q*xq]) -> ev: for pixel q of sample b and channel tile t, at
  * ev + ((b*hw + q)*tiles + t)*(ct + 2): the count of +1 channels, the count of -1

@@ -39,7 +39,7 @@ names $target_files | sort -u >"$work/target.names"
 comm -12 "$work/generic.names" "$work/target.names" >"$work/variants.names"
 # every function of the simd kernels is compiled twice: the second time renamed
 # shellcheck disable=SC2086
-grep -oh '\bspike_[a-z0-9_]*gather[a-z0-9_]*\b' $simd_files | sort -u >"$work/simd.names"
+grep -oh '\bspike_[a-z0-9_]*\(gather\|lut_simd\)[a-z0-9_]*\b' $simd_files | sort -u >"$work/simd.names"
 
 h="$work/kernel_variants.h"
 {
@@ -52,14 +52,18 @@ h="$work/kernel_variants.h"
     for f in $generic_files; do echo "#include \"runtime/generic/$(basename "$f")\""; done
     echo "#include \"runtime/simd/scalar.h\""
     for f in $simd_files; do echo "#include \"runtime/simd/$(basename "$f")\""; done
+    # the simd kernels over the target's vocabulary first: the target's own kernels may
+    # call them (their tgt_ names stay defined while the target files are included)
+    if [ -n "$vocab" ]; then
+        while read -r n; do echo "#define $n tgt_$n"; done <"$work/simd.names"
+        echo "#include \"runtime/simd/$target.h\""
+        for f in $simd_files; do echo "#include \"runtime/simd/$(basename "$f")\""; done
+    fi
     while read -r n; do echo "#define $n tgt_$n"; done <"$work/variants.names"
     for f in $target_files; do echo "#include \"runtime/$(basename "$(dirname "$f")")/$(basename "$f")\""; done
     while read -r n; do echo "#undef $n"; done <"$work/variants.names"
     while read -r n; do echo "#define HAVE_TGT_$n 1"; done <"$work/variants.names"
     if [ -n "$vocab" ]; then
-        while read -r n; do echo "#define $n tgt_$n"; done <"$work/simd.names"
-        echo "#include \"runtime/simd/$target.h\""
-        for f in $simd_files; do echo "#include \"runtime/simd/$(basename "$f")\""; done
         while read -r n; do echo "#undef $n"; done <"$work/simd.names"
         echo "#define HAVE_TGT_spike_conv2d_gather_f32 1"
     fi
