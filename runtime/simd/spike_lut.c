@@ -113,16 +113,14 @@ static void spike_lut_simd_pixels(const unsigned char *const *cps, const float *
      * short (up to two vectors); with split and 8 lanes, 4-vector rows do better one pixel
      * at a time (measured: fmnist_cnn_t4 and ResNet-20's 32-channel layers). */
     if (pb == SPIKE_LUT_PB) {
-        if (!split)
-            for (; m0 + 4 * TSNC_VW <= m; m0 += 4 * TSNC_VW) {
-                if (TSNC_VW >= 16) {
-                    spike_lut_simd_block4x4(cps, taps, ntaps, groups, entries, m, 0, cstep, b, yo, yq, m0, split);
-                } else {
-                    spike_lut_simd_block4x2(cps, taps, ntaps, groups, entries, m, 0, cstep, b, yo, yq, m0, split);
-                    spike_lut_simd_block4x2(cps, taps, ntaps, groups, entries, m, 2 * cstep, cstep, b, yo + 2 * yq,
+        if (!split && TSNC_VW >= 16)
+            for (; m0 + 4 * TSNC_VW <= m; m0 += 4 * TSNC_VW)
+                spike_lut_simd_block4x4(cps, taps, ntaps, groups, entries, m, 0, cstep, b, yo, yq, m0, split);
+        else if (!split)
+            for (; m0 + 8 * TSNC_VW <= m; m0 += 8 * TSNC_VW)
+                for (i = 0; i < SPIKE_LUT_PB; i++)
+                    spike_lut_simd_block8x1(cps, taps, ntaps, groups, entries, m, i * cstep, cstep, b, yo + i * yq,
                                             yq, m0, split);
-                }
-            }
         else if (TSNC_VW < 16)
             for (; m0 + 4 * TSNC_VW <= m; m0 += 4 * TSNC_VW)
                 for (i = 0; i < SPIKE_LUT_PB; i++)
