@@ -77,7 +77,7 @@ enum { LUT_MAX_BYTES = 4 << 20, PACK_GROUP = 4 };
  */
 #define COST_LUT 1.8
 #define COST_GATHER 2.6
-#define COST_EVENTS 4.5
+#define COST_EVENTS 7.0
 #define COST_SCAN 1.0
 #define COST_LIST 130.0
 #define COST_LUT_OUT_OF_CACHE 1.6
