@@ -158,7 +158,7 @@ static void spike_lut_simd_pixels(const unsigned char *const *cps, const float *
  * (kh*kw: each tap's table), b (M) or NULL -> y (output pixel q, channel m at
  * y[n*M*OH*OW + q*yq + m*ym]); as runtime/generic/spike.c's spike_conv2d_lut_f32, same bits.
  * A row-major output (ym != 1) is summed channels-last into a buffer and stored a channel at a
- * time. */
+ * time: the stores of one channel of a row of pixels are then contiguous. */
 static void spike_conv2d_lut_simd_f32(const unsigned char *codes, const float *lut, const long *tap_table,
                                       const float *b, float *y, const struct conv2d_params *p, long groups,
                                       long entries, long yq, long ym)
@@ -169,7 +169,7 @@ static void spike_conv2d_lut_simd_f32(const unsigned char *codes, const float *l
     long nb, oy, ox, j, m = p->m, ohw = p->oh * p->ow, cstep = p->stride_w * groups;
     /* interior columns [lo, hi): every kx tap inside the input row */
     long lo = (p->pad_left + p->stride_w - 1) / p->stride_w, hi = p->ow;
-    int split = m <= 32, i;
+    int split = m <= 32, row, i;
     while (hi > lo && (hi - 1) * p->stride_w - p->pad_left + (p->kw - 1) * p->dil_w >= p->w) hi--;
     if (p->kh * p->kw > 64 || (ym != 1 && SPIKE_LUT_PB * m > SPIKE_LUT_SIMD_BUF)) {
         /* more taps than the arrays hold, or a very wide row-major output: one output at a time */
@@ -201,19 +201,29 @@ static void spike_conv2d_lut_simd_f32(const unsigned char *codes, const float *l
                     }
         return;
     }
+    /* a row-major output: a whole output row of sums in buf, stored a channel's run of pixels
+     * at a time (where a row fits; else each block of pixels) */
+    row = ym != 1 && p->ow * m <= SPIKE_LUT_SIMD_BUF;
     for (nb = 0; nb < p->n; nb++)
-        for (oy = 0; oy < p->oh; oy++)
+        for (oy = 0; oy < p->oh; oy++) {
+            float *yrow = y + nb * m * ohw + oy * p->ow * yq;
             for (ox = 0; ox < p->ow;) {
                 int pb = ox >= lo && ox + SPIKE_LUT_PB <= hi ? SPIKE_LUT_PB : 1;
                 int ntaps = spike_lut_simd_taps(cps, taps, codes, lut, tap_table, p, nb, oy, ox, groups, entries);
-                float *yo = y + nb * m * ohw + (oy * p->ow + ox) * yq;
                 if (ym == 1) {
-                    spike_lut_simd_pixels(cps, taps, ntaps, groups, entries, m, cstep, b, yo, yq, pb, split);
+                    spike_lut_simd_pixels(cps, taps, ntaps, groups, entries, m, cstep, b, yrow + ox * yq, yq, pb,
+                                          split);
+                } else if (row) {
+                    spike_lut_simd_pixels(cps, taps, ntaps, groups, entries, m, cstep, b, buf + ox * m, m, pb, split);
                 } else {
                     spike_lut_simd_pixels(cps, taps, ntaps, groups, entries, m, cstep, b, buf, m, pb, split);
                     for (i = 0; i < pb; i++)
-                        for (j = 0; j < m; j++) yo[i * yq + j * ym] = buf[i * m + j];
+                        for (j = 0; j < m; j++) yrow[(ox + i) * yq + j * ym] = buf[i * m + j];
                 }
                 ox += pb;
             }
+            if (row)
+                for (j = 0; j < m; j++)
+                    for (ox = 0; ox < p->ow; ox++) yrow[ox * yq + j * ym] = buf[ox * m + j];
+        }
 }
