@@ -95,7 +95,6 @@ TSNC_LUT_BLOCK(spike_lut_simd_block4x1, 4, 1)
 TSNC_LUT_BLOCK(spike_lut_simd_block8x1, 8, 1)
 TSNC_LUT_BLOCK(spike_lut_simd_block1x4, 1, 4)
 TSNC_LUT_BLOCK(spike_lut_simd_block2x4, 2, 4)
-TSNC_LUT_BLOCK(spike_lut_simd_block4x2, 4, 2)
 TSNC_LUT_BLOCK(spike_lut_simd_block4x4, 4, 4)
 
 /* @kernel spike_lut_simd_pixels uses spike_lut_simd_blocks */
