@@ -8,15 +8,16 @@
  * needs: <arm_neon.h>
  */
 
-/* @kernel spike_pack_f32 needs <arm_neon.h> */
+/* @kernel spike_pack_f32 uses spike_pack_params needs <arm_neon.h> */
 /* pack: spikes x of n samples of c channels x p pixels, element (b, ch, q) at
  * x[b*c*p + ch*cs + q*ps] -> codes (n, p, groups), groups = ceil(c / group):
  * code = sum_i (s_i + 1) * 3^i (ternary) or sum_i s_i * 2^i (binary). Four pixels at a
  * time when pixels are contiguous (ps == 1), four channels (one code) at a time when
  * channels are (cs == 1, group == 4); integer arithmetic only. */
-static void spike_pack_f32(const float *x, unsigned char *codes, long n, long c, long p,
-                           long cs, long ps, int group, int ternary)
+static void spike_pack_f32(const float *x, unsigned char *codes, const struct spike_pack_params *sp)
 {
+    const long n = sp->n, c = sp->c, p = sp->p, cs = sp->cs, ps = sp->ps;
+    const int group = sp->group, ternary = sp->ternary;
     const float32x4_t zero = vdupq_n_f32(0.0f);
     const int32x4_t one = vdupq_n_s32(ternary ? 1 : 0);
     long b, q, g, groups = (c + group - 1) / group;
@@ -127,16 +128,17 @@ static void spike_lut_block_neon(const unsigned char *const *cps, const float *c
     for (k = 0; k < nv; k++) vst1q_f32(yo + m0 + 4 * k, split ? vaddq_f32(a[k], o[k]) : a[k]);
 }
 
-/* @kernel spike_conv2d_lut_f32 uses conv2d_params spike_lut_taps_neon spike_lut_block_neon needs <arm_neon.h> */
+/* @kernel spike_conv2d_lut_f32 uses spike_conv2d_params spike_lut_taps_neon spike_lut_block_neon needs <arm_neon.h> */
 #define SPIKE_LUT_ROW_BUF 1024
 /* spike_conv2d_lut: codes (N, H, W, groups), lut (kh*kw, groups, entries, M), b (M) or NULL ->
  * y (output pixel q, channel m at y[n*M*OH*OW + q*yq + m*ym]). Channels-last output: up to
  * 64 output channels accumulate in registers per pass; the order of additions per output is
  * the generic kernel's. */
 static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, const long *tap_table, const float *b,
-                                 float *y, const struct conv2d_params *p, long groups,
-                                 long entries, long yq, long ym)
+                                 float *y, const struct spike_conv2d_params *sp)
 {
+    const struct conv2d_params *p = &sp->conv;
+    const long groups = sp->groups, entries = sp->entries, yq = sp->yq, ym = sp->ym;
     const unsigned char *cps[64];
     const float *taps[64];
     long nb, oy, ox, m = p->m, ohw = p->oh * p->ow, sample = p->h * p->w * groups;
@@ -199,13 +201,14 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
         }
 }
 
-/* @kernel spike_gemm_dense_f32 needs <arm_neon.h> */
+/* @kernel spike_gemm_dense_f32 uses spike_gemm_params needs <arm_neon.h> */
 /* spike_gemm_dense: a (M,K) in {-1,0,1}, w (N,K), c (c_stride 0: one row (N); N: (M,N)) or NULL
  * -> y (M,N) = a * w^T + c. The sign bit of s flips the weight's sign, s != 0 keeps it.
  * Four partial sums per output. */
-static void spike_gemm_dense_f32(const float *a, const float *w, const float *c, long c_stride,
-                                 float *y, long m, long k, long n)
+static void spike_gemm_dense_f32(const float *a, const float *w, const float *c, float *y,
+                                 const struct spike_gemm_params *p)
 {
+    const long c_stride = p->c_stride, m = p->m, k = p->k, n = p->n;
     const uint32x4_t sign = vdupq_n_u32(0x80000000u);
     const float32x4_t zero = vdupq_n_f32(0.0f);
     long i, j, kk, k4 = k - k % 4;

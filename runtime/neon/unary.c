@@ -84,15 +84,16 @@ static void clip_f32(const float *x, float *y, long n, float lo, float hi)
     }
 }
 
-/* @kernel channel_affine_f32 needs <arm_neon.h> */
+/* @kernel channel_affine_f32 uses channel_affine_params needs <arm_neon.h> */
 /*
  * batchnorm (inference): x (N, C, inner) -> y = x * mul[c] + add[c], rounded after the
  * multiplication as the generic kernel (no FMA; see docs/cross-compiling.md on
  * -ffp-contract). y may be x.
  */
 static void channel_affine_f32(const float *x, const float *mul, const float *add, float *y,
-                               long n, long c, long inner)
+                               const struct channel_affine_params *p)
 {
+    const long n = p->n, c = p->c, inner = p->inner;
     long i, j, k, n4 = inner - inner % 4;
     for (i = 0; i < n; i++) {
         for (j = 0; j < c; j++) {

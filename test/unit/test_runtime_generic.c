@@ -376,32 +376,35 @@ static void test_pool_norm_reduce(void **state) {
     q.count_include_pad = 1; /* include pad: 14/9, 30/9, 57/9, (6+7+8+10+11+12+14+15+16)/9 = 11 */
     avgpool2d_f32(x, y, &q);
     expect_f32(y, (const float[]){14.0f / 9, 30.0f / 9, 57.0f / 9, 11}, 4, 1e-6f);
-    global_avgpool_f32(x, y, 2, 8); /* (1+..+8)/8 = 4.5, (9+..+16)/8 = 12.5 */
+    global_avgpool_f32(x, y, &(const struct global_pool_params){.nc = 2, .inner = 8}); /* (1+..+8)/8 = 4.5, (9+..+16)/8 = 12.5 */
     expect_f32(y, (const float[]){4.5f, 12.5f}, 2, 0);
-    global_maxpool_f32(x, y, 4, 4);
+    global_maxpool_f32(x, y, &(const struct global_pool_params){.nc = 4, .inner = 4});
     expect_f32(y, (const float[]){4, 8, 12, 16}, 4, 0);
 
     /* batchnorm as x * mul[c] + add[c] over (N=1, C=2, inner=2) */
     channel_affine_f32((const float[]){1, 2, 3, 4}, (const float[]){2, -1}, (const float[]){1, 0},
-                       y, 1, 2, 2);
+                       y, &(const struct channel_affine_params){.n = 1, .c = 2, .inner = 2});
     expect_f32(y, (const float[]){3, 5, -3, -4}, 4, 0);
 
     /* reduce [4,3] (values 1..12) over axis 0: y strides {0, 1} */
     float r[4];
-    reduce_f32(TSNC_REDUCE_MEAN, 2, (const long[]){4, 3}, (const long[]){0, 1}, x, r, 3);
+    reduce_f32(x, r,
+               &(const struct reduce_params){.op = TSNC_REDUCE_MEAN, .rank = 2, .d = {4, 3}, .ys = {0, 1}, .ny = 3});
     expect_f32(r, (const float[]){5.5f, 6.5f, 7.5f}, 3, 0); /* (1+4+7+10)/4 ... */
-    reduce_f32(TSNC_REDUCE_SUM, 2, (const long[]){4, 3}, (const long[]){1, 0}, x, r, 4); /* rows */
+    reduce_f32(x, r,
+               &(const struct reduce_params){.op = TSNC_REDUCE_SUM, .rank = 2, .d = {4, 3}, .ys = {1, 0}, .ny = 4}); /* rows */
     expect_f32(r, (const float[]){6, 15, 24, 33}, 4, 0);
-    reduce_f32(TSNC_REDUCE_MAX, 2, (const long[]){4, 3}, (const long[]){0, 1}, x, r, 3);
+    reduce_f32(x, r,
+               &(const struct reduce_params){.op = TSNC_REDUCE_MAX, .rank = 2, .d = {4, 3}, .ys = {0, 1}, .ny = 3});
     expect_f32(r, (const float[]){10, 11, 12}, 3, 0);
 
     /* softmax over 2 of (1, 2, 1): {0, ln 3} -> {1/4, 3/4} */
     float s[2];
-    softmax_f32((const float[]){0, 1.09861229f}, s, 1, 2, 1);
+    softmax_f32((const float[]){0, 1.09861229f}, s, &(const struct softmax_params){.outer = 1, .n = 2, .inner = 1});
     expect_f32(s, (const float[]){0.25f, 0.75f}, 2, 1e-6f);
     /* softmax over the middle axis of (1, 2, 2): pairs (x0, x2) and (x1, x3) */
     float t[4];
-    softmax_f32((const float[]){0, 5, 0, 5}, t, 1, 2, 2);
+    softmax_f32((const float[]){0, 5, 0, 5}, t, &(const struct softmax_params){.outer = 1, .n = 2, .inner = 2});
     expect_f32(t, (const float[]){0.5f, 0.5f, 0.5f, 0.5f}, 4, 0);
 }
 
@@ -410,38 +413,41 @@ static void test_neuron(void **state) {
     /* The paper's neuron: decay 0.25, vth 1, fires +1 at u >= 0.5 and -1 at u <= -0.5. Hand-computed:
      * step 1 u = x = {0.6, -0.6, 0.2, 0.5} -> s = {1, -1, 0, 1}, m = {0, 0, 0.2, 0};
      * step 2 u = m * 0.25 + x = {0.6, -0.6, 0.25, 0.5} -> the same spikes, m = {0, 0, 0.25, 0}. */
-    const struct lif_params pr = {.decay = 0.25f, .vth = 1.0f, .up = 0.5f, .down = -0.5f,
-                                  .ternary = 1, .up_inclusive = 1, .down_inclusive = 1};
+    struct lif_params pr = {.decay = 0.25f, .vth = 1.0f, .up = 0.5f, .down = -0.5f,
+                            .ternary = 1, .up_inclusive = 1, .down_inclusive = 1, .n = 4, .steps = 2};
+    struct lif_params pk = pr, p3 = pr; /* packed: 1 sample of 4 channels x 1 pixel; 3 neurons */
     const float x[4] = {0.6f, -0.6f, 0.2f, 0.5f};
     float s[8], m1[4], m2[4], v[3];
     unsigned char codes[2];
-    lif_f32(x, NULL, s, m1, 4, &pr);
+    pk.n = 1, pk.c = 4, pk.p = 1, pk.xc = 1, pk.xq = 1, pk.group = 4, pk.keep_m = 1;
+    p3.n = 3;
+    lif_f32(x, NULL, s, m1, &pr);
     expect_f32(s, (const float[]){1, -1, 0, 1}, 4, 0);
     expect_f32(m1, (const float[]){0, 0, 0.2f, 0}, 4, 0);
-    lif_f32(x, m1, s, m2, 4, &pr);
+    lif_f32(x, m1, s, m2, &pr);
     expect_f32(s, (const float[]){1, -1, 0, 1}, 4, 0);
     expect_f32(m2, (const float[]){0, 0, 0.25f, 0}, 4, 0);
     /* both steps at once: spikes stacked, the last membrane */
-    lif_steps_f32(x, s, m1, 2, 4, &pr);
+    lif_steps_f32(x, s, m1, &pr);
     expect_f32(s, (const float[]){1, -1, 0, 1, 1, -1, 0, 1}, 8, 0);
     expect_f32(m1, (const float[]){0, 0, 0.25f, 0}, 4, 0);
     /* packed: 4 channels of one pixel, digits s + 1 = {2, 0, 1, 2}: 2 + 0*3 + 1*9 + 2*27 = 65 */
-    lif_pack_f32(x, NULL, codes, m1, 1, 4, 1, 1, 1, 4, &pr);
+    lif_pack_f32(x, NULL, codes, m1, &pk);
     assert_int_equal(codes[0], 65);
-    lif_pack_steps_f32(x, codes, m1, 1, 2, 1, 4, 1, 1, 1, 4, &pr);
+    lif_pack_steps_f32(x, codes, m1, &pk);
     assert_int_equal(codes[0], 65);
     assert_int_equal(codes[1], 65);
     /* a firing function alone, on the thresholds themselves */
-    fire_f32((const float[]){0.5f, -0.5f, 0.49f}, v, 3, &pr);
+    fire_f32((const float[]){0.5f, -0.5f, 0.49f}, v, &p3);
     expect_f32(v, (const float[]){1, -1, 0}, 3, 0);
     /* Non-finite input (docs/limits.md, deliberate differences from the exported graph):
      * an infinite membrane fires and is reset to 0 (the export's u * (1 - |s|) is NaN);
      * NaN fires no spike and stays the membrane (the export's estimator gives NaN). */
-    lif_f32((const float[]){INFINITY, -INFINITY, NAN, 0.25f}, NULL, s, m1, 4, &pr);
+    lif_f32((const float[]){INFINITY, -INFINITY, NAN, 0.25f}, NULL, s, m1, &pr);
     expect_f32(s, (const float[]){1, -1, 0, 0}, 4, 0);
     expect_f32(m1, (const float[]){0, 0}, 2, 0);
     assert_true(isnan(m1[2]) && m1[3] == 0.25f);
-    fire_f32((const float[]){NAN, INFINITY, -INFINITY}, v, 3, &pr);
+    fire_f32((const float[]){NAN, INFINITY, -INFINITY}, v, &p3);
     expect_f32(v, (const float[]){0, 1, -1}, 3, 0);
 }
 
