@@ -220,11 +220,12 @@ static void check_binary_same(void) {
             long n = i < 20 ? i : rnd_in(20, 300);
             float *a = rnd_array(n, 1), *b = rnd_array(n, 1), *y0 = rnd_array(n, 0),
                   *y1 = rnd_array(n, 0);
-            binary_same_f32(op, a, b, y0, n);
-            tgt_binary_same_f32(op, a, b, y1, n);
+            const struct binary_params p = {op, n, 0.0f, 0, NULL, NULL, NULL};
+            binary_same_f32(a, b, y0, &p);
+            tgt_binary_same_f32(a, b, y1, &p);
             same_f32("binary_same_f32", binop_names[op], y0, y1, n);
             memcpy(y1, a, (size_t)n * sizeof *a); /* in place: y is a */
-            tgt_binary_same_f32(op, y1, b, y1, n);
+            tgt_binary_same_f32(y1, b, y1, &p);
             same_f32("binary_same_f32", "in place", y0, y1, n);
             free(a), free(b), free(y0), free(y1);
         }
@@ -242,8 +243,9 @@ static void check_binary_scalar(void) {
             long n = i < 20 ? i : rnd_in(20, 300);
             float s = rnd_value(1);
             float *a = rnd_array(n, 1), *y0 = rnd_array(n, 0), *y1 = rnd_array(n, 0);
-            binary_scalar_f32(op, a, s, y0, n);
-            tgt_binary_scalar_f32(op, a, s, y1, n);
+            const struct binary_params p = {op, n, s, 0, NULL, NULL, NULL};
+            binary_scalar_f32(a, y0, &p);
+            tgt_binary_scalar_f32(a, y1, &p);
             same_f32("binary_scalar_f32", binop_names[op], y0, y1, n);
             free(a), free(y0), free(y1);
         }
@@ -269,6 +271,28 @@ static void check_binary_scalar(void) {
         report(#NAME, 60);                                                                   \
     } while (0)
 
+/* The kernels that take a parameter struct, called as (x, y, n, ...) for CHECK_UNARY. */
+#ifdef HAVE_TGT_leaky_relu_f32
+static void leaky_relu_ref(const float *x, float *y, long n, float alpha) {
+    const struct leaky_relu_params p = {n, alpha};
+    leaky_relu_f32(x, y, &p);
+}
+static void leaky_relu_tgt(const float *x, float *y, long n, float alpha) {
+    const struct leaky_relu_params p = {n, alpha};
+    tgt_leaky_relu_f32(x, y, &p);
+}
+#endif
+#ifdef HAVE_TGT_clip_f32
+static void clip_ref(const float *x, float *y, long n, float lo, float hi) {
+    const struct clip_params p = {n, lo, hi};
+    clip_f32(x, y, &p);
+}
+static void clip_tgt(const float *x, float *y, long n, float lo, float hi) {
+    const struct clip_params p = {n, lo, hi};
+    tgt_clip_f32(x, y, &p);
+}
+#endif
+
 static void check_unary(void) {
     float alpha = 0.01f, lo = -0.5f, hi = 1.25f;
     (void)alpha, (void)lo, (void)hi;
@@ -282,14 +306,14 @@ static void check_unary(void) {
     CHECK_UNARY(relu_f32, tgt_relu_f32, );
 #endif
 #ifdef HAVE_TGT_leaky_relu_f32
-    CHECK_UNARY(leaky_relu_f32, tgt_leaky_relu_f32, , alpha);
+    CHECK_UNARY(leaky_relu_ref, leaky_relu_tgt, , alpha);
 #endif
 #ifdef HAVE_TGT_reciprocal_f32
     CHECK_UNARY(reciprocal_f32, tgt_reciprocal_f32, );
 #endif
 #ifdef HAVE_TGT_clip_f32
-    CHECK_UNARY(clip_f32, tgt_clip_f32, , lo, hi);
-    CHECK_UNARY(clip_f32, tgt_clip_f32, , hi, lo); /* lo > hi gives hi */
+    CHECK_UNARY(clip_ref, clip_tgt, , lo, hi);
+    CHECK_UNARY(clip_ref, clip_tgt, , hi, lo); /* lo > hi gives hi */
 #endif
 }
 
