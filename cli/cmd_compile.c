@@ -49,7 +49,8 @@ static const char compile_usage[] =
     "  -h, --help          show this help\n"
     "\n"
     "Nothing is written unless compilation succeeds. Errors name the file, the node and\n"
-    "the reason; the exit status is 1 on an error in the model, 2 on a usage error.\n";
+    "the reason; the exit status is 1 on an error in the model or the --rates file, 2 on a\n"
+    "usage error.\n";
 
 /*
  * The model file's stem (its name without the last extension, so that
@@ -261,7 +262,10 @@ int cmd_compile(int argc, char **argv) {
             break;
         case 'R':
             if (popt.rates) rates_free(&popt);
-            if (rates_read(optarg, &popt) != 0) goto out;
+            if (rates_read(optarg, &popt) != 0) { /* an input file: its errors are the model's (1) */
+                status = 1;
+                goto out;
+            }
             rates_path = optarg;
             break;
         case 'h': fputs(compile_usage, stdout); status = 0; goto out;

@@ -270,7 +270,10 @@ int cmd_dump(int argc, char **argv) {
         case O_WRITE_RATES: rep.write_rates = optarg; break;
         case O_RATES:
             if (popt.rates) rates_free(&popt);
-            if (rates_read(optarg, &popt) != 0) goto out;
+            if (rates_read(optarg, &popt) != 0) { /* an input file: its errors are the model's (1) */
+                status = 1;
+                goto out;
+            }
             rates_path = optarg;
             break;
         case O_COUNT: {
