@@ -223,6 +223,7 @@ int cmd_compile(int argc, char **argv) {
     const char *section = NULL, *rates_path = NULL;
     bool no_step = false;
     const char *outdir = ".", *name = NULL, *target_s = "generic";
+    bool outdir_given = false;
     DimPin *pins = NULL;
     int n_pins = 0, status = 2;
     PassOptions popt = {0};
@@ -231,7 +232,14 @@ int cmd_compile(int argc, char **argv) {
     opterr = 0; /* option_error reports in tsnc's format */
     while ((c = getopt_long(argc, argv, ":o:n:t:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': outdir = optarg; break;
+        case 'o':
+            if (outdir_given) { /* the last one used to win silently */
+                fprintf(stderr, "tsnc: error: -o given twice; the generated files go to one directory\n");
+                goto out;
+            }
+            outdir = optarg;
+            outdir_given = true;
+            break;
         case 'n': name = optarg; break;
         case 't': target_s = optarg; break;
         case 'D':

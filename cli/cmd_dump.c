@@ -207,6 +207,10 @@ int cmd_dump(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case O_AFTER:
+            if (from_after) { /* the last one used to win silently */
+                fprintf(stderr, "tsnc: error: --after given twice; the pipeline stops at one stage\n");
+                goto out;
+            }
             if (check_stage(optarg) != 0) goto out;
             s.stop_after = optarg;
             from_after = true;
@@ -283,8 +287,8 @@ int cmd_dump(int argc, char **argv) {
         case O_COUNT: {
             char *end;
             rep.count = strtoll(optarg, &end, 10);
-            if (*end || end == optarg || rep.count < 0) {
-                fprintf(stderr, "tsnc: error: --count expects a non-negative integer\n");
+            if (*end || end == optarg || rep.count < 1) { /* 0 samples would measure nothing */
+                fprintf(stderr, "tsnc: error: --count expects a positive integer (samples to run)\n");
                 goto out;
             }
             break;
