@@ -49,7 +49,8 @@ static const char compile_usage[] =
     "  -h, --help          show this help\n"
     "\n"
     "Nothing is written unless compilation succeeds. Errors name the file, the node and\n"
-    "the reason; the exit status is 1 on an error in the model, 2 on a usage error.\n";
+    "the reason; the exit status is 1 on an error in the model or the --rates file, 2 on a\n"
+    "usage error.\n";
 
 /*
  * The model file's stem (its name without the last extension, so that
@@ -222,6 +223,7 @@ int cmd_compile(int argc, char **argv) {
     const char *section = NULL, *rates_path = NULL;
     bool no_step = false;
     const char *outdir = ".", *name = NULL, *target_s = "generic";
+    bool outdir_given = false;
     DimPin *pins = NULL;
     int n_pins = 0, status = 2;
     PassOptions popt = {0};
@@ -230,7 +232,14 @@ int cmd_compile(int argc, char **argv) {
     opterr = 0; /* option_error reports in tsnc's format */
     while ((c = getopt_long(argc, argv, ":o:n:t:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': outdir = optarg; break;
+        case 'o':
+            if (outdir_given) { /* the last one used to win silently */
+                fprintf(stderr, "tsnc: error: -o given twice; the generated files go to one directory\n");
+                goto out;
+            }
+            outdir = optarg;
+            outdir_given = true;
+            break;
         case 'n': name = optarg; break;
         case 't': target_s = optarg; break;
         case 'D':
@@ -261,7 +270,10 @@ int cmd_compile(int argc, char **argv) {
             break;
         case 'R':
             if (popt.rates) rates_free(&popt);
-            if (rates_read(optarg, &popt) != 0) goto out;
+            if (rates_read(optarg, &popt) != 0) { /* an input file: its errors are the model's (1) */
+                status = 1;
+                goto out;
+            }
             rates_path = optarg;
             break;
         case 'h': fputs(compile_usage, stdout); status = 0; goto out;

@@ -15,6 +15,10 @@ static const char dump_usage[] =
     "usage: tsnc dump MODEL.onnx|FILE.tir [options]\n"
     "\n"
     "Prints tsnc's IR (docs/ir.md). Without options: the IR right after import.\n"
+    "PASS in --after, --print-after, --print-before and --stop-after is a stage, the first\n"
+    "column of --list-passes, and \"after\" means after its last entry: --print-after=dce\n"
+    "prints after the stage dce only, not after the dce clean-ups of other stages\n"
+    "(--print-after-all prints after every entry).\n"
     "\n"
     "options:\n"
     "      --after PASS           run the pipeline up to PASS and print the IR after it\n"
@@ -203,6 +207,10 @@ int cmd_dump(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case O_AFTER:
+            if (from_after) { /* the last one used to win silently */
+                fprintf(stderr, "tsnc: error: --after given twice; the pipeline stops at one stage\n");
+                goto out;
+            }
             if (check_stage(optarg) != 0) goto out;
             s.stop_after = optarg;
             from_after = true;
@@ -270,14 +278,17 @@ int cmd_dump(int argc, char **argv) {
         case O_WRITE_RATES: rep.write_rates = optarg; break;
         case O_RATES:
             if (popt.rates) rates_free(&popt);
-            if (rates_read(optarg, &popt) != 0) goto out;
+            if (rates_read(optarg, &popt) != 0) { /* an input file: its errors are the model's (1) */
+                status = 1;
+                goto out;
+            }
             rates_path = optarg;
             break;
         case O_COUNT: {
             char *end;
             rep.count = strtoll(optarg, &end, 10);
-            if (*end || end == optarg || rep.count < 0) {
-                fprintf(stderr, "tsnc: error: --count expects a non-negative integer\n");
+            if (*end || end == optarg || rep.count < 1) { /* 0 samples would measure nothing */
+                fprintf(stderr, "tsnc: error: --count expects a positive integer (samples to run)\n");
                 goto out;
             }
             break;

@@ -123,8 +123,8 @@ int cmd_run(int argc, char **argv) {
         case 'c': {
             char *end;
             count = strtoll(optarg, &end, 10);
-            if (*end || end == optarg || count < 0) {
-                fprintf(stderr, "tsnc: error: --count expects a non-negative integer\n");
+            if (*end || end == optarg || count < 1) { /* 0 samples would run nothing and print nothing */
+                fprintf(stderr, "tsnc: error: --count expects a positive integer (samples to run)\n");
                 goto out;
             }
             break;

@@ -46,6 +46,13 @@ typedef struct Family {
 static const Family ARITH = {"binary_same_f32", "binary_scalar_f32", "binary_bcast_f32"};
 static const Family COMPARE = {"compare_same_f32", "compare_scalar_f32", "compare_bcast_f32"};
 
+/* The fields of struct binary_params (runtime/generic/binary.c) for a broadcast of two operands. */
+static const char *bcast_fields(EmitCtx *cx, const char *code, const Bcast *bc) {
+    return cx_str(cx, "        %s%s%s.rank = %d, .d = %s,\n        .sa = %s,\n        .sb = %s", code ? ".op = " : "",
+                  code ? code : "", code ? ", " : "", bc->rank, cx_longs(cx, bc->rank, bc->dim),
+                  cx_longs(cx, bc->rank, bc->stride[0]), cx_longs(cx, bc->rank, bc->stride[1]));
+}
+
 /*
  * y = a op b. code: the operator constant; swapped: its constant when the
  * scalar is on the left (NULL: not symmetric that way, use the strided form).
@@ -56,25 +63,23 @@ static void emit_pair(EmitCtx *cx, const Family *f, const char *code, const char
     bool a_full = numel(a) == n, b_full = numel(b) == n;
     if (numel(b) == 1 && a_full) {
         cx_kernel(cx, f->scalar);
-        cx_printf(cx, "    %s(%s, %s, %s, %s, %lld);\n", f->scalar, code, cx_ref(cx, a),
-                  scalar_of(cx, b), cx_ref(cx, y), (long long)n);
+        cx_printf(cx, "    %s(%s, %s, &(const struct binary_params){.op = %s, .n = %lld, .s = %s});\n",
+                  f->scalar, cx_ref(cx, a), cx_ref(cx, y), code, (long long)n, scalar_of(cx, b));
     } else if (numel(a) == 1 && b_full && swapped) {
         cx_kernel(cx, f->scalar);
-        cx_printf(cx, "    %s(%s, %s, %s, %s, %lld);\n", f->scalar, swapped, cx_ref(cx, b),
-                  scalar_of(cx, a), cx_ref(cx, y), (long long)n);
+        cx_printf(cx, "    %s(%s, %s, &(const struct binary_params){.op = %s, .n = %lld, .s = %s});\n",
+                  f->scalar, cx_ref(cx, b), cx_ref(cx, y), swapped, (long long)n, scalar_of(cx, a));
     } else if (a_full && b_full) {
         cx_kernel(cx, f->same);
-        cx_printf(cx, "    %s(%s, %s, %s, %s, %lld);\n", f->same, code, cx_ref(cx, a),
-                  cx_ref(cx, b), cx_ref(cx, y), (long long)n);
+        cx_printf(cx, "    %s(%s, %s, %s, &(const struct binary_params){.op = %s, .n = %lld});\n", f->same,
+                  cx_ref(cx, a), cx_ref(cx, b), cx_ref(cx, y), code, (long long)n);
     } else {
         Bcast bc;
         const Shape *in[2] = {&a->type.shape, &b->type.shape};
         if (!bcast_collapse(&y->type.shape, 2, in, &bc)) die("emit_pair: shapes were checked");
         cx_kernel(cx, f->bcast);
-        cx_printf(cx, "    %s(%s, %d, %s,\n        %s, %s,\n        %s, %s,\n        %s);\n",
-                  f->bcast, code, bc.rank, cx_longs(cx, bc.rank, bc.dim), cx_ref(cx, a),
-                  cx_longs(cx, bc.rank, bc.stride[0]), cx_ref(cx, b),
-                  cx_longs(cx, bc.rank, bc.stride[1]), cx_ref(cx, y));
+        cx_printf(cx, "    %s(%s, %s, %s, &(const struct binary_params){\n%s});\n", f->bcast, cx_ref(cx, a),
+                  cx_ref(cx, b), cx_ref(cx, y), bcast_fields(cx, code, &bc));
     }
 }
 
@@ -111,10 +116,8 @@ int emit_pow(EmitCtx *cx, const Node *n) {
     const Shape *in[2] = {&n->in[0]->type.shape, &n->in[1]->type.shape};
     bcast_collapse(&y->type.shape, 2, in, &bc);
     cx_kernel(cx, "pow_bcast_f32");
-    cx_printf(cx, "    pow_bcast_f32(%d, %s, %s, %s, %s, %s, %s);\n", bc.rank,
-              cx_longs(cx, bc.rank, bc.dim), cx_ref(cx, n->in[0]),
-              cx_longs(cx, bc.rank, bc.stride[0]), cx_ref(cx, n->in[1]),
-              cx_longs(cx, bc.rank, bc.stride[1]), cx_ref(cx, y));
+    cx_printf(cx, "    pow_bcast_f32(%s, %s, %s, &(const struct binary_params){\n%s});\n", cx_ref(cx, n->in[0]),
+              cx_ref(cx, n->in[1]), cx_ref(cx, y), bcast_fields(cx, NULL, &bc));
     return 0;
 }
 
@@ -147,10 +150,8 @@ int emit_logic(EmitCtx *cx, const Node *n) {
     const Shape *in[2] = {&n->in[0]->type.shape, &n->in[1]->type.shape};
     bcast_collapse(&y->type.shape, 2, in, &bc);
     cx_kernel(cx, "logic_bcast_u8");
-    cx_printf(cx, "    logic_bcast_u8(%s, %d, %s, %s, %s, %s, %s, %s);\n", code, bc.rank,
-              cx_longs(cx, bc.rank, bc.dim), cx_ref(cx, n->in[0]),
-              cx_longs(cx, bc.rank, bc.stride[0]), cx_ref(cx, n->in[1]),
-              cx_longs(cx, bc.rank, bc.stride[1]), cx_ref(cx, y));
+    cx_printf(cx, "    logic_bcast_u8(%s, %s, %s, &(const struct binary_params){\n%s});\n", cx_ref(cx, n->in[0]),
+              cx_ref(cx, n->in[1]), cx_ref(cx, y), bcast_fields(cx, code, &bc));
     return 0;
 }
 
@@ -164,13 +165,12 @@ int emit_where(EmitCtx *cx, const Node *n) {
     const Shape *in[3] = {&n->in[0]->type.shape, &n->in[1]->type.shape, &n->in[2]->type.shape};
     bcast_collapse(&y->type.shape, 3, in, &bc);
     cx_kernel(cx, "where_f32");
-    cx_printf(
-        cx,
-        "    where_f32(%d, %s,\n        %s, %s,\n        %s, %s,\n        %s, %s,\n        %s);\n",
-        bc.rank, cx_longs(cx, bc.rank, bc.dim), cx_ref(cx, n->in[0]),
-        cx_longs(cx, bc.rank, bc.stride[0]), cx_ref(cx, n->in[1]),
-        cx_longs(cx, bc.rank, bc.stride[1]), cx_ref(cx, n->in[2]),
-        cx_longs(cx, bc.rank, bc.stride[2]), cx_ref(cx, y));
+    cx_printf(cx,
+              "    where_f32(%s, %s, %s, %s, &(const struct where_params){\n"
+              "        .rank = %d, .d = %s,\n        .sc = %s,\n        .sx = %s,\n        .sz = %s});\n",
+              cx_ref(cx, n->in[0]), cx_ref(cx, n->in[1]), cx_ref(cx, n->in[2]), cx_ref(cx, y), bc.rank,
+              cx_longs(cx, bc.rank, bc.dim), cx_longs(cx, bc.rank, bc.stride[0]),
+              cx_longs(cx, bc.rank, bc.stride[1]), cx_longs(cx, bc.rank, bc.stride[2]));
     return 0;
 }
 
@@ -206,8 +206,9 @@ int emit_unary(EmitCtx *cx, const Node *n) {
     if (check_out_type(cx, n, y, &want)) return -1;
     cx_kernel(cx, kernel);
     if (n->op == OP_LEAKY_RELU)
-        cx_printf(cx, "    %s(%s, %s, %lld, %s);\n", kernel, cx_ref(cx, x), cx_ref(cx, y),
-                  (long long)numel(y), cx_f32(cx, node_attr_float(n, "alpha", 0.01f)));
+        cx_printf(cx, "    %s(%s, %s, &(const struct leaky_relu_params){.n = %lld, .alpha = %s});\n", kernel,
+                  cx_ref(cx, x), cx_ref(cx, y), (long long)numel(y),
+                  cx_f32(cx, node_attr_float(n, "alpha", 0.01f)));
     else
         cx_printf(cx, "    %s(%s, %s, %lld);\n", kernel, cx_ref(cx, x), cx_ref(cx, y),
                   (long long)numel(y));
@@ -232,8 +233,8 @@ int emit_clip(EmitCtx *cx, const Node *n) {
     Type want = {DT_F32, x->type.shape};
     if (check_out_type(cx, n, y, &want)) return -1;
     cx_kernel(cx, "clip_f32");
-    cx_printf(cx, "    clip_f32(%s, %s, %lld, %s, %s);\n", cx_ref(cx, x), cx_ref(cx, y),
-              (long long)numel(y), bound[0], bound[1]);
+    cx_printf(cx, "    clip_f32(%s, %s, &(const struct clip_params){.n = %lld, .lo = %s, .hi = %s});\n",
+              cx_ref(cx, x), cx_ref(cx, y), (long long)numel(y), bound[0], bound[1]);
     return 0;
 }
 

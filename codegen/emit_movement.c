@@ -97,9 +97,10 @@ int emit_concat(EmitCtx *cx, const Node *n) {
         k++;
     }
     cx_kernel(cx, "concat");
-    cx_printf(cx, "    concat(%d, (const void *const[]){%s},\n        %s, %lld, %s);\n", k,
-              ptrs.data, cx_sizes(cx, k, block), (long long)dims_product(&y->type.shape, 0, axis),
-              cx_ref(cx, y));
+    cx_printf(cx,
+              "    concat((const void *const[]){%s}, %s,\n"
+              "        &(const struct concat_params){.n = %d, .block = %s, .outer = %lld});\n",
+              ptrs.data, cx_ref(cx, y), k, cx_sizes(cx, k, block), (long long)dims_product(&y->type.shape, 0, axis));
     buf_free(&ptrs);
     free(block);
     return 0;
@@ -315,18 +316,23 @@ int emit_gather(EmitCtx *cx, const Node *n) {
             return cx_error(cx, n, "index %lld is out of range for an axis of %lld", (long long)bad,
                             (long long)axis_n);
         cx_kernel(cx, "gather_rows");
-        cx_printf(cx, "    gather_rows(%s, %lld, %lld, %zu, %s, %lld, %s);\n", cx_ref(cx, x),
-                  (long long)outer, (long long)axis_n, block, cx_longs(cx, (int)count, idx),
-                  (long long)count, cx_ref(cx, y));
+        cx_printf(cx,
+                  "    gather_rows(%s, %s, &(const struct gather_params){\n"
+                  "        .outer = %lld, .axis_n = %lld, .block = %zu, .idx = %s, .n_idx = %lld});\n",
+                  cx_ref(cx, x), cx_ref(cx, y), (long long)outer, (long long)axis_n, block,
+                  cx_longs(cx, (int)count, idx), (long long)count);
         free(idx);
         return 0;
     }
     if (iv->type.dtype != DT_I64)
         return cx_error(cx, n, "int32 indices computed at run time are not supported");
     cx_kernel(cx, "gather_rows_i64");
-    cx_printf(cx, "    if (gather_rows_i64(%s, %lld, %lld, %zu, %s, %lld, %s)) return 1;\n",
-              cx_ref(cx, x), (long long)outer, (long long)axis_n, block, cx_ref(cx, iv),
-              (long long)numel(iv), cx_ref(cx, y));
+    cx_printf(cx,
+              "    if (gather_rows_i64(%s, %s, %s, &(const struct gather_params){\n"
+              "            .outer = %lld, .axis_n = %lld, .block = %zu, .n_idx = %lld}))\n"
+              "        return 1;\n",
+              cx_ref(cx, x), cx_ref(cx, iv), cx_ref(cx, y), (long long)outer, (long long)axis_n, block,
+              (long long)numel(iv));
     return 0;
 }
 
@@ -441,9 +447,12 @@ int emit_pad(EmitCtx *cx, const Node *n) {
     }
     int rank = r ? r : 1; /* a scalar pads to itself */
     cx_kernel(cx, "pad_f32");
-    cx_printf(cx, "    pad_f32(%d, %s, %s, %s,\n        %s, %s, %s, %s);\n", rank,
-              cx_longs(cx, rank, od), cx_longs(cx, rank, id), cx_longs(cx, rank, begin), code,
-              value, cx_ref(cx, x), cx_ref(cx, y));
+    cx_printf(cx,
+              "    pad_f32(%s, %s, &(const struct pad_params){\n"
+              "        .rank = %d, .od = %s, .id = %s, .begin = %s,\n"
+              "        .mode = %s, .value = %s});\n",
+              cx_ref(cx, x), cx_ref(cx, y), rank, cx_longs(cx, rank, od), cx_longs(cx, rank, id),
+              cx_longs(cx, rank, begin), code, value);
     return 0;
 }
 

@@ -173,7 +173,7 @@ const char *conv_params(EmitCtx *cx, const Node *n, ConvShape *cs) {
                       .ow = win.out[win.s - 1]};
     return cx_str(
         cx,
-        "&(const struct conv2d_params){\n"
+        "{\n"
         "        .n = %lld, .c = %lld, .h = %lld, .w = %lld, .m = %lld, .kh = %lld, .kw = %lld,\n"
         "        .oh = %lld, .ow = %lld, .stride_h = %lld, .stride_w = %lld,\n"
         "        .pad_top = %lld, .pad_left = %lld, .dil_h = %lld, .dil_w = %lld, .group = %lld}",
@@ -190,7 +190,7 @@ int emit_conv(EmitCtx *cx, const Node *n) {
     if (!params) return -1;
     const Value *b = n->n_in > 2 ? n->in[2] : NULL;
     cx_kernel(cx, "conv2d_f32");
-    cx_printf(cx, "    conv2d_f32(%s, %s, %s, %s, %s);\n", cx_ref(cx, n->in[0]),
+    cx_printf(cx, "    conv2d_f32(%s, %s, %s, %s, &(const struct conv2d_params)%s);\n", cx_ref(cx, n->in[0]),
               cx_ref(cx, n->in[1]), b ? cx_ref(cx, b) : "0", cx_ref(cx, n->out[0]), params);
     return 0;
 }
@@ -304,8 +304,10 @@ int emit_batch_norm(EmitCtx *cx, const Node *n) {
                *wa = cx_derived_f32(cx, n, "add", add, c);
     free(mul);
     cx_kernel(cx, "channel_affine_f32");
-    cx_printf(cx, "    channel_affine_f32(%s, %s, %s, %s, %lld, %lld, %lld);\n", cx_ref(cx, x), wm,
-              wa, cx_ref(cx, y), (long long)x->type.shape.dim[0], (long long)c,
+    cx_printf(cx,
+              "    channel_affine_f32(%s, %s, %s, %s, &(const struct channel_affine_params){\n"
+              "        .n = %lld, .c = %lld, .inner = %lld});\n",
+              cx_ref(cx, x), wm, wa, cx_ref(cx, y), (long long)x->type.shape.dim[0], (long long)c,
               (long long)dims_product(&x->type.shape, 2, x->type.shape.rank));
     return 0;
 }
@@ -364,8 +366,8 @@ int emit_global_pool(EmitCtx *cx, const Node *n) {
     const char *kernel =
         n->op == OP_GLOBAL_AVERAGE_POOL ? "global_avgpool_f32" : "global_maxpool_f32";
     cx_kernel(cx, kernel);
-    cx_printf(cx, "    %s(%s, %s, %lld, %lld);\n", kernel, cx_ref(cx, x), cx_ref(cx, y),
-              (long long)(s->dim[0] * s->dim[1]), (long long)inner);
+    cx_printf(cx, "    %s(%s, %s, &(const struct global_pool_params){.nc = %lld, .inner = %lld});\n", kernel,
+              cx_ref(cx, x), cx_ref(cx, y), (long long)(s->dim[0] * s->dim[1]), (long long)inner);
     return 0;
 }
 
@@ -403,9 +405,11 @@ int emit_reduce(EmitCtx *cx, const Node *n) {
                        : n->op == OP_REDUCE_SUM ? "TSNC_REDUCE_SUM"
                                                 : "TSNC_REDUCE_MAX";
     cx_kernel(cx, "reduce_f32");
-    cx_printf(cx, "    reduce_f32(%s, %d, %s, %s, %s, %s, %lld);\n", code, st.rank,
-              cx_longs(cx, st.rank, st.dim), cx_longs(cx, st.rank, st.stride), cx_ref(cx, x),
-              cx_ref(cx, y), (long long)numel(y));
+    cx_printf(cx,
+              "    reduce_f32(%s, %s, &(const struct reduce_params){\n"
+              "        .op = %s, .rank = %d, .d = %s, .ys = %s, .ny = %lld});\n",
+              cx_ref(cx, x), cx_ref(cx, y), code, st.rank, cx_init_list(cx, st.rank, st.dim),
+              cx_init_list(cx, st.rank, st.stride), (long long)numel(y));
     return 0;
 }
 
@@ -422,7 +426,7 @@ int emit_softmax(EmitCtx *cx, const Node *n) {
     int64_t len = v13 ? s->dim[axis] : dims_product(s, axis, s->rank);
     int64_t inner = v13 ? dims_product(s, axis + 1, s->rank) : 1;
     cx_kernel(cx, "softmax_f32");
-    cx_printf(cx, "    softmax_f32(%s, %s, %lld, %lld, %lld);\n", cx_ref(cx, x), cx_ref(cx, y),
-              (long long)dims_product(s, 0, axis), (long long)len, (long long)inner);
+    cx_printf(cx, "    softmax_f32(%s, %s, &(const struct softmax_params){.outer = %lld, .n = %lld, .inner = %lld});\n",
+              cx_ref(cx, x), cx_ref(cx, y), (long long)dims_product(s, 0, axis), (long long)len, (long long)inner);
     return 0;
 }

@@ -69,8 +69,8 @@ typedef struct ConvShape {
 } ConvShape;
 /*
  * Checks a Conv-like node (x, w, b?) with Conv attributes and returns the
- * C text "&(const struct conv2d_params){...}" for it (runtime/generic/
- * conv.c), filling *cs; NULL with the reason in the Diag.
+ * C initializer "{.n = ..., .group = ...}" of its struct conv2d_params
+ * (runtime/generic/conv.c), filling *cs; NULL with the reason in the Diag.
  */
 const char *conv_params(EmitCtx *cx, const Node *n, ConvShape *cs);
 int emit_gemm(EmitCtx *cx, const Node *n);

@@ -31,14 +31,19 @@ static const float *const_f32(EmitCtx *cx, const Node *n, const Value *v, const 
     return t->data;
 }
 
-/* "&(const struct lif_params){...}" for the firing rule of n (tsnc.fire / tsnc.lif). */
-static const char *lif_params(EmitCtx *cx, const Node *n, float decay, float vth) {
+/*
+ * "&(const struct lif_params){...}" for one neuron kernel call of n (tsnc.fire / tsnc.lif):
+ * shape, the fields of struct lif_params before the firing rule (e.g. ".n = 784, " or
+ * ".n = 1, .c = 16, ..."; runtime/generic/neuron.c), then the rule of n.
+ */
+static const char *lif_params(EmitCtx *cx, const Node *n, const char *shape, float decay, float vth) {
     FireRule r = fire_rule_of(n);
     return cx_str(cx,
                   "&(const struct lif_params){\n"
+                  "        %s\n"
                   "        .decay = %s, .vth = %s, .up = %s, .down = %s,\n"
                   "        .ternary = %d, .up_inclusive = %d, .down_inclusive = %d}",
-                  cx_f32(cx, decay), cx_f32(cx, vth), cx_f32(cx, r.up), cx_f32(cx, r.down),
+                  shape, cx_f32(cx, decay), cx_f32(cx, vth), cx_f32(cx, r.up), cx_f32(cx, r.down),
                   r.ternary, r.up_inclusive, r.down_inclusive);
 }
 
@@ -46,8 +51,8 @@ int emit_fire(EmitCtx *cx, const Node *n) {
     const Value *v = n->in[0], *s = n->out[0];
     if (need_f32(cx, n, v, "input") || check_out_type(cx, n, s, &v->type)) return -1;
     cx_kernel(cx, "fire_f32");
-    cx_printf(cx, "    fire_f32(%s, %s, %lld, %s);\n", cx_ref(cx, v), cx_ref(cx, s),
-              (long long)numel(v), lif_params(cx, n, 0.0f, 1.0f));
+    cx_printf(cx, "    fire_f32(%s, %s, %s);\n", cx_ref(cx, v), cx_ref(cx, s),
+              lif_params(cx, n, cx_str(cx, ".n = %lld,", (long long)numel(v)), 0.0f, 1.0f));
     return 0;
 }
 
@@ -82,7 +87,7 @@ int emit_lif(EmitCtx *cx, const Node *n) {
         return -1;
     float vth = node_attr_float(n, "vth", 1.0f);
     if (vth == 0.0f) return cx_error(cx, n, "vth must not be 0");
-    const char *params = lif_params(cx, n, node_attr_float(n, "decay", 0.25f), vth);
+    float decay = node_attr_float(n, "decay", 0.25f);
     if (pack) {
         /* Spikes written as codes: x, m_prev and m in x's layout, codes (N, H, W, groups). */
         const int64_t *xd = x->type.shape.dim;
@@ -91,31 +96,37 @@ int emit_lif(EmitCtx *cx, const Node *n) {
         if (x->type.shape.rank != 4 || n->out[0]->type.dtype != DT_U8)
             return cx_error(cx, n, "pack needs an input (N, C, H, W) and u8 codes");
         if (mp && mp->layout.channels_last != cl) return cx_error(cx, n, "membrane and input current layouts differ");
-        const char *dims = cx_str(cx, "%lld, %lld, %lld, %lld, %lld, %d", (long long)xd[0], (long long)xd[1],
-                                  (long long)hw, (long long)(cl ? 1 : hw), (long long)(cl ? xd[1] : 1), (int)pack);
+        const char *dims = cx_str(cx, ".n = %lld, .c = %lld, .p = %lld, .xc = %lld, .xq = %lld, .group = %d,",
+                                  (long long)xd[0], (long long)xd[1], (long long)hw, (long long)(cl ? 1 : hw),
+                                  (long long)(cl ? xd[1] : 1), (int)pack);
         if (steps > 1) {
             const char *m = membrane_ref(cx, n->out[1]);
             cx_kernel(cx, "lif_pack_steps_f32");
-            cx_printf(cx, "    lif_pack_steps_f32(%s, %s, %s, %d, %lld, %s,\n        %s);\n", cx_ref(cx, x),
-                      cx_ref(cx, n->out[0]), cx_ref(cx, n->out[1]), strcmp(m, "0") != 0, (long long)steps, dims,
-                      params);
+            cx_printf(cx, "    lif_pack_steps_f32(%s, %s, %s, %s);\n", cx_ref(cx, x), cx_ref(cx, n->out[0]),
+                      cx_ref(cx, n->out[1]),
+                      lif_params(cx, n,
+                                 cx_str(cx, "%s\n        .steps = %lld, .keep_m = %d,", dims, (long long)steps,
+                                        strcmp(m, "0") != 0),
+                                 decay, vth));
             return 0;
         }
         cx_kernel(cx, "lif_pack_f32");
-        cx_printf(cx, "    lif_pack_f32(%s, %s, %s, %s, %s,\n        %s);\n", cx_ref(cx, x), mp ? cx_ref(cx, mp) : "0",
-                  cx_ref(cx, n->out[0]), membrane_ref(cx, n->out[1]), dims, params);
+        cx_printf(cx, "    lif_pack_f32(%s, %s, %s, %s, %s);\n", cx_ref(cx, x), mp ? cx_ref(cx, mp) : "0",
+                  cx_ref(cx, n->out[0]), membrane_ref(cx, n->out[1]), lif_params(cx, n, dims, decay, vth));
         return 0;
     }
     if (steps > 1) {
         cx_kernel(cx, "lif_steps_f32");
-        cx_printf(cx, "    lif_steps_f32(%s, %s, %s, %lld, %lld, %s);\n", cx_ref(cx, x), cx_ref(cx, n->out[0]),
-                  cx_ref(cx, n->out[1]), (long long)steps, (long long)numel(x), params);
+        cx_printf(cx, "    lif_steps_f32(%s, %s, %s, %s);\n", cx_ref(cx, x), cx_ref(cx, n->out[0]),
+                  cx_ref(cx, n->out[1]),
+                  lif_params(cx, n, cx_str(cx, ".n = %lld, .steps = %lld,", (long long)numel(x), (long long)steps),
+                             decay, vth));
         return 0;
     }
     cx_kernel(cx, "lif_f32");
-    cx_printf(cx, "    lif_f32(%s, %s, %s, %s, %lld, %s);\n", cx_ref(cx, x),
-              mp ? cx_ref(cx, mp) : "0", cx_ref(cx, n->out[0]), membrane_ref(cx, n->out[1]),
-              (long long)numel(x), params);
+    cx_printf(cx, "    lif_f32(%s, %s, %s, %s, %s);\n", cx_ref(cx, x), mp ? cx_ref(cx, mp) : "0",
+              cx_ref(cx, n->out[0]), membrane_ref(cx, n->out[1]),
+              lif_params(cx, n, cx_str(cx, ".n = %lld,", (long long)numel(x)), decay, vth));
     return 0;
 }
 
@@ -130,10 +141,11 @@ int emit_pack(EmitCtx *cx, const Node *n) {
     bool cl = x->layout.channels_last;
     bool ternary = strcmp(node_attr_string(n, "kind", "ternary"), "binary") != 0;
     cx_kernel(cx, "spike_pack_f32");
-    cx_printf(cx, "    spike_pack_f32(%s, %s, %lld, %lld, %lld, %lld, %lld, %d, %d);\n", cx_ref(cx, x),
-              cx_ref(cx, codes), (long long)xd[0], (long long)xd[1], (long long)hw,
-              (long long)(cl ? 1 : hw), (long long)(cl ? xd[1] : 1),
-              (int)node_attr_int(n, "group", 4), ternary);
+    cx_printf(cx,
+              "    spike_pack_f32(%s, %s, &(const struct spike_pack_params){\n"
+              "        .n = %lld, .c = %lld, .p = %lld, .cs = %lld, .ps = %lld, .group = %d, .ternary = %d});\n",
+              cx_ref(cx, x), cx_ref(cx, codes), (long long)xd[0], (long long)xd[1], (long long)hw,
+              (long long)(cl ? 1 : hw), (long long)(cl ? xd[1] : 1), (int)node_attr_int(n, "group", 4), ternary);
     return 0;
 }
 
@@ -194,6 +206,15 @@ static int check_spike_input(EmitCtx *cx, const Node *n) {
                     "input 0 is not a proven spike tensor: spike analysis does not show that it "
                     "holds only {-1, 0, 1} (use %s for other values)",
                     n->op == OP_SPIKE_CONV ? "Conv" : n->op == OP_SPIKE_GEMM ? "Gemm" : "MatMul");
+}
+
+/* The initializer text s (from conv_params) one level deeper, as a member of an enclosing initializer. */
+static const char *nested(EmitCtx *cx, const char *s) {
+    Buf b = {0};
+    for (; *s; s++) buf_append(&b, *s == '\n' ? "\n    " : s, *s == '\n' ? 5 : 1);
+    const char *r = cx_str(cx, "%.*s", (int)b.len, b.data ? b.data : "");
+    buf_free(&b);
+    return r;
 }
 
 /*
@@ -264,15 +285,17 @@ static int emit_spike_conv_lut(EmitCtx *cx, const Node *n) {
     cx_kernel(cx, "spike_lut_build_f32");
     cx_kernel(cx, "spike_conv2d_lut_f32");
     /* (taps, groups, codes, M): in the caller's NAME_state, built by NAME_init */
-    const char *build = cx_str(cx, "spike_lut_build_f32(%s, %%s, %lld, %lld, %lld, %d, %d);", wname,
-                               (long long)distinct, (long long)cs.c, (long long)cs.m, (int)group, ternary);
+    const char *build = cx_str(cx,
+                               "spike_lut_build_f32(%s, %%s, &(const struct spike_lut_params){"
+                               ".taps = %lld, .c = %lld, .m = %lld, .group = %d, .ternary = %d});",
+                               wname, (long long)distinct, (long long)cs.c, (long long)cs.m, (int)group, ternary);
     const char *lut = cx_lut_table(cx, build, table, build);
     cx_printf(cx,
-              "    spike_conv2d_lut_f32(%s, %s, %s, %s, %s, %s,\n"
-              "        %lld, %lld, %lld, %lld);\n",
-              cx_ref(cx, n->in[0]), lut, tap_map, b ? cx_ref(cx, b) : "0", cx_ref(cx, y), params,
-              (long long)groups, (long long)entries, (long long)(cl ? cs.m : 1),
-              (long long)(cl ? 1 : ohw));
+              "    spike_conv2d_lut_f32(%s, %s, %s, %s, %s, &(const struct spike_conv2d_params){\n"
+              "        .conv = %s,\n"
+              "        .yq = %lld, .ym = %lld, .groups = %lld, .entries = %lld});\n",
+              cx_ref(cx, n->in[0]), lut, tap_map, b ? cx_ref(cx, b) : "0", cx_ref(cx, y), nested(cx, params),
+              (long long)(cl ? cs.m : 1), (long long)(cl ? 1 : ohw), (long long)groups, (long long)entries);
     return 0;
 }
 
@@ -310,11 +333,13 @@ static int emit_spike_conv_gather(EmitCtx *cx, const Node *n) {
     const char *ev = cx_lut_table(cx, cx_str(cx, "%s_ev", wname), (list_bytes + 3) / 4, NULL);
     cx_printf(cx,
               "    /* event lists: per input pixel and tile of %lld channels, %lld bytes of the state */\n"
-              "    spike_conv2d_gather_f32(%s, %s, %s, %s, %s, %s,\n        %lld, %lld, %lld, %lld,\n"
-              "        (unsigned short *)(void *)%s, %lld, %lld);\n",
-              (long long)ct, (long long)list_bytes, cx_ref(cx, x), wname, tap_map,
-              b ? cx_ref(cx, b) : "0", cx_ref(cx, y), params, (long long)(xcl ? 1 : hw), (long long)(xcl ? cs.c : 1),
-              (long long)(ycl ? cs.m : 1), (long long)(ycl ? 1 : ohw), ev, (long long)ct, (long long)mt);
+              "    spike_conv2d_gather_f32(%s, %s, %s, %s, %s, (unsigned short *)(void *)%s,\n"
+              "        &(const struct spike_conv2d_params){\n"
+              "        .conv = %s,\n"
+              "        .xc = %lld, .xq = %lld, .yq = %lld, .ym = %lld, .ct = %lld, .mt = %lld});\n",
+              (long long)ct, (long long)list_bytes, cx_ref(cx, x), wname, tap_map, b ? cx_ref(cx, b) : "0",
+              cx_ref(cx, y), ev, nested(cx, params), (long long)(xcl ? 1 : hw), (long long)(xcl ? cs.c : 1),
+              (long long)(ycl ? cs.m : 1), (long long)(ycl ? 1 : ohw), (long long)ct, (long long)mt);
     return 0;
 }
 
@@ -345,10 +370,12 @@ int emit_spike_conv(EmitCtx *cx, const Node *n) {
     int64_t hw = cs.h * cs.w, ohw = cs.oh * cs.ow;
     bool xcl = x->layout.channels_last, ycl = y->layout.channels_last;
     cx_kernel(cx, "spike_conv2d_f32");
-    cx_printf(cx, "    spike_conv2d_f32(%s, %s, %s, %s, %s,\n        %lld, %lld, %lld, %lld);\n",
-              cx_ref(cx, x), wname, b ? cx_ref(cx, b) : "0", cx_ref(cx, y), params,
-              (long long)(xcl ? 1 : hw), (long long)(xcl ? cs.c : 1), (long long)(ycl ? cs.m : 1),
-              (long long)(ycl ? 1 : ohw));
+    cx_printf(cx,
+              "    spike_conv2d_f32(%s, %s, %s, %s, &(const struct spike_conv2d_params){\n"
+              "        .conv = %s,\n"
+              "        .xc = %lld, .xq = %lld, .yq = %lld, .ym = %lld});\n",
+              cx_ref(cx, x), wname, b ? cx_ref(cx, b) : "0", cx_ref(cx, y), nested(cx, params), (long long)(xcl ? 1 : hw),
+              (long long)(xcl ? cs.c : 1), (long long)(ycl ? cs.m : 1), (long long)(ycl ? 1 : ohw));
     return 0;
 }
 
@@ -399,8 +426,10 @@ static int emit_spike_matmul(EmitCtx *cx, const Node *n) {
         free(t);
     }
     cx_kernel(cx, "spike_gemm_f32");
-    cx_printf(cx, "    spike_gemm_f32(%s, %s, 0, 0, %s, %lld, %lld, %lld);\n", cx_ref(cx, a), bt,
-              cx_ref(cx, y), (long long)m, (long long)k, (long long)nn);
+    cx_printf(cx,
+              "    spike_gemm_f32(%s, %s, 0, %s, &(const struct spike_gemm_params){\n"
+              "        .m = %lld, .k = %lld, .n = %lld, .c_stride = 0});\n",
+              cx_ref(cx, a), bt, cx_ref(cx, y), (long long)m, (long long)k, (long long)nn);
     return 0;
 }
 
@@ -488,7 +517,10 @@ int emit_spike_gemm(EmitCtx *cx, const Node *n) {
     }
     const char *kernel = dense ? "spike_gemm_dense_f32" : "spike_gemm_f32";
     cx_kernel(cx, kernel);
-    cx_printf(cx, "    %s(%s, %s, %s, %lld, %s, %lld, %lld, %lld);\n", kernel, cx_ref(cx, a), bt, bias,
-              (long long)c_stride, cx_ref(cx, y), (long long)m, (long long)k, (long long)nn);
+    cx_printf(cx,
+              "    %s(%s, %s, %s, %s, &(const struct spike_gemm_params){\n"
+              "        .m = %lld, .k = %lld, .n = %lld, .c_stride = %lld});\n",
+              kernel, cx_ref(cx, a), bt, bias, cx_ref(cx, y), (long long)m, (long long)k, (long long)nn,
+              (long long)c_stride);
     return 0;
 }

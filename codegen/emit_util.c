@@ -61,9 +61,10 @@ void strided_collapse(Strided *s) {
 
 void emit_strided_copy(EmitCtx *cx, const Strided *s, const char *x, const char *y, DType dt) {
     cx_kernel(cx, "strided_copy");
-    cx_printf(cx, "    strided_copy(%d, %s, %s, %s, %zu, %s);\n", s->rank,
-              cx_longs(cx, s->rank, s->dim), x, cx_longs(cx, s->rank, s->stride), dtype_size(dt),
-              y);
+    cx_printf(cx,
+              "    strided_copy(%s, %s, &(const struct strided_copy_params){\n"
+              "        .rank = %d, .d = %s, .xs = %s, .elem = %zu});\n",
+              x, y, s->rank, cx_longs(cx, s->rank, s->dim), cx_longs(cx, s->rank, s->stride), dtype_size(dt));
 }
 
 const char *cx_type(EmitCtx *cx, const Type *t) {

@@ -190,8 +190,8 @@ void weights_emit_set(const CodegenOptions *o, WeightsMode mode, Buf *c) {
                "int %s_set_weights(const void *blob, size_t bytes)\n{\n"
                "    int rc;\n"
                "    tsnc_weights = 0; /* a refused image leaves no weights at all */\n"
-               "    rc = weights_check((const unsigned char *)blob, bytes, %s_WEIGHTS_BYTES,\n"
-               "                       %s_WEIGHTS_CRC32, 1);\n"
+               "    rc = weights_check((const unsigned char *)blob, bytes, &(const struct weights_check_params){\n"
+               "        .want_bytes = %s_WEIGHTS_BYTES, .want_crc = %s_WEIGHTS_CRC32, .full = 1});\n"
                "    if (rc == 0) tsnc_weights = (const unsigned char *)blob;\n"
                "    return rc;\n}\n\n",
                o->name, o->name, o->name);
@@ -222,7 +222,8 @@ void weights_emit_run_prologue(const EmitCtx *cx, const CodegenOptions *o, Weigh
     if (mode == WEIGHTS_EMBED) {
         buf_printf(run,
                    "    const unsigned char *const tsnc_w = %s_weights_blob;\n"
-                   "    if (weights_check(tsnc_w, %s_WEIGHTS_BYTES, %s_WEIGHTS_BYTES, %s_WEIGHTS_CRC32, 0))\n"
+                   "    if (weights_check(tsnc_w, %s_WEIGHTS_BYTES, &(const struct weights_check_params){\n"
+                   "            .want_bytes = %s_WEIGHTS_BYTES, .want_crc = %s_WEIGHTS_CRC32, .full = 0}))\n"
                    "        return %s_ERR_WEIGHTS; /* a NAME.bin of another build */\n",
                    o->name, o->name, o->name, o->name, o->name);
     } else if (mode == WEIGHTS_LOAD) {

@@ -20,6 +20,18 @@
  * code gets exactly the snippets it calls, so that it has no unused static
  * function (-Wunused-function).
  *
+ * Calling convention: a kernel the generated code calls takes its data as
+ * pointer arguments (inputs, then outputs, then scratch) and everything
+ * else (shapes, strides, layout, attributes, the neuron's firing rule) in
+ * one const parameter struct, declared as a snippet next to the kernel
+ * with a comment on each field; the emitters pass it as a compound literal
+ * with designated initializers, e.g.
+ *
+ *     lif_f32(x, m_prev, s, m, &(const struct lif_params){.n = 784, .decay = 0.25f, ...});
+ *
+ * so each number in the generated C is named. Only kernels of the form
+ * f(x, y, n) (unary maps, casts, not_u8) stay positional.
+ *
  * Targets (in the spirit of XNNPACK's micro-kernels: one scalar reference
  * for every kernel, SIMD variants where they pay): the kernels of target T
  * are runtime/T/ overlaid on runtime/generic/. A snippet NAME in

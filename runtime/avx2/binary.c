@@ -43,20 +43,25 @@ static float binop1_avx2(int op, float a, float b)
     }
 }
 
-/* @kernel binary_same_f32 uses binop binop_avx2 needs <immintrin.h> */
+/* @kernel binary_same_f32 uses binop binary_params binop_avx2 needs <immintrin.h> */
 /* y[i] = a[i] op b[i], i < n: operands of the same shape. */
-static void binary_same_f32(int op, const float *a, const float *b, float *y, long n)
+static void binary_same_f32(const float *a, const float *b, float *y, const struct binary_params *p)
 {
+    const int op = p->op;
+    const long n = p->n;
     long i = 0, n8 = n - n % 8;
     for (; i < n8; i += 8)
         _mm256_storeu_ps(y + i, binop_avx2(op, _mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i)));
     for (; i < n; i++) y[i] = binop1_avx2(op, a[i], b[i]);
 }
 
-/* @kernel binary_scalar_f32 uses binop binop_avx2 needs <immintrin.h> */
+/* @kernel binary_scalar_f32 uses binop binary_params binop_avx2 needs <immintrin.h> */
 /* y[i] = a[i] op s, i < n (RSUB: s - a[i], RDIV: s / a[i]). */
-static void binary_scalar_f32(int op, const float *a, float s, float *y, long n)
+static void binary_scalar_f32(const float *a, float *y, const struct binary_params *p)
 {
+    const int op = p->op;
+    const long n = p->n;
+    const float s = p->s;
     __m256 vs = _mm256_set1_ps(s);
     long i = 0, n8 = n - n % 8;
     for (; i < n8; i += 8) _mm256_storeu_ps(y + i, binop_avx2(op, _mm256_loadu_ps(a + i), vs));

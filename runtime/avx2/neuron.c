@@ -14,9 +14,9 @@
 /* @kernel lif_f32 uses lif_params lif_neuron_f32 lif_next_float needs <immintrin.h> */
 /* lif: x (n) input current, m_prev (n) membrane after the previous step's reset or NULL on
  * the first step -> s (n) spikes in {-1,0,1}, m (n) membrane after reset (NULL: not needed). */
-static void lif_f32(const float *x, const float *m_prev, float *s, float *m, long n,
-                    const struct lif_params *p)
+static void lif_f32(const float *x, const float *m_prev, float *s, float *m, const struct lif_params *p)
 {
+    const long n = p->n;
     const __m256 decay = _mm256_set1_ps(p->decay), vth = _mm256_set1_ps(p->vth);
     const __m256 up = _mm256_set1_ps(p->up_inclusive ? p->up : lif_next_float(p->up, 1));
     const __m256 down = _mm256_set1_ps(p->down_inclusive ? p->down : lif_next_float(p->down, 0));
@@ -58,9 +58,11 @@ static __m256i lif_pack_step_avx2(const float *x, const float *m_prev, float *m,
  * kernel): codes (n, p, groups) of channels in groups of `group`. Vector paths for groups of 4:
  * NCHW (xq == 1), 8 pixels at a time, and channels-last (xc == 1) with c a multiple of 32,
  * one pixel's 32 channels at a time; other shapes one neuron at a time. */
-static void lif_pack_f32(const float *x, const float *m_prev, unsigned char *codes, float *m, long n,
-                         long c, long p, long xc, long xq, int group, const struct lif_params *pr)
+static void lif_pack_f32(const float *x, const float *m_prev, unsigned char *codes, float *m,
+                         const struct lif_params *pr)
 {
+    const long n = pr->n, c = pr->c, p = pr->p, xc = pr->xc, xq = pr->xq;
+    const int group = pr->group;
     const __m256 decay = _mm256_set1_ps(pr->decay), vth = _mm256_set1_ps(pr->vth);
     const __m256 up = _mm256_set1_ps(pr->up_inclusive ? pr->up : lif_next_float(pr->up, 1));
     const __m256 down = _mm256_set1_ps(pr->down_inclusive ? pr->down : lif_next_float(pr->down, 0));
@@ -149,9 +151,10 @@ static __m256i lif_steps_fire_avx2(__m256 *u, __m256 x, __m256 decay, __m256 up,
  * a group stay in registers for all the steps, so x is read once and the membrane never goes
  * to memory; the 4 codes of a pixel (groups == 4) leave as one 32-bit word. A ternary code
  * sum (s_i + 1) 3^i is computed as 40 + sum s_i 3^i. Other shapes: lif_pack_f32 per step. */
-static void lif_pack_steps_f32(const float *x, unsigned char *codes, float *m, int keep_m, long steps, long n,
-                               long c, long p, long xc, long xq, int group, const struct lif_params *pr)
+static void lif_pack_steps_f32(const float *x, unsigned char *codes, float *m, const struct lif_params *pr)
 {
+    const long steps = pr->steps, n = pr->n, c = pr->c, p = pr->p, xc = pr->xc, xq = pr->xq;
+    const int group = pr->group, keep_m = pr->keep_m;
     const float up1 = pr->up_inclusive ? pr->up : lif_next_float(pr->up, 1);
     const float down1 = pr->down_inclusive ? pr->down : lif_next_float(pr->down, 0);
     const int ternary = pr->ternary;
@@ -187,5 +190,5 @@ static void lif_pack_steps_f32(const float *x, unsigned char *codes, float *m, i
         return;
     }
     for (t = 0; t < steps; t++)
-        lif_pack_f32(x, t ? m : 0, codes + t * step, m, n, c, p, xc, xq, group, pr);
+        lif_pack_f32(x, t ? m : 0, codes + t * step, m, pr);
 }

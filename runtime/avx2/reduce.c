@@ -12,11 +12,12 @@
  * sequential sum and stays scalar.
  */
 
-/* @kernel reduce_f32 uses reduceop needs <immintrin.h> <math.h> */
+/* @kernel reduce_f32 uses reduce_params needs <immintrin.h> <math.h> */
 /* reduce: x (d[0..rank)) -> y (ny elements), y[sum_k idx[k] * ys[k]] (op)= x[idx]. */
-static void reduce_f32(int op, int rank, const long *d, const long *ys, const float *x,
-                       float *y, long ny)
+static void reduce_f32(const float *x, float *y, const struct reduce_params *p)
 {
+    const int op = p->op, rank = p->rank;
+    const long *d = p->d, *ys = p->ys, ny = p->ny;
     long idx[8] = {0};
     long rows = 1, n = d[rank - 1], js = ys[rank - 1], r, j, n8 = n - n % 8;
     int i;

@@ -8,14 +8,15 @@
  * needs: <immintrin.h>, compiled with -mavx2
  */
 
-/* @kernel spike_pack_f32 needs <immintrin.h> */
+/* @kernel spike_pack_f32 uses spike_pack_params needs <immintrin.h> */
 /* pack: spikes x of n samples of c channels x p pixels, element (b, ch, q) at
  * x[b*c*p + ch*cs + q*ps] -> codes (n, p, groups), groups = ceil(c / group):
  * code = sum_i (s_i + 1) * 3^i (ternary) or sum_i s_i * 2^i (binary). 8 pixels at a time
  * when pixels are contiguous (ps == 1); integer arithmetic only. */
-static void spike_pack_f32(const float *x, unsigned char *codes, long n, long c, long p,
-                           long cs, long ps, int group, int ternary)
+static void spike_pack_f32(const float *x, unsigned char *codes, const struct spike_pack_params *sp)
 {
+    const long n = sp->n, c = sp->c, p = sp->p, cs = sp->cs, ps = sp->ps;
+    const int group = sp->group, ternary = sp->ternary;
     long b, q, g, groups = (c + group - 1) / group;
     int i, j;
     for (b = 0; b < n; b++) {
@@ -126,13 +127,12 @@ static void spike_pack_f32(const float *x, unsigned char *codes, long n, long c,
     }
 }
 
-/* @kernel spike_conv2d_lut_f32 uses spike_conv2d_lut_simd_f32 */
+/* @kernel spike_conv2d_lut_f32 uses spike_conv2d_params spike_conv2d_lut_simd_f32 */
 /* spike_conv2d_lut: runtime/simd/spike_lut.c, over this target's vector vocabulary. */
 static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, const long *tap_table, const float *b,
-                                 float *y, const struct conv2d_params *p, long groups, long entries, long yq,
-                                 long ym)
+                                 float *y, const struct spike_conv2d_params *sp)
 {
-    spike_conv2d_lut_simd_f32(codes, lut, tap_table, b, y, p, groups, entries, yq, ym);
+    spike_conv2d_lut_simd_f32(codes, lut, tap_table, b, y, sp);
 }
 
 /* @kernel spike_gemm_masked_avx2 needs <immintrin.h> */
@@ -154,14 +154,15 @@ static float spike_gemm_hsum_avx2(__m256 v)
     return _mm_cvtss_f32(lo);
 }
 
-/* @kernel spike_gemm_dense_f32 uses spike_gemm_masked_avx2 spike_gemm_hsum_avx2 needs <immintrin.h> */
+/* @kernel spike_gemm_dense_f32 uses spike_gemm_params spike_gemm_masked_avx2 spike_gemm_hsum_avx2 needs <immintrin.h> */
 /* spike_gemm_dense: a (M,K) in {-1,0,1}, w (N,K), c (c_stride 0: one row (N); N: (M,N)) or NULL
  * -> y (M,N) = a * w^T + c. Each spike selects +w, -w or nothing with bit masks (no
  * multiplication, no branch). Rows go four at a time, so that each weight vector is loaded
  * once for four rows (the timesteps of a time-folded layer); eight partial sums per output. */
-static void spike_gemm_dense_f32(const float *a, const float *w, const float *c, long c_stride,
-                                 float *y, long m, long k, long n)
+static void spike_gemm_dense_f32(const float *a, const float *w, const float *c, float *y,
+                                 const struct spike_gemm_params *p)
 {
+    const long c_stride = p->c_stride, m = p->m, k = p->k, n = p->n;
     long i = 0, j, kk, r, k8 = k - k % 8;
     for (; i < m; i += 4) {
         long rows = m - i < 4 ? m - i : 4;
@@ -243,7 +244,7 @@ static void spike_events_add_avx2(float *yn, const float *wc, const long *wo, co
     }
 }
 
-/* @kernel spike_conv2d_f32 uses conv2d_params spike_events_taps_avx2 spike_events_add_avx2 needs <immintrin.h> */
+/* @kernel spike_conv2d_f32 uses spike_conv2d_params spike_events_taps_avx2 spike_events_add_avx2 needs <immintrin.h> */
 /* spike_conv2d (events): x spikes of sample n, channel c, pixel q at x[n*C*H*W + c*xc + q*xq],
  * wt (C, kh, kw, M/group), b (M) or NULL -> y (channel m of output pixel q at
  * y[n*M*OH*OW + q*yq + m*ym]). Channels-last output with M a multiple of 8 and one group:
@@ -253,8 +254,10 @@ static void spike_events_add_avx2(float *yn, const float *wc, const long *wo, co
  * channels per instruction at every output it reaches, so the cost is a scan of the input
  * plus the events. Other shapes: one channel at a time, as the generic kernel. */
 static void spike_conv2d_f32(const float *x, const float *wt, const float *b, float *y,
-                             const struct conv2d_params *p, long xc, long xq, long yq, long ym)
+                             const struct spike_conv2d_params *sp)
 {
+    const struct conv2d_params *p = &sp->conv;
+    const long xc = sp->xc, xq = sp->xq, yq = sp->yq, ym = sp->ym;
     long n, i, j, c, iy, ix, ky, kx, m = p->m, ohw = p->oh * p->ow, hw = p->h * p->w;
     const __m256 zero = _mm256_setzero_ps();
     if (ym != 1 || m % 8 != 0 || p->group != 1 || p->kh * p->kw > 64) {

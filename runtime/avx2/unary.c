@@ -47,10 +47,12 @@ static void relu_f32(const float *x, float *y, long n)
     for (; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
-/* @kernel leaky_relu_f32 needs <immintrin.h> */
+/* @kernel leaky_relu_f32 uses leaky_relu_params needs <immintrin.h> */
 /* x for x >= 0, alpha * x otherwise (ONNX LeakyRelu). */
-static void leaky_relu_f32(const float *x, float *y, long n, float alpha)
+static void leaky_relu_f32(const float *x, float *y, const struct leaky_relu_params *p)
 {
+    const long n = p->n;
+    const float alpha = p->alpha;
     const __m256 zero = _mm256_setzero_ps(), va = _mm256_set1_ps(alpha);
     long i = 0, n8 = n - n % 8;
     for (; i < n8; i += 8) {
@@ -71,10 +73,12 @@ static void reciprocal_f32(const float *x, float *y, long n)
     for (; i < n; i++) y[i] = 1.0f / x[i];
 }
 
-/* @kernel clip_f32 needs <immintrin.h> */
+/* @kernel clip_f32 uses clip_params needs <immintrin.h> */
 /* min(max(x, lo), hi) as ONNX Clip; lo > hi gives hi. NaN stays NaN. */
-static void clip_f32(const float *x, float *y, long n, float lo, float hi)
+static void clip_f32(const float *x, float *y, const struct clip_params *p)
 {
+    const long n = p->n;
+    const float lo = p->lo, hi = p->hi;
     const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
     long i = 0, n8 = n - n % 8;
     /* x < lo ? lo : x is vmaxps(lo, x); v > hi ? hi : v is vminps(hi, v) */
@@ -86,14 +90,15 @@ static void clip_f32(const float *x, float *y, long n, float lo, float hi)
     }
 }
 
-/* @kernel channel_affine_f32 needs <immintrin.h> */
+/* @kernel channel_affine_f32 uses channel_affine_params needs <immintrin.h> */
 /*
  * batchnorm (inference): x (N, C, inner) -> y = x * mul[c] + add[c], rounded after the
  * multiplication as the generic kernel (no FMA). y may be x.
  */
 static void channel_affine_f32(const float *x, const float *mul, const float *add, float *y,
-                               long n, long c, long inner)
+                               const struct channel_affine_params *p)
 {
+    const long n = p->n, c = p->c, inner = p->inner;
     long i, j, k, n8 = inner - inner % 8;
     for (i = 0; i < n; i++) {
         for (j = 0; j < c; j++) {

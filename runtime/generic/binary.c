@@ -17,10 +17,25 @@
 /* Operator codes of the binary kernels. RSUB/RDIV: the scalar comes first. */
 enum { TSNC_ADD, TSNC_SUB, TSNC_MUL, TSNC_DIV, TSNC_MAX, TSNC_MIN, TSNC_RSUB, TSNC_RDIV };
 
-/* @kernel binary_same_f32 uses binop */
+/* @kernel binary_params */
+/* One call of a two-operand elementwise kernel (binary_*, pow_bcast_f32, compare_*,
+ * logic_bcast_u8): y = a op b. A kernel reads only the fields its comment names. */
+struct binary_params {
+    int op;         /* operator code (TSNC_ADD.., TSNC_EQ.., TSNC_AND..); pow_bcast_f32: unused */
+    long n;         /* _same, _scalar forms: elements of a (and b) and y */
+    float s;        /* _scalar forms: the scalar operand */
+    int rank;       /* _bcast forms: collapsed dims of y, 1..8 */
+    const long *d;  /* _bcast forms: y's dims (rank entries); y is contiguous */
+    const long *sa; /* _bcast forms: element strides of a along d (0 where broadcast) */
+    const long *sb; /* _bcast forms: element strides of b along d (0 where broadcast) */
+};
+
+/* @kernel binary_same_f32 uses binop binary_params */
 /* y[i] = a[i] op b[i], i < n: operands of the same shape. */
-static void binary_same_f32(int op, const float *a, const float *b, float *y, long n)
+static void binary_same_f32(const float *a, const float *b, float *y, const struct binary_params *p)
 {
+    const int op = p->op;
+    const long n = p->n;
     long i;
     switch (op) {
     case TSNC_ADD: for (i = 0; i < n; i++) y[i] = a[i] + b[i]; break;
@@ -34,10 +49,13 @@ static void binary_same_f32(int op, const float *a, const float *b, float *y, lo
     }
 }
 
-/* @kernel binary_scalar_f32 uses binop */
+/* @kernel binary_scalar_f32 uses binop binary_params */
 /* y[i] = a[i] op s, i < n (RSUB: s - a[i], RDIV: s / a[i]). */
-static void binary_scalar_f32(int op, const float *a, float s, float *y, long n)
+static void binary_scalar_f32(const float *a, float *y, const struct binary_params *p)
 {
+    const int op = p->op;
+    const long n = p->n;
+    const float s = p->s;
     long i;
     switch (op) {
     case TSNC_ADD: for (i = 0; i < n; i++) y[i] = a[i] + s; break;
@@ -51,7 +69,7 @@ static void binary_scalar_f32(int op, const float *a, float s, float *y, long n)
     }
 }
 
-/* @kernel binary_bcast_f32 uses binop */
+/* @kernel binary_bcast_f32 uses binop binary_params */
 /* One row of the strided case: y[i] = a[i*sa] op b[i*sb], i < n. */
 static void binary_row_f32(int op, const float *a, long sa, const float *b, long sb,
                            float *y, long n)
@@ -77,9 +95,10 @@ static void binary_row_f32(int op, const float *a, long sa, const float *b, long
  * y = a op b broadcast: y is contiguous with dims d[0..rank) (rank <= 8);
  * a and b are read with element strides sa[], sb[] (0 where broadcast).
  */
-static void binary_bcast_f32(int op, int rank, const long *d, const float *a, const long *sa,
-                             const float *b, const long *sb, float *y)
+static void binary_bcast_f32(const float *a, const float *b, float *y, const struct binary_params *p)
 {
+    const int op = p->op, rank = p->rank;
+    const long *d = p->d, *sa = p->sa, *sb = p->sb;
     long idx[8] = {0}; /* position in the outer dims d[0..rank-1) */
     long rows = 1, n = d[rank - 1], r;
     int i;
@@ -95,11 +114,12 @@ static void binary_bcast_f32(int op, int rank, const long *d, const float *a, co
     }
 }
 
-/* @kernel pow_bcast_f32 needs <math.h> -lm */
+/* @kernel pow_bcast_f32 uses binary_params needs <math.h> -lm */
 /* y = pow(a, b) broadcast (ONNX Pow, float exponent); strides as binary_bcast_f32. */
-static void pow_bcast_f32(int rank, const long *d, const float *a, const long *sa,
-                          const float *b, const long *sb, float *y)
+static void pow_bcast_f32(const float *a, const float *b, float *y, const struct binary_params *p)
 {
+    const int rank = p->rank;
+    const long *d = p->d, *sa = p->sa, *sb = p->sb;
     long idx[8] = {0};
     long rows = 1, n = d[rank - 1], r, j;
     int i;

@@ -13,10 +13,12 @@
 /* Operator codes of the comparison kernels. */
 enum { TSNC_EQ, TSNC_GT, TSNC_GE, TSNC_LT, TSNC_LE };
 
-/* @kernel compare_same_f32 uses cmpop */
+/* @kernel compare_same_f32 uses cmpop binary_params */
 /* y[i] = a[i] op b[i], i < n: operands of the same shape. */
-static void compare_same_f32(int op, const float *a, const float *b, unsigned char *y, long n)
+static void compare_same_f32(const float *a, const float *b, unsigned char *y, const struct binary_params *p)
 {
+    const int op = p->op;
+    const long n = p->n;
     long i;
     switch (op) {
     case TSNC_EQ: for (i = 0; i < n; i++) y[i] = a[i] == b[i]; break;
@@ -27,10 +29,13 @@ static void compare_same_f32(int op, const float *a, const float *b, unsigned ch
     }
 }
 
-/* @kernel compare_scalar_f32 uses cmpop */
+/* @kernel compare_scalar_f32 uses cmpop binary_params */
 /* y[i] = a[i] op s, i < n (a scalar on the left is handled by flipping op). */
-static void compare_scalar_f32(int op, const float *a, float s, unsigned char *y, long n)
+static void compare_scalar_f32(const float *a, unsigned char *y, const struct binary_params *p)
 {
+    const int op = p->op;
+    const long n = p->n;
+    const float s = p->s;
     long i;
     switch (op) {
     case TSNC_EQ: for (i = 0; i < n; i++) y[i] = a[i] == s; break;
@@ -41,11 +46,12 @@ static void compare_scalar_f32(int op, const float *a, float s, unsigned char *y
     }
 }
 
-/* @kernel compare_bcast_f32 uses cmpop */
+/* @kernel compare_bcast_f32 uses cmpop binary_params */
 /* y = a op b broadcast; y contiguous with dims d[0..rank) (rank <= 8). */
-static void compare_bcast_f32(int op, int rank, const long *d, const float *a, const long *sa,
-                              const float *b, const long *sb, unsigned char *y)
+static void compare_bcast_f32(const float *a, const float *b, unsigned char *y, const struct binary_params *p)
 {
+    const int op = p->op, rank = p->rank;
+    const long *d = p->d, *sa = p->sa, *sb = p->sb;
     long idx[8] = {0};
     long rows = 1, n = d[rank - 1], r, j;
     int i;
@@ -73,12 +79,13 @@ static void compare_bcast_f32(int op, int rank, const long *d, const float *a, c
 /* Operator codes of logic_bcast_u8. */
 enum { TSNC_AND, TSNC_OR, TSNC_XOR };
 
-/* @kernel logic_bcast_u8 uses logicop */
+/* @kernel logic_bcast_u8 uses logicop binary_params */
 /* y = a op b on booleans, broadcast; y contiguous with dims d[0..rank) (rank <= 8). */
-static void logic_bcast_u8(int op, int rank, const long *d, const unsigned char *a,
-                           const long *sa, const unsigned char *b, const long *sb,
-                           unsigned char *y)
+static void logic_bcast_u8(const unsigned char *a, const unsigned char *b, unsigned char *y,
+                           const struct binary_params *p)
 {
+    const int op = p->op, rank = p->rank;
+    const long *d = p->d, *sa = p->sa, *sb = p->sb;
     long idx[8] = {0};
     long rows = 1, n = d[rank - 1], r, j;
     int i;

@@ -9,14 +9,25 @@
  * or 0 (Expand, Tile). The emitter collapses dims first (rank <= 16).
  */
 
-/* @kernel strided_copy needs <stddef.h> <string.h> */
+/* @kernel strided_copy_params needs <stddef.h> */
+/* One strided_copy: y (contiguous, dims d) from x read with element strides xs. */
+struct strided_copy_params {
+    int rank;       /* collapsed dims, 1..16 */
+    const long *d;  /* y's dims (rank entries) */
+    const long *xs; /* element strides of x along d (negative: reversed; 0: repeated) */
+    size_t elem;    /* bytes per element */
+};
+
+/* @kernel strided_copy uses strided_copy_params needs <stddef.h> <string.h> */
 /*
  * y (contiguous, dims d[0..rank)) = x read with element strides xs[]:
  * y[i0, i1, ...] = x[i0 * xs[0] + i1 * xs[1] + ...]. Elements of elem bytes.
  */
-static void strided_copy(int rank, const long *d, const void *x, const long *xs, size_t elem,
-                         void *y)
+static void strided_copy(const void *x, void *y, const struct strided_copy_params *p)
 {
+    const int rank = p->rank;
+    const long *d = p->d, *xs = p->xs;
+    const size_t elem = p->elem;
     long idx[16] = {0};
     long rows = 1, n = d[rank - 1], js = xs[rank - 1] * (long)elem, r, j;
     int i;
@@ -42,14 +53,25 @@ static void strided_copy(int rank, const long *d, const void *x, const long *xs,
     }
 }
 
-/* @kernel concat needs <stddef.h> <string.h> */
+/* @kernel concat_params needs <stddef.h> */
+/* One concat: n inputs, each appended block[i] bytes at a time, outer times. */
+struct concat_params {
+    int n;               /* inputs (those with elements) */
+    const size_t *block; /* bytes of input i per outer step: its dims from the axis on, times elem */
+    long outer;          /* product of the dims before the axis */
+};
+
+/* @kernel concat uses concat_params needs <stddef.h> <string.h> */
 /*
  * concat: for each of `outer` steps, append block[i] bytes of each input
  * xs[i] in turn (ONNX Concat along an axis: block[i] = dims of input i from
  * the axis on, times the element size; outer = dims before the axis).
  */
-static void concat(int n, const void *const *xs, const size_t *block, long outer, void *y)
+static void concat(const void *const *xs, void *y, const struct concat_params *p)
 {
+    const int n = p->n;
+    const size_t *block = p->block;
+    const long outer = p->outer;
     unsigned char *yb = (unsigned char *)y;
     long o;
     int i;
@@ -61,15 +83,26 @@ static void concat(int n, const void *const *xs, const size_t *block, long outer
     }
 }
 
-/* @kernel gather_rows needs <stddef.h> <string.h> */
+/* @kernel gather_params needs <stddef.h> */
+/* One gather_rows or gather_rows_i64: x (outer, axis_n, block bytes) -> y (outer, n_idx, block bytes). */
+struct gather_params {
+    long outer;      /* product of the dims before the axis */
+    long axis_n;     /* x's extent along the axis */
+    size_t block;    /* bytes after the axis: product of the dims after it, times elem */
+    const long *idx; /* gather_rows: the n_idx indices, normalized to [0, axis_n); _i64: unused */
+    long n_idx;      /* indices */
+};
+
+/* @kernel gather_rows uses gather_params needs <stddef.h> <string.h> */
 /*
  * gather with constant indices: x (outer, axis_n, block bytes) ->
  * y (outer, n_idx, block bytes), y[o, j] = x[o, idx[j]]. The emitter has
  * checked and normalized the indices (0 <= idx[j] < axis_n).
  */
-static void gather_rows(const void *x, long outer, long axis_n, size_t block, const long *idx,
-                        long n_idx, void *y)
+static void gather_rows(const void *x, void *y, const struct gather_params *p)
 {
+    const long outer = p->outer, axis_n = p->axis_n, *idx = p->idx, n_idx = p->n_idx;
+    const size_t block = p->block;
     const unsigned char *xb = (const unsigned char *)x;
     unsigned char *yb = (unsigned char *)y;
     long o, j;
@@ -78,15 +111,16 @@ static void gather_rows(const void *x, long outer, long axis_n, size_t block, co
             memcpy(yb, xb + (size_t)(o * axis_n + idx[j]) * block, block);
 }
 
-/* @kernel gather_rows_i64 needs <stddef.h> <stdint.h> <string.h> */
+/* @kernel gather_rows_i64 uses gather_params needs <stddef.h> <stdint.h> <string.h> */
 /*
  * gather with indices computed at run time (int64, negative counts from
  * the end): as gather_rows. Returns 1, writing nothing, if an index is out
  * of range, else 0.
  */
-static int gather_rows_i64(const void *x, long outer, long axis_n, size_t block,
-                           const int64_t *idx, long n_idx, void *y)
+static int gather_rows_i64(const void *x, const int64_t *idx, void *y, const struct gather_params *p)
 {
+    const long outer = p->outer, axis_n = p->axis_n, n_idx = p->n_idx;
+    const size_t block = p->block;
     const unsigned char *xb = (const unsigned char *)x;
     unsigned char *yb = (unsigned char *)y;
     long o, j;
@@ -105,16 +139,29 @@ static int gather_rows_i64(const void *x, long outer, long axis_n, size_t block,
 /* Modes of pad_f32 (ONNX Pad mode attribute). */
 enum { TSNC_PAD_CONSTANT, TSNC_PAD_EDGE, TSNC_PAD_REFLECT };
 
-/* @kernel pad_f32 uses padmode */
+/* @kernel pad_params uses padmode */
+/* One pad_f32: x (id) -> y (od), both row-major. */
+struct pad_params {
+    int rank;          /* dims, 1..8 */
+    const long *od;    /* y's dims (rank entries) */
+    const long *id;    /* x's dims */
+    const long *begin; /* elements added before x along each dim (negative: cropped) */
+    int mode;          /* TSNC_PAD_CONSTANT, _EDGE or _REFLECT */
+    float value;       /* constant mode: the fill value */
+};
+
+/* @kernel pad_f32 uses pad_params */
 /*
  * pad: x (id[0..rank)) -> y (od[0..rank)), y[i] = x[i - begin] where that
  * lies inside x; outside, `value` (constant), the nearest edge element
  * (edge) or the mirror image without repeating the edge (reflect). A
  * negative begin crops. rank <= 8.
  */
-static void pad_f32(int rank, const long *od, const long *id, const long *begin, int mode,
-                    float value, const float *x, float *y)
+static void pad_f32(const float *x, float *y, const struct pad_params *p)
 {
+    const int rank = p->rank, mode = p->mode;
+    const long *od = p->od, *id = p->id, *begin = p->begin;
+    const float value = p->value;
     long idx[8] = {0};
     long n = 1, i;
     int k;

@@ -12,11 +12,25 @@
  */
 
 /* @kernel lif_params */
-/* The neuron: u = m_prev * decay + x; v = u / vth; +1 if v >= up (> if !up_inclusive),
- * -1 if ternary and v <= down (< if !down_inclusive), else 0; hard reset to 0 after a spike. */
+/* One call of a neuron kernel: the firing rule, then the shape of the call.
+ * The neuron: u = m_prev * decay + x; v = u / vth; +1 if v >= up (> if !up_inclusive),
+ * -1 if ternary and v <= down (< if !down_inclusive), else 0; hard reset to 0 after a spike.
+ * A kernel reads only the shape fields its comment names; the others may be left 0. */
 struct lif_params {
-    float decay, vth, up, down;
-    int ternary, up_inclusive, down_inclusive;
+    float decay;        /* leak: the membrane after reset is multiplied by it each timestep */
+    float vth;          /* threshold: v = u / vth (no division when 1) */
+    float up, down;     /* firing thresholds on v: +1 above up, -1 (ternary) below down */
+    int ternary;        /* 1: spikes in {-1, 0, 1}; 0: binary {0, 1} */
+    int up_inclusive;   /* 1: fires at v >= up; 0: at v > up */
+    int down_inclusive; /* 1: fires -1 at v <= down; 0: at v < down */
+    long n;             /* fire_f32, lif_f32, lif_steps_f32: neurons (elements of x per timestep);
+                           lif_pack_f32, lif_pack_steps_f32: samples N */
+    long c, p;          /* packing kernels: channels C and pixels H*W of one sample */
+    long xc, xq;        /* packing kernels: element strides of a channel and of a pixel in x,
+                           m_prev and m (NCHW: H*W, 1; channels-last: 1, C) */
+    int group;          /* packing kernels: channels per code (codes (N, H*W, ceil(C / group))) */
+    long steps;         /* lif_steps_f32, lif_pack_steps_f32: timesteps run by one call */
+    int keep_m;         /* lif_pack_steps_f32: 0 when nobody reads m after the last timestep */
 };
 
 /* @kernel fire_rule_f32 uses lif_params */
@@ -79,17 +93,18 @@ static unsigned char lif_pack_code_f32(const float *x, const float *m_prev, floa
 /* @kernel lif_f32 uses lif_neuron_f32 */
 /* lif: x (n) input current, m_prev (n) membrane after the previous step's reset or NULL on
  * the first step -> s (n) spikes in {-1,0,1}, m (n) membrane after reset (NULL: not needed). */
-static void lif_f32(const float *x, const float *m_prev, float *s, float *m, long n,
-                    const struct lif_params *p)
+static void lif_f32(const float *x, const float *m_prev, float *s, float *m, const struct lif_params *p)
 {
+    const long n = p->n;
     long i;
     for (i = 0; i < n; i++) s[i] = lif_neuron_f32(x[i], m_prev ? m_prev + i : 0, m ? m + i : 0, p);
 }
 
 /* @kernel fire_f32 uses fire_rule_f32 */
 /* fire: v (n) -> s (n) in {-1,0,1} (tsnc.fire: a firing function without a recurrence). */
-static void fire_f32(const float *v, float *s, long n, const struct lif_params *p)
+static void fire_f32(const float *v, float *s, const struct lif_params *p)
 {
+    const long n = p->n;
     long i;
     for (i = 0; i < n; i++) s[i] = fire_rule_f32(v[i], p);
 }
@@ -101,9 +116,11 @@ static void fire_f32(const float *v, float *s, long n, const struct lif_params *
  * channels (missing ones count as 0). x, m_prev, m: n samples of c channels x p pixels,
  * element (b, ch, q) at [b*c*p + ch*xc + q*xq]; m_prev NULL on the first step, m NULL if
  * not needed. The membrane arithmetic is lif_f32's, statement for statement. */
-static void lif_pack_f32(const float *x, const float *m_prev, unsigned char *codes, float *m, long n,
-                         long c, long p, long xc, long xq, int group, const struct lif_params *pr)
+static void lif_pack_f32(const float *x, const float *m_prev, unsigned char *codes, float *m,
+                         const struct lif_params *pr)
 {
+    const long n = pr->n, c = pr->c, p = pr->p, xc = pr->xc, xq = pr->xq;
+    const int group = pr->group;
     long b, q, g, groups = (c + group - 1) / group;
     for (b = 0; b < n; b++)
         for (q = 0; q < p; q++)
@@ -116,10 +133,11 @@ static void lif_pack_f32(const float *x, const float *m_prev, unsigned char *cod
 /* lif_steps: steps timesteps of lif_f32 on a time-invariant input current x (n): spikes s
  * (steps, n), step t at s + t*n; m (n) holds the membrane between steps and after the last
  * one (tsnc.lif with steps = T, docs/ir.md). */
-static void lif_steps_f32(const float *x, float *s, float *m, long steps, long n, const struct lif_params *p)
+static void lif_steps_f32(const float *x, float *s, float *m, const struct lif_params *p)
 {
+    const long steps = p->steps, n = p->n;
     long t;
-    for (t = 0; t < steps; t++) lif_f32(x, t ? m : 0, s + t * n, m, n, p);
+    for (t = 0; t < steps; t++) lif_f32(x, t ? m : 0, s + t * n, m, p);
 }
 
 /* @kernel lif_pack_steps_f32 uses lif_pack_f32 */
@@ -127,10 +145,10 @@ static void lif_steps_f32(const float *x, float *s, float *m, long steps, long n
  * (steps, n, p, groups); m (n*c*p, x's layout) holds the membrane between steps and after the
  * last one; keep_m = 0 says nobody reads it after the last step (a SIMD variant may then keep
  * it in registers). Same arguments as lif_pack_f32 otherwise. */
-static void lif_pack_steps_f32(const float *x, unsigned char *codes, float *m, int keep_m, long steps, long n,
-                               long c, long p, long xc, long xq, int group, const struct lif_params *pr)
+static void lif_pack_steps_f32(const float *x, unsigned char *codes, float *m, const struct lif_params *pr)
 {
+    const long steps = pr->steps, n = pr->n, c = pr->c, p = pr->p;
+    const int group = pr->group;
     long t, step = n * p * ((c + group - 1) / group);
-    (void)keep_m;
-    for (t = 0; t < steps; t++) lif_pack_f32(x, t ? m : 0, codes + t * step, m, n, c, p, xc, xq, group, pr);
+    for (t = 0; t < steps; t++) lif_pack_f32(x, t ? m : 0, codes + t * step, m, pr);
 }

@@ -85,10 +85,18 @@ static void maxpool2d_f32(const float *x, float *y, const struct pool2d_params *
                 y[(nc * p->oh + oy) * p->ow + ox] = maxpool_one_f32(x + nc * p->h * p->w, oy, ox, p);
 }
 
-/* @kernel global_avgpool_f32 */
+/* @kernel global_pool_params */
+/* One global pooling: x (NC, inner) -> y (NC). */
+struct global_pool_params {
+    long nc;    /* samples times channels, N*C */
+    long inner; /* elements pooled per channel (H*W), >= 1 */
+};
+
+/* @kernel global_avgpool_f32 uses global_pool_params */
 /* global average pool: x (NC, inner) -> y (NC), inner >= 1. */
-static void global_avgpool_f32(const float *x, float *y, long nc, long inner)
+static void global_avgpool_f32(const float *x, float *y, const struct global_pool_params *p)
 {
+    const long nc = p->nc, inner = p->inner;
     long i, j;
     for (i = 0; i < nc; i++) {
         float sum = 0.0f;
@@ -97,10 +105,11 @@ static void global_avgpool_f32(const float *x, float *y, long nc, long inner)
     }
 }
 
-/* @kernel global_maxpool_f32 */
+/* @kernel global_maxpool_f32 uses global_pool_params */
 /* global max pool: x (NC, inner) -> y (NC), inner >= 1. */
-static void global_maxpool_f32(const float *x, float *y, long nc, long inner)
+static void global_maxpool_f32(const float *x, float *y, const struct global_pool_params *p)
 {
+    const long nc = p->nc, inner = p->inner;
     long i, j;
     for (i = 0; i < nc; i++) {
         float m = x[i * inner];

@@ -12,11 +12,22 @@
 /* Operator codes of reduce_f32. */
 enum { TSNC_REDUCE_SUM, TSNC_REDUCE_MEAN, TSNC_REDUCE_MAX };
 
-/* @kernel reduce_f32 uses reduceop needs <math.h> */
+/* @kernel reduce_params uses reduceop */
+/* One reduce_f32: x with collapsed dims d, y's strides over them. */
+struct reduce_params {
+    int op;     /* TSNC_REDUCE_SUM, _MEAN or _MAX */
+    int rank;   /* collapsed dims of x, 1..8 */
+    long d[8];  /* x's collapsed dims, row-major */
+    long ys[8]; /* y's element stride along each dim of d: 0 along a reduced dim */
+    long ny;    /* elements of y */
+};
+
+/* @kernel reduce_f32 uses reduce_params needs <math.h> */
 /* reduce: x (d[0..rank)) -> y (ny elements), y[sum_k idx[k] * ys[k]] (op)= x[idx]. */
-static void reduce_f32(int op, int rank, const long *d, const long *ys, const float *x,
-                       float *y, long ny)
+static void reduce_f32(const float *x, float *y, const struct reduce_params *p)
 {
+    const int op = p->op, rank = p->rank;
+    const long *d = p->d, *ys = p->ys, ny = p->ny;
     long idx[8] = {0};
     long rows = 1, n = d[rank - 1], js = ys[rank - 1], r, j;
     int i;

@@ -14,15 +14,32 @@
  * spike_gemm takes bt (K, N).
  */
 
-/* @kernel spike_conv2d_f32 uses conv2d_params */
+/* @kernel spike_conv2d_params uses conv2d_params */
+/* One spike convolution (spike_conv2d_f32, spike_conv2d_lut_f32, spike_conv2d_gather_f32):
+ * the convolution, then where its input and output elements are and how the kernel works.
+ * A kernel reads only the fields its comment names; the others may be left 0. */
+struct spike_conv2d_params {
+    struct conv2d_params conv; /* shapes and attributes, on the unpacked spikes (N, C, H, W) */
+    long xc, xq;      /* events, gather: element strides of an input channel and of an input pixel
+                         in x (NCHW: H*W, 1; channels-last: 1, C) */
+    long yq, ym;      /* element strides of an output pixel and of an output channel in y
+                         (NCHW: 1, OH*OW; channels-last: M, 1) */
+    long groups;      /* lut: codes per pixel, ceil(C / pack) */
+    long entries;     /* lut: rows per table, 3^pack (ternary) or 2^pack (binary) */
+    long ct, mt;      /* gather: input channels per tile (<= 512), output channels per pass */
+};
+
+/* @kernel spike_conv2d_f32 uses spike_conv2d_params */
 /* spike_conv2d (events): x spikes in {-1,0,1} of sample n, channel c, pixel q at
  * x[n*C*H*W + c*xc + q*xq] (xc = H*W, xq = 1: NCHW; xc = 1, xq = C: channels-last),
  * wt (C, kh, kw, M/group), b (M) or NULL -> y, channel m of output pixel q at
  * y[n*M*OH*OW + q*yq + m*ym]. Every nonzero spike adds (+1) or subtracts (-1) the
  * weights of each output it reaches; a zero spike costs one compare. */
 static void spike_conv2d_f32(const float *x, const float *wt, const float *b, float *y,
-                             const struct conv2d_params *p, long xc, long xq, long yq, long ym)
+                             const struct spike_conv2d_params *sp)
 {
+    const struct conv2d_params *p = &sp->conv;
+    const long xc = sp->xc, xq = sp->xq, yq = sp->yq, ym = sp->ym;
     long cg = p->c / p->group, mg = p->m / p->group, ohw = p->oh * p->ow;
     long n, c, i, j, iy, ix, ky, kx;
     for (n = 0; n < p->n; n++) {
@@ -62,12 +79,22 @@ static void spike_conv2d_f32(const float *x, const float *wt, const float *b, fl
     }
 }
 
-/* @kernel spike_gemm_f32 */
+/* @kernel spike_gemm_params */
+/* One spike matrix product (spike_gemm_f32, spike_gemm_dense_f32): y (M,N) = a (M,K) * B + c. */
+struct spike_gemm_params {
+    long m;        /* rows of a and y (samples; timesteps of a time-folded layer) */
+    long k;        /* features of a (its last dim) */
+    long n;        /* outputs: columns of y */
+    long c_stride; /* elements between the bias rows of c: 0, one row (N) for all; N, a full (M,N) */
+};
+
+/* @kernel spike_gemm_f32 uses spike_gemm_params */
 /* spike_gemm: a (M,K) in {-1,0,1}, bt (K,N), c bias rows (c_stride 0: one row (N) for all,
  * N: a full (M,N) matrix) or NULL -> y (M,N) = a * bt + c. */
-static void spike_gemm_f32(const float *a, const float *bt, const float *c, long c_stride,
-                           float *y, long m, long k, long n)
+static void spike_gemm_f32(const float *a, const float *bt, const float *c, float *y,
+                           const struct spike_gemm_params *p)
 {
+    const long c_stride = p->c_stride, m = p->m, k = p->k, n = p->n;
     long i, kk, j;
     for (i = 0; i < m; i++) {
         const float *ai = a + i * k;
@@ -83,14 +110,24 @@ static void spike_gemm_f32(const float *a, const float *bt, const float *c, long
     }
 }
 
-/* @kernel spike_pack_f32 */
+/* @kernel spike_pack_params */
+/* One spike_pack_f32: spikes (N, C, H, W) -> codes (N, H*W, ceil(C / group)). */
+struct spike_pack_params {
+    long n, c, p; /* samples N, channels C, pixels H*W */
+    long cs, ps;  /* element strides of a channel and of a pixel in x (NCHW: H*W, 1; channels-last: 1, C) */
+    int group;    /* channels per code */
+    int ternary;  /* 1: spikes in {-1, 0, 1}, digits s + 1 in base 3; 0: binary, base 2 */
+};
+
+/* @kernel spike_pack_f32 uses spike_pack_params */
 /* pack: spikes x of n samples of c channels x p pixels, element (b, ch, q) at
  * x[b*c*p + ch*cs + q*ps] (cs = p, ps = 1: NCHW; cs = 1, ps = c: channels-last) ->
  * codes (n, p, groups), groups = ceil(c / group): code = sum_i (s_i + 1) * 3^i
  * (ternary) or sum_i s_i * 2^i (binary); channels past c count as s = 0. */
-static void spike_pack_f32(const float *x, unsigned char *codes, long n, long c, long p,
-                           long cs, long ps, int group, int ternary)
+static void spike_pack_f32(const float *x, unsigned char *codes, const struct spike_pack_params *sp)
 {
+    const long n = sp->n, c = sp->c, p = sp->p, cs = sp->cs, ps = sp->ps;
+    const int group = sp->group, ternary = sp->ternary;
     long b, q, g, groups = (c + group - 1) / group;
     int i;
     for (b = 0; b < n; b++) {
@@ -111,13 +148,23 @@ static void spike_pack_f32(const float *x, unsigned char *codes, long n, long c,
     }
 }
 
-/* @kernel spike_lut_build_f32 */
+/* @kernel spike_lut_params */
+/* One spike_lut_build_f32: the lookup tables of a spike_conv2d_lut_f32 from its weights. */
+struct spike_lut_params {
+    long taps;   /* weight slices (distinct kernel taps) */
+    long c, m;   /* input channels C, output channels M */
+    int group;   /* channels per code (the pack of the codes read) */
+    int ternary; /* 1: ternary codes, 3^group entries; 0: binary, 2^group */
+};
+
+/* @kernel spike_lut_build_f32 uses spike_lut_params */
 /* lut (taps, groups, entries, m) from wt (taps, c, m): entry e of group g is the sum over
  * the group's channels of digit_i(e) * wt[tap][g*group + i][0..m), digit in {-1,0,1}
  * (ternary, entries = 3^group) or {0,1} (binary, entries = 2^group). Additions only. */
-static void spike_lut_build_f32(const float *wt, float *lut, long taps, long c, long m,
-                                int group, int ternary)
+static void spike_lut_build_f32(const float *wt, float *lut, const struct spike_lut_params *p)
 {
+    const long taps = p->taps, c = p->c, m = p->m;
+    const int group = p->group, ternary = p->ternary;
     long t, g, e, j, groups = (c + group - 1) / group, entries = 1;
     int i, base = ternary ? 3 : 2;
     for (i = 0; i < group; i++) entries *= base;
@@ -140,7 +187,7 @@ static void spike_lut_build_f32(const float *wt, float *lut, long taps, long c, 
             }
 }
 
-/* @kernel spike_conv2d_lut_f32 uses conv2d_params */
+/* @kernel spike_conv2d_lut_f32 uses spike_conv2d_params */
 #define SPIKE_LUT_ROW_BUF 1024
 /* spike_conv2d_lut: codes (N, H, W, groups) of the input spikes, lut (tables, groups, entries, M)
  * from spike_lut_build_f32 with tap_table[ky*kw + kx] the table of each kernel tap, b (M) or
@@ -152,9 +199,10 @@ static void spike_lut_build_f32(const float *wt, float *lut, long taps, long c, 
  * the odd-numbered to another (started at 0), added at the end, which keeps two chains of
  * additions in flight; with M > 32 there is one sum. */
 static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, const long *tap_table,
-                                 const float *b, float *y, const struct conv2d_params *p,
-                                 long groups, long entries, long yq, long ym)
+                                 const float *b, float *y, const struct spike_conv2d_params *sp)
 {
+    const struct conv2d_params *p = &sp->conv;
+    const long groups = sp->groups, entries = sp->entries, yq = sp->yq, ym = sp->ym;
     long n, oy, ox, ky, kx, g, j, m = p->m, ohw = p->oh * p->ow;
     int split = m <= 32;
     float even[32], odd[32], buf[SPIKE_LUT_ROW_BUF];
@@ -203,14 +251,15 @@ static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, c
     }
 }
 
-/* @kernel spike_gemm_dense_f32 */
+/* @kernel spike_gemm_dense_f32 uses spike_gemm_params */
 /* spike_gemm_dense: a (M,K) in {-1,0,1}, w (N,K) (one row per output), c bias rows (c_stride 0:
  * one row (N) for all, N: a full (M,N) matrix) or NULL -> y (M,N) = a * w^T + c. Every spike is
  * visited (no event list), but each still only selects +w, -w or nothing: no multiplication,
  * and no data-dependent branch, which wins over events when many spikes are nonzero. */
-static void spike_gemm_dense_f32(const float *a, const float *w, const float *c, long c_stride,
-                                 float *y, long m, long k, long n)
+static void spike_gemm_dense_f32(const float *a, const float *w, const float *c, float *y,
+                                 const struct spike_gemm_params *p)
 {
+    const long c_stride = p->c_stride, m = p->m, k = p->k, n = p->n;
     long i, j, kk;
     for (i = 0; i < m; i++) {
         const float *ai = a + i * k;

@@ -38,10 +38,19 @@ static void relu_f32(const float *x, float *y, long n)
     for (i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
-/* @kernel leaky_relu_f32 */
+/* @kernel leaky_relu_params */
+/* One leaky_relu_f32. */
+struct leaky_relu_params {
+    long n;      /* elements of x and y */
+    float alpha; /* slope below 0 */
+};
+
+/* @kernel leaky_relu_f32 uses leaky_relu_params */
 /* x for x >= 0, alpha * x otherwise (ONNX LeakyRelu). */
-static void leaky_relu_f32(const float *x, float *y, long n, float alpha)
+static void leaky_relu_f32(const float *x, float *y, const struct leaky_relu_params *p)
 {
+    const long n = p->n;
+    const float alpha = p->alpha;
     long i;
     for (i = 0; i < n; i++) y[i] = x[i] >= 0.0f ? x[i] : alpha * x[i];
 }
@@ -111,10 +120,19 @@ static void round_f32(const float *x, float *y, long n)
     for (i = 0; i < n; i++) y[i] = nearbyintf(x[i]);
 }
 
-/* @kernel clip_f32 */
+/* @kernel clip_params */
+/* One clip_f32. */
+struct clip_params {
+    long n;        /* elements of x and y */
+    float lo, hi;  /* the bounds (-INFINITY, INFINITY when absent) */
+};
+
+/* @kernel clip_f32 uses clip_params */
 /* min(max(x, lo), hi) as ONNX Clip; lo > hi gives hi. NaN stays NaN. */
-static void clip_f32(const float *x, float *y, long n, float lo, float hi)
+static void clip_f32(const float *x, float *y, const struct clip_params *p)
 {
+    const long n = p->n;
+    const float lo = p->lo, hi = p->hi;
     long i;
     for (i = 0; i < n; i++) {
         float v = x[i] < lo ? lo : x[i];

@@ -14,6 +14,13 @@
  */
 
 /* @kernel weights_check needs <stddef.h> <stdint.h> <string.h> */
+/* What weights_check expects of an image: this build's. */
+struct weights_check_params {
+    size_t want_bytes; /* the image's size in bytes (NAME_WEIGHTS_BYTES) */
+    uint32_t want_crc; /* the CRC-32 of its bytes after the header (NAME_WEIGHTS_CRC32) */
+    int full;          /* 1: recompute the payload's CRC-32 (O(size)); 0: read the header only */
+};
+
 /* Little-endian u32 / u64 at p (the image is little-endian on every host). */
 static uint32_t weights_u32(const unsigned char *p)
 {
@@ -54,9 +61,11 @@ static uint32_t weights_crc32(const unsigned char *p, size_t n)
  * 3 bad magic, version, header size or image size field; 4 the header's
  * CRC-32 is not this build's, or the payload's CRC-32 does not match it.
  */
-static int weights_check(const unsigned char *b, size_t bytes, size_t want_bytes, uint32_t want_crc,
-                         int full)
+static int weights_check(const unsigned char *b, size_t bytes, const struct weights_check_params *p)
 {
+    const size_t want_bytes = p->want_bytes;
+    const uint32_t want_crc = p->want_crc;
+    const int full = p->full;
     if (!b || bytes != want_bytes || bytes < 64) return 1;
     if ((uintptr_t)b % 8 != 0) return 2;
     if (memcmp(b, "TSNCWGT", 8) != 0 || weights_u32(b + 8) != 1 || weights_u32(b + 12) != 64 ||

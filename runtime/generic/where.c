@@ -5,14 +5,26 @@
  * needs: nothing
  */
 
-/* @kernel where_f32 */
+/* @kernel where_params */
+/* One where_f32: the three operands broadcast to y's collapsed dims. */
+struct where_params {
+    int rank;       /* collapsed dims of y, 1..8 */
+    const long *d;  /* y's dims (rank entries); y is contiguous */
+    const long *sc; /* element strides of the condition c along d (0 where broadcast) */
+    const long *sx; /* element strides of x along d */
+    const long *sz; /* element strides of z along d */
+};
+
+/* @kernel where_f32 uses where_params */
 /*
  * where: c (bool) ? x : z, float32. y is contiguous with dims d[0..rank)
  * (rank <= 8); c, x, z are read with element strides sc[], sx[], sz[].
  */
-static void where_f32(int rank, const long *d, const unsigned char *c, const long *sc,
-                      const float *x, const long *sx, const float *z, const long *sz, float *y)
+static void where_f32(const unsigned char *c, const float *x, const float *z, float *y,
+                      const struct where_params *p)
 {
+    const int rank = p->rank;
+    const long *d = p->d, *sc = p->sc, *sx = p->sx, *sz = p->sz;
     long idx[8] = {0};
     long rows = 1, n = d[rank - 1], r, j;
     int i;

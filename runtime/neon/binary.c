@@ -44,19 +44,24 @@ static float binop1_neon(int op, float a, float b)
     }
 }
 
-/* @kernel binary_same_f32 uses binop binop_neon needs <arm_neon.h> */
+/* @kernel binary_same_f32 uses binop binary_params binop_neon needs <arm_neon.h> */
 /* y[i] = a[i] op b[i], i < n: operands of the same shape. */
-static void binary_same_f32(int op, const float *a, const float *b, float *y, long n)
+static void binary_same_f32(const float *a, const float *b, float *y, const struct binary_params *p)
 {
+    const int op = p->op;
+    const long n = p->n;
     long i = 0, n4 = n - n % 4;
     for (; i < n4; i += 4) vst1q_f32(y + i, binop_neon(op, vld1q_f32(a + i), vld1q_f32(b + i)));
     for (; i < n; i++) y[i] = binop1_neon(op, a[i], b[i]);
 }
 
-/* @kernel binary_scalar_f32 uses binop binop_neon needs <arm_neon.h> */
+/* @kernel binary_scalar_f32 uses binop binary_params binop_neon needs <arm_neon.h> */
 /* y[i] = a[i] op s, i < n (RSUB: s - a[i], RDIV: s / a[i]). */
-static void binary_scalar_f32(int op, const float *a, float s, float *y, long n)
+static void binary_scalar_f32(const float *a, float *y, const struct binary_params *p)
 {
+    const int op = p->op;
+    const long n = p->n;
+    const float s = p->s;
     float32x4_t vs = vdupq_n_f32(s);
     long i = 0, n4 = n - n % 4;
     for (; i < n4; i += 4) vst1q_f32(y + i, binop_neon(op, vld1q_f32(a + i), vs));

@@ -12,9 +12,9 @@
 /* @kernel lif_f32 uses lif_params lif_neuron_f32 lif_next_float needs <arm_neon.h> */
 /* lif: x (n) input current, m_prev (n) membrane after the previous step's reset or NULL on
  * the first step -> s (n) spikes in {-1,0,1}, m (n) membrane after reset (NULL: not needed). */
-static void lif_f32(const float *x, const float *m_prev, float *s, float *m, long n,
-                    const struct lif_params *p)
+static void lif_f32(const float *x, const float *m_prev, float *s, float *m, const struct lif_params *p)
 {
+    const long n = p->n;
     const float32x4_t decay = vdupq_n_f32(p->decay), vth = vdupq_n_f32(p->vth);
     const float32x4_t up = vdupq_n_f32(p->up_inclusive ? p->up : lif_next_float(p->up, 1));
     const float32x4_t down = vdupq_n_f32(p->down_inclusive ? p->down : lif_next_float(p->down, 0));

@@ -8,15 +8,16 @@
  * needs: <arm_neon.h>
  */
 
-/* @kernel spike_pack_f32 needs <arm_neon.h> */
+/* @kernel spike_pack_f32 uses spike_pack_params needs <arm_neon.h> */
 /* pack: spikes x of n samples of c channels x p pixels, element (b, ch, q) at
  * x[b*c*p + ch*cs + q*ps] -> codes (n, p, groups), groups = ceil(c / group):
  * code = sum_i (s_i + 1) * 3^i (ternary) or sum_i s_i * 2^i (binary). Four pixels at a
  * time when pixels are contiguous (ps == 1), four channels (one code) at a time when
  * channels are (cs == 1, group == 4); integer arithmetic only. */
-static void spike_pack_f32(const float *x, unsigned char *codes, long n, long c, long p,
-                           long cs, long ps, int group, int ternary)
+static void spike_pack_f32(const float *x, unsigned char *codes, const struct spike_pack_params *sp)
 {
+    const long n = sp->n, c = sp->c, p = sp->p, cs = sp->cs, ps = sp->ps;
+    const int group = sp->group, ternary = sp->ternary;
     const float32x4_t zero = vdupq_n_f32(0.0f);
     const int32x4_t one = vdupq_n_s32(ternary ? 1 : 0);
     long b, q, g, groups = (c + group - 1) / group;
@@ -77,22 +78,22 @@ static void spike_pack_f32(const float *x, unsigned char *codes, long n, long c,
     }
 }
 
-/* @kernel spike_conv2d_lut_f32 uses spike_conv2d_lut_simd_f32 */
+/* @kernel spike_conv2d_lut_f32 uses spike_conv2d_params spike_conv2d_lut_simd_f32 */
 /* spike_conv2d_lut: runtime/simd/spike_lut.c, over this target's vector vocabulary. */
 static void spike_conv2d_lut_f32(const unsigned char *codes, const float *lut, const long *tap_table, const float *b,
-                                 float *y, const struct conv2d_params *p, long groups, long entries, long yq,
-                                 long ym)
+                                 float *y, const struct spike_conv2d_params *sp)
 {
-    spike_conv2d_lut_simd_f32(codes, lut, tap_table, b, y, p, groups, entries, yq, ym);
+    spike_conv2d_lut_simd_f32(codes, lut, tap_table, b, y, sp);
 }
 
-/* @kernel spike_gemm_dense_f32 needs <arm_neon.h> */
+/* @kernel spike_gemm_dense_f32 uses spike_gemm_params needs <arm_neon.h> */
 /* spike_gemm_dense: a (M,K) in {-1,0,1}, w (N,K), c (c_stride 0: one row (N); N: (M,N)) or NULL
  * -> y (M,N) = a * w^T + c. The sign bit of s flips the weight's sign, s != 0 keeps it.
  * Four partial sums per output. */
-static void spike_gemm_dense_f32(const float *a, const float *w, const float *c, long c_stride,
-                                 float *y, long m, long k, long n)
+static void spike_gemm_dense_f32(const float *a, const float *w, const float *c, float *y,
+                                 const struct spike_gemm_params *p)
 {
+    const long c_stride = p->c_stride, m = p->m, k = p->k, n = p->n;
     const uint32x4_t sign = vdupq_n_u32(0x80000000u);
     const float32x4_t zero = vdupq_n_f32(0.0f);
     long i, j, kk, k4 = k - k % 4;

@@ -44,10 +44,12 @@ static void relu_f32(const float *x, float *y, long n)
     for (; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
-/* @kernel leaky_relu_f32 needs <arm_neon.h> */
+/* @kernel leaky_relu_f32 uses leaky_relu_params needs <arm_neon.h> */
 /* x for x >= 0, alpha * x otherwise (ONNX LeakyRelu). */
-static void leaky_relu_f32(const float *x, float *y, long n, float alpha)
+static void leaky_relu_f32(const float *x, float *y, const struct leaky_relu_params *p)
 {
+    const long n = p->n;
+    const float alpha = p->alpha;
     const float32x4_t zero = vdupq_n_f32(0.0f), va = vdupq_n_f32(alpha);
     long i = 0, n4 = n - n % 4;
     for (; i < n4; i += 4) {
@@ -67,10 +69,12 @@ static void reciprocal_f32(const float *x, float *y, long n)
     for (; i < n; i++) y[i] = 1.0f / x[i];
 }
 
-/* @kernel clip_f32 needs <arm_neon.h> */
+/* @kernel clip_f32 uses clip_params needs <arm_neon.h> */
 /* min(max(x, lo), hi) as ONNX Clip; lo > hi gives hi. NaN stays NaN. */
-static void clip_f32(const float *x, float *y, long n, float lo, float hi)
+static void clip_f32(const float *x, float *y, const struct clip_params *p)
 {
+    const long n = p->n;
+    const float lo = p->lo, hi = p->hi;
     const float32x4_t vlo = vdupq_n_f32(lo), vhi = vdupq_n_f32(hi);
     long i = 0, n4 = n - n % 4;
     for (; i < n4; i += 4) {
@@ -84,15 +88,16 @@ static void clip_f32(const float *x, float *y, long n, float lo, float hi)
     }
 }
 
-/* @kernel channel_affine_f32 needs <arm_neon.h> */
+/* @kernel channel_affine_f32 uses channel_affine_params needs <arm_neon.h> */
 /*
  * batchnorm (inference): x (N, C, inner) -> y = x * mul[c] + add[c], rounded after the
  * multiplication as the generic kernel (no FMA; see docs/cross-compiling.md on
  * -ffp-contract). y may be x.
  */
 static void channel_affine_f32(const float *x, const float *mul, const float *add, float *y,
-                               long n, long c, long inner)
+                               const struct channel_affine_params *p)
 {
+    const long n = p->n, c = p->c, inner = p->inner;
     long i, j, k, n4 = inner - inner % 4;
     for (i = 0; i < n; i++) {
         for (j = 0; j < c; j++) {

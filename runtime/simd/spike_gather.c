@@ -157,7 +157,7 @@ static void spike_gather_lane(const unsigned short *const *lists, const long *wo
     *out = a;
 }
 
-/* @kernel spike_conv2d_gather_f32 uses conv2d_params simd_vocab spike_gather_lists_f32 spike_gather_rows_f32 spike_gather_blocks */
+/* @kernel spike_conv2d_gather_f32 uses spike_conv2d_params simd_vocab spike_gather_lists_f32 spike_gather_rows_f32 spike_gather_blocks */
 /* spike_conv2d (gather): x spikes in {-1,0,1} of sample n, channel c, pixel q at
  * x[n*C*H*W + c*xc + q*xq], wt (distinct taps, C, M) with tap_table[ky*kw + kx] the slice of
  * each kernel tap (taps with equal weights share one), b (M) or NULL -> y, channel m of output pixel q
@@ -180,9 +180,10 @@ static void spike_gather_lane(const unsigned short *const *lists, const long *wo
 #define TSNC_GATHER_BAND 4096
 #define TSNC_GATHER_SAMPLES_BAND 256
 static void spike_conv2d_gather_f32(const float *x, const float *wt, const long *tap_table, const float *b, float *y,
-                                    const struct conv2d_params *p, long xc, long xq, long yq, long ym,
-                                    unsigned short *ev, long ct, long mt)
+                                    unsigned short *ev, const struct spike_conv2d_params *sp)
 {
+    const struct conv2d_params *p = &sp->conv;
+    const long xc = sp->xc, xq = sp->xq, yq = sp->yq, ym = sp->ym, ct = sp->ct, mt = sp->mt;
     const unsigned short *list[1];
     long woff[1], hw = p->h * p->w, ohw = p->oh * p->ow, m = p->m, c = p->c;
     long tiles = (c + ct - 1) / ct, nb0, nbs, q0, mt0, t, ky, kx, q, j;

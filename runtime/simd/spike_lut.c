@@ -151,7 +151,7 @@ static void spike_lut_simd_pixels(const unsigned char *const *cps, const float *
         }
 }
 
-/* @kernel spike_conv2d_lut_simd_f32 uses conv2d_params spike_lut_simd_taps spike_lut_simd_pixels */
+/* @kernel spike_conv2d_lut_simd_f32 uses spike_conv2d_params spike_lut_simd_taps spike_lut_simd_pixels */
 #define SPIKE_LUT_SIMD_BUF 4096
 /* spike_conv2d_lut: codes (N, H, W, groups), lut (distinct taps, groups, entries, M), tap_table
  * (kh*kw: each tap's table), b (M) or NULL -> y (output pixel q, channel m at
@@ -159,9 +159,10 @@ static void spike_lut_simd_pixels(const unsigned char *const *cps, const float *
  * A row-major output (ym != 1) is summed channels-last into a buffer and stored a channel at a
  * time: the stores of one channel of a row of pixels are then contiguous. */
 static void spike_conv2d_lut_simd_f32(const unsigned char *codes, const float *lut, const long *tap_table,
-                                      const float *b, float *y, const struct conv2d_params *p, long groups,
-                                      long entries, long yq, long ym)
+                                      const float *b, float *y, const struct spike_conv2d_params *sp)
 {
+    const struct conv2d_params *p = &sp->conv;
+    const long groups = sp->groups, entries = sp->entries, yq = sp->yq, ym = sp->ym;
     const unsigned char *cps[64];
     const float *taps[64];
     float buf[SPIKE_LUT_SIMD_BUF];

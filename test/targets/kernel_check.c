@@ -220,11 +220,12 @@ static void check_binary_same(void) {
             long n = i < 20 ? i : rnd_in(20, 300);
             float *a = rnd_array(n, 1), *b = rnd_array(n, 1), *y0 = rnd_array(n, 0),
                   *y1 = rnd_array(n, 0);
-            binary_same_f32(op, a, b, y0, n);
-            tgt_binary_same_f32(op, a, b, y1, n);
+            const struct binary_params p = {op, n, 0.0f, 0, NULL, NULL, NULL};
+            binary_same_f32(a, b, y0, &p);
+            tgt_binary_same_f32(a, b, y1, &p);
             same_f32("binary_same_f32", binop_names[op], y0, y1, n);
             memcpy(y1, a, (size_t)n * sizeof *a); /* in place: y is a */
-            tgt_binary_same_f32(op, y1, b, y1, n);
+            tgt_binary_same_f32(y1, b, y1, &p);
             same_f32("binary_same_f32", "in place", y0, y1, n);
             free(a), free(b), free(y0), free(y1);
         }
@@ -242,8 +243,9 @@ static void check_binary_scalar(void) {
             long n = i < 20 ? i : rnd_in(20, 300);
             float s = rnd_value(1);
             float *a = rnd_array(n, 1), *y0 = rnd_array(n, 0), *y1 = rnd_array(n, 0);
-            binary_scalar_f32(op, a, s, y0, n);
-            tgt_binary_scalar_f32(op, a, s, y1, n);
+            const struct binary_params p = {op, n, s, 0, NULL, NULL, NULL};
+            binary_scalar_f32(a, y0, &p);
+            tgt_binary_scalar_f32(a, y1, &p);
             same_f32("binary_scalar_f32", binop_names[op], y0, y1, n);
             free(a), free(y0), free(y1);
         }
@@ -269,6 +271,28 @@ static void check_binary_scalar(void) {
         report(#NAME, 60);                                                                   \
     } while (0)
 
+/* The kernels that take a parameter struct, called as (x, y, n, ...) for CHECK_UNARY. */
+#ifdef HAVE_TGT_leaky_relu_f32
+static void leaky_relu_ref(const float *x, float *y, long n, float alpha) {
+    const struct leaky_relu_params p = {n, alpha};
+    leaky_relu_f32(x, y, &p);
+}
+static void leaky_relu_tgt(const float *x, float *y, long n, float alpha) {
+    const struct leaky_relu_params p = {n, alpha};
+    tgt_leaky_relu_f32(x, y, &p);
+}
+#endif
+#ifdef HAVE_TGT_clip_f32
+static void clip_ref(const float *x, float *y, long n, float lo, float hi) {
+    const struct clip_params p = {n, lo, hi};
+    clip_f32(x, y, &p);
+}
+static void clip_tgt(const float *x, float *y, long n, float lo, float hi) {
+    const struct clip_params p = {n, lo, hi};
+    tgt_clip_f32(x, y, &p);
+}
+#endif
+
 static void check_unary(void) {
     float alpha = 0.01f, lo = -0.5f, hi = 1.25f;
     (void)alpha, (void)lo, (void)hi;
@@ -282,14 +306,14 @@ static void check_unary(void) {
     CHECK_UNARY(relu_f32, tgt_relu_f32, );
 #endif
 #ifdef HAVE_TGT_leaky_relu_f32
-    CHECK_UNARY(leaky_relu_f32, tgt_leaky_relu_f32, , alpha);
+    CHECK_UNARY(leaky_relu_ref, leaky_relu_tgt, , alpha);
 #endif
 #ifdef HAVE_TGT_reciprocal_f32
     CHECK_UNARY(reciprocal_f32, tgt_reciprocal_f32, );
 #endif
 #ifdef HAVE_TGT_clip_f32
-    CHECK_UNARY(clip_f32, tgt_clip_f32, , lo, hi);
-    CHECK_UNARY(clip_f32, tgt_clip_f32, , hi, lo); /* lo > hi gives hi */
+    CHECK_UNARY(clip_ref, clip_tgt, , lo, hi);
+    CHECK_UNARY(clip_ref, clip_tgt, , hi, lo); /* lo > hi gives hi */
 #endif
 }
 
@@ -300,8 +324,9 @@ static void check_channel_affine(void) {
         long n = rnd_in(1, 2), c = rnd_in(1, 5), inner = rnd_in(0, 70), total = n * c * inner;
         float *x = rnd_array(total, 1), *mul = rnd_array(c, 0), *add = rnd_array(c, 0),
               *y0 = rnd_array(total, 0), *y1 = rnd_array(total, 0);
-        channel_affine_f32(x, mul, add, y0, n, c, inner);
-        tgt_channel_affine_f32(x, mul, add, y1, n, c, inner);
+        const struct channel_affine_params p = {n, c, inner};
+        channel_affine_f32(x, mul, add, y0, &p);
+        tgt_channel_affine_f32(x, mul, add, y1, &p);
         same_f32("channel_affine_f32", "", y0, y1, total);
         free(x), free(mul), free(add), free(y0), free(y1);
     }
@@ -380,7 +405,8 @@ static void check_pool(int max) {
 static void check_reduce(void) {
     long i, cases = 300;
     for (i = 0; i < cases; i++) {
-        long d[3], ys[3], acc = 1, nx = 1, ny;
+        long d[3] = {0}, ys[3] = {0}, acc = 1, nx = 1, ny;
+        struct reduce_params p;
         int rank = (int)rnd_in(1, 3), k, op = (int)rnd_in(0, 2), any = 0;
         float *x, *y0, *y1;
         if (i == 0) { /* the shipped models' mean over 4 timesteps of 10 logits */
@@ -401,8 +427,11 @@ static void check_reduce(void) {
         x = rnd_array(nx, 1);
         y0 = rnd_array(ny, 0);
         y1 = rnd_array(ny, 0);
-        reduce_f32(op, rank, d, ys, x, y0, ny);
-        tgt_reduce_f32(op, rank, d, ys, x, y1, ny);
+        memset(&p, 0, sizeof p);
+        p.op = op, p.rank = rank, p.ny = ny;
+        for (k = 0; k < rank; k++) p.d[k] = d[k], p.ys[k] = ys[k];
+        reduce_f32(x, y0, &p);
+        tgt_reduce_f32(x, y1, &p);
         if (!same_f32("reduce_f32", op == TSNC_REDUCE_MAX ? "max" : "sum/mean", y0, y1, ny))
             printf("  case %ld: rank %d\n", i, rank);
         free(x), free(y0), free(y1);
@@ -443,7 +472,7 @@ static void check_lif(void) {
     long i, cases = 300;
     for (i = 0; i < cases; i++) {
         long n = rnd_in(1, 300);
-        struct lif_params p;
+        struct lif_params p = {0};
         float *x = rnd_array(n, i % 3 == 0), *mp = rnd_array(n, 0);
         float *s0 = rnd_array(n, 0), *s1 = rnd_array(n, 0), *m0 = rnd_array(n, 0), *m1 = rnd_array(n, 0);
         int first = rnd() % 4 == 0, no_m = rnd() % 5 == 0;
@@ -454,10 +483,11 @@ static void check_lif(void) {
         p.ternary = (int)(rnd() % 2);
         p.up_inclusive = (int)(rnd() % 2);
         p.down_inclusive = (int)(rnd() % 2);
+        p.n = n;
         /* some potentials exactly on the thresholds */
         if (n > 2) x[0] = p.up, x[1] = p.down, x[2] = 0.0f;
-        lif_f32(x, first ? NULL : mp, s0, no_m ? NULL : m0, n, &p);
-        tgt_lif_f32(x, first ? NULL : mp, s1, no_m ? NULL : m1, n, &p);
+        lif_f32(x, first ? NULL : mp, s0, no_m ? NULL : m0, &p);
+        tgt_lif_f32(x, first ? NULL : mp, s1, no_m ? NULL : m1, &p);
         same_f32("lif_f32", "spikes", s0, s1, n);
         if (!no_m) same_f32("lif_f32", "membrane", m0, m1, n);
         free(x), free(mp), free(s0), free(s1), free(m0), free(m1);
@@ -481,8 +511,11 @@ static void check_pack(void) {
         c0 = calloc((size_t)(n * p * groups), 1);
         c1 = calloc((size_t)(n * p * groups), 1);
         if (!c0 || !c1) exit(2);
-        spike_pack_f32(x, c0, n, c, p, cl ? 1 : p, cl ? c : 1, group, ternary);
-        tgt_spike_pack_f32(x, c1, n, c, p, cl ? 1 : p, cl ? c : 1, group, ternary);
+        {
+            const struct spike_pack_params sp = {n, c, p, cl ? 1 : p, cl ? c : 1, group, ternary};
+            spike_pack_f32(x, c0, &sp);
+            tgt_spike_pack_f32(x, c1, &sp);
+        }
         if (memcmp(c0, c1, (size_t)(n * p * groups)) != 0) {
             printf("FAIL spike_pack_f32: case %ld (n %ld c %ld p %ld group %d ternary %d channels-last %d)\n",
                    i, n, c, p, group, ternary, cl);
@@ -502,7 +535,7 @@ static void check_lif_pack(void) {
         long p = rnd_in(1, 70), groups, total, xc, xq;
         int group = rnd() % 4 ? 4 : (int)rnd_in(1, 5), cl = (int)(rnd() % 2);
         int first = rnd() % 4 == 0, no_m = rnd() % 5 == 0;
-        struct lif_params pr;
+        struct lif_params pr = {0};
         float *x, *mp, *m0, *m1;
         unsigned char *c0, *c1;
         pr.decay = rnd() % 2 ? 0.25f : 0.7f;
@@ -516,6 +549,7 @@ static void check_lif_pack(void) {
         total = n * c * p;
         xc = cl ? 1 : p;
         xq = cl ? c : 1;
+        pr.n = n, pr.c = c, pr.p = p, pr.xc = xc, pr.xq = xq, pr.group = group;
         x = rnd_array(total, i % 3 == 0), mp = rnd_array(total, 0);
         m0 = rnd_array(total, 0), m1 = rnd_array(total, 0);
         /* some potentials exactly on the thresholds */
@@ -523,8 +557,8 @@ static void check_lif_pack(void) {
         c0 = calloc((size_t)(n * p * groups), 1);
         c1 = calloc((size_t)(n * p * groups), 1);
         if (!c0 || !c1) exit(2);
-        lif_pack_f32(x, first ? NULL : mp, c0, no_m ? NULL : m0, n, c, p, xc, xq, group, &pr);
-        tgt_lif_pack_f32(x, first ? NULL : mp, c1, no_m ? NULL : m1, n, c, p, xc, xq, group, &pr);
+        lif_pack_f32(x, first ? NULL : mp, c0, no_m ? NULL : m0, &pr);
+        tgt_lif_pack_f32(x, first ? NULL : mp, c1, no_m ? NULL : m1, &pr);
         if (memcmp(c0, c1, (size_t)(n * p * groups)) != 0) {
             printf("FAIL lif_pack_f32: case %ld (n %ld c %ld p %ld group %d ternary %d channels-last %d)\n",
                    i, n, c, p, group, pr.ternary, cl);
@@ -548,7 +582,7 @@ static void check_lif_pack_steps(void) {
         long p = fast ? 8 * rnd_in(1, 12) : rnd_in(1, 40), groups = (c + group - 1) / group;
         long total = n * c * p, codes = steps * n * p * groups;
         int cl = fast ? 0 : (int)(rnd() % 2);
-        struct lif_params pr;
+        struct lif_params pr = {0};
         float *x = rnd_array(total, i % 3 == 0), *m0 = rnd_array(total, 0), *m1 = rnd_array(total, 0);
         unsigned char *c0 = calloc((size_t)codes, 1), *c1 = calloc((size_t)codes, 1);
         if (!c0 || !c1) exit(2);
@@ -559,9 +593,11 @@ static void check_lif_pack_steps(void) {
         pr.ternary = (int)(rnd() % 2);
         pr.up_inclusive = (int)(rnd() % 2);
         pr.down_inclusive = (int)(rnd() % 2);
+        pr.n = n, pr.c = c, pr.p = p, pr.xc = cl ? 1 : p, pr.xq = cl ? c : 1, pr.group = group;
+        pr.steps = steps, pr.keep_m = keep_m;
         if (total > 2) x[0] = pr.up, x[1] = pr.down, x[2] = 0.0f;
-        lif_pack_steps_f32(x, c0, m0, keep_m, steps, n, c, p, cl ? 1 : p, cl ? c : 1, group, &pr);
-        tgt_lif_pack_steps_f32(x, c1, m1, keep_m, steps, n, c, p, cl ? 1 : p, cl ? c : 1, group, &pr);
+        lif_pack_steps_f32(x, c0, m0, &pr);
+        tgt_lif_pack_steps_f32(x, c1, m1, &pr);
         if (memcmp(c0, c1, (size_t)codes) != 0) {
             printf("FAIL lif_pack_steps_f32: case %ld (steps %ld n %ld c %ld p %ld group %d ternary %d)\n", i,
                    steps, n, c, p, group, pr.ternary);
@@ -605,6 +641,7 @@ static void spike_conv_case(struct conv2d_params *p) {
 static void check_spike_lut(void) {
     long i, cases = 200;
     for (i = 0; i < cases; i++) {
+        struct spike_conv2d_params sp;
         struct conv2d_params p;
         long taps, groups, entries, ny, t, *tap_table, distinct;
         int ternary = (int)(rnd() % 2), cl = (int)(rnd() % 3 != 0), bias = (int)(rnd() % 4 != 0);
@@ -628,12 +665,17 @@ static void check_spike_lut(void) {
         ny = p.n * p.m * p.oh * p.ow;
         y0 = rnd_array(ny, 0);
         y1 = rnd_array(ny, 0);
-        spike_pack_f32(x, codes, p.n, p.c, p.h * p.w, p.h * p.w, 1, 4, ternary);
-        spike_lut_build_f32(wt, lut, distinct, p.c, p.m, 4, ternary);
-        spike_conv2d_lut_f32(codes, lut, tap_table, bias ? b : NULL, y0, &p, groups, entries,
-                             cl ? p.m : 1, cl ? 1 : p.oh * p.ow);
-        tgt_spike_conv2d_lut_f32(codes, lut, tap_table, bias ? b : NULL, y1, &p, groups, entries,
-                                 cl ? p.m : 1, cl ? 1 : p.oh * p.ow);
+        {
+            const struct spike_pack_params pk = {p.n, p.c, p.h * p.w, p.h * p.w, 1, 4, ternary};
+            const struct spike_lut_params lp = {distinct, p.c, p.m, 4, ternary};
+            spike_pack_f32(x, codes, &pk);
+            spike_lut_build_f32(wt, lut, &lp);
+        }
+        memset(&sp, 0, sizeof sp);
+        sp.conv = p, sp.groups = groups, sp.entries = entries;
+        sp.yq = cl ? p.m : 1, sp.ym = cl ? 1 : p.oh * p.ow;
+        spike_conv2d_lut_f32(codes, lut, tap_table, bias ? b : NULL, y0, &sp);
+        tgt_spike_conv2d_lut_f32(codes, lut, tap_table, bias ? b : NULL, y1, &sp);
         if (!same_f32("spike_conv2d_lut_f32", cl ? "channels-last" : "row-major", y0, y1, ny))
             printf("  case %ld: n %ld c %ld %ldx%ld m %ld k %ldx%ld stride %ld,%ld\n", i, p.n, p.c,
                    p.h, p.w, p.m, p.kh, p.kw, p.stride_h, p.stride_w);
@@ -648,6 +690,7 @@ static void check_spike_lut(void) {
 static void check_spike_events(void) {
     long i, cases = 200;
     for (i = 0; i < cases; i++) {
+        struct spike_conv2d_params sp;
         struct conv2d_params p;
         long nx, ny;
         int ternary = (int)(rnd() % 2), xcl = (int)(rnd() % 2), ycl = (int)(rnd() % 3 != 0);
@@ -660,10 +703,11 @@ static void check_spike_events(void) {
         b = rnd_array(p.m, 0);
         y0 = rnd_array(ny, 0);
         y1 = rnd_array(ny, 0);
-        spike_conv2d_f32(x, wt, b, y0, &p, xcl ? 1 : p.h * p.w, xcl ? p.c : 1, ycl ? p.m : 1,
-                         ycl ? 1 : p.oh * p.ow);
-        tgt_spike_conv2d_f32(x, wt, b, y1, &p, xcl ? 1 : p.h * p.w, xcl ? p.c : 1, ycl ? p.m : 1,
-                             ycl ? 1 : p.oh * p.ow);
+        memset(&sp, 0, sizeof sp);
+        sp.conv = p, sp.xc = xcl ? 1 : p.h * p.w, sp.xq = xcl ? p.c : 1;
+        sp.yq = ycl ? p.m : 1, sp.ym = ycl ? 1 : p.oh * p.ow;
+        spike_conv2d_f32(x, wt, b, y0, &sp);
+        tgt_spike_conv2d_f32(x, wt, b, y1, &sp);
         if (!close_f32("spike_conv2d_f32", y0, y1, ny, 1e-5))
             printf("  case %ld: n %ld c %ld %ldx%ld m %ld k %ldx%ld\n", i, p.n, p.c, p.h, p.w, p.m, p.kh, p.kw);
         free(x), free(wt), free(b), free(y0), free(y1);
@@ -685,6 +729,7 @@ static void check_spike_gather(void) {
     long i, cases = 300;
     static const double rates[6] = {0.0, 1.0, 0.05, 0.3, 0.6, 0.2};
     for (i = 0; i < cases; i++) {
+        struct spike_conv2d_params sp;
         struct conv2d_params p;
         long ny, taps, t, c, m, ct, mt, tiles, nev, distinct, tap_table[64];
         int ternary = (int)(rnd() % 4 != 0), xcl = (int)(rnd() % 3 != 0), ycl = (int)(rnd() % 3 != 0);
@@ -721,12 +766,12 @@ static void check_spike_gather(void) {
         y0 = rnd_array(ny, 0);
         y1 = rnd_array(ny, 0);
         y2 = rnd_array(ny, 0);
-        spike_conv2d_f32(x, wt, bias ? b : NULL, y0, &p, xcl ? 1 : p.h * p.w, xcl ? p.c : 1, ycl ? p.m : 1,
-                         ycl ? 1 : p.oh * p.ow);
-        spike_conv2d_gather_f32(x, wg, tap_table, bias ? b : NULL, y1, &p, xcl ? 1 : p.h * p.w, xcl ? p.c : 1,
-                                ycl ? p.m : 1, ycl ? 1 : p.oh * p.ow, ev, ct, mt);
-        tgt_spike_conv2d_gather_f32(x, wg, tap_table, bias ? b : NULL, y2, &p, xcl ? 1 : p.h * p.w, xcl ? p.c : 1,
-                                    ycl ? p.m : 1, ycl ? 1 : p.oh * p.ow, ev, ct, mt);
+        memset(&sp, 0, sizeof sp);
+        sp.conv = p, sp.xc = xcl ? 1 : p.h * p.w, sp.xq = xcl ? p.c : 1;
+        sp.yq = ycl ? p.m : 1, sp.ym = ycl ? 1 : p.oh * p.ow, sp.ct = ct, sp.mt = mt;
+        spike_conv2d_f32(x, wt, bias ? b : NULL, y0, &sp);
+        spike_conv2d_gather_f32(x, wg, tap_table, bias ? b : NULL, y1, ev, &sp);
+        tgt_spike_conv2d_gather_f32(x, wg, tap_table, bias ? b : NULL, y2, ev, &sp);
         /* up to ~2000 terms in [-2, 2) summed in another order: 1e-4 of 1 + |sum| */
         if (!close_f32("spike_conv2d_gather_f32 (scalar, against events)", y0, y1, ny, 1e-4) ||
             !same_f32("spike_conv2d_gather_f32", ycl ? "channels-last" : "row-major", y1, y2, ny))
@@ -746,8 +791,9 @@ static void check_spike_gemm_dense(void) {
         int full = (int)(rnd() % 3 == 0), bias = (int)(rnd() % 4 != 0);
         float *a = rnd_spikes(m * k, 0.6, 1), *w = rnd_array(n * k, 0), *c = rnd_array(m * n, 0);
         float *y0 = rnd_array(m * n, 0), *y1 = rnd_array(m * n, 0);
-        spike_gemm_dense_f32(a, w, bias ? c : NULL, full ? n : 0, y0, m, k, n);
-        tgt_spike_gemm_dense_f32(a, w, bias ? c : NULL, full ? n : 0, y1, m, k, n);
+        const struct spike_gemm_params gp = {m, k, n, full ? n : 0};
+        spike_gemm_dense_f32(a, w, bias ? c : NULL, y0, &gp);
+        tgt_spike_gemm_dense_f32(a, w, bias ? c : NULL, y1, &gp);
         close_f32("spike_gemm_dense_f32", y0, y1, m * n, 1e-5);
         free(a), free(w), free(c), free(y0), free(y1);
     }

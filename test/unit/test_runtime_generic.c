@@ -45,24 +45,26 @@ static void test_binary(void **state) {
     (void)state;
     const float a[4] = {1, 2, 3, 4}, b[4] = {10, 20, 30, 40};
     float y[6];
-    binary_same_f32(TSNC_SUB, a, b, y, 4);
+    binary_same_f32(a, b, y, &(const struct binary_params){.op = TSNC_SUB, .n = 4});
     expect_f32(y, (const float[]){-9, -18, -27, -36}, 4, 0);
-    binary_same_f32(TSNC_MAX, a, (const float[]){0, 5, 3, -1}, y, 4);
+    binary_same_f32(a, (const float[]){0, 5, 3, -1}, y, &(const struct binary_params){.op = TSNC_MAX, .n = 4});
     expect_f32(y, (const float[]){1, 5, 3, 4}, 4, 0);
-    binary_scalar_f32(TSNC_RDIV, a, 12.0f, y, 4); /* 12 / a */
+    binary_scalar_f32(a, y, &(const struct binary_params){.op = TSNC_RDIV, .n = 4, .s = 12.0f}); /* 12 / a */
     expect_f32(y, (const float[]){12, 6, 4, 3}, 4, 0);
-    binary_scalar_f32(TSNC_RSUB, a, 1.0f, y, 4); /* 1 - a */
+    binary_scalar_f32(a, y, &(const struct binary_params){.op = TSNC_RSUB, .n = 4, .s = 1.0f}); /* 1 - a */
     expect_f32(y, (const float[]){0, -1, -2, -3}, 4, 0);
     /* [2,1] + [1,3] -> [2,3]: column a = {1, 2}, row b = {10, 20, 30} */
-    binary_bcast_f32(TSNC_ADD, 2, (const long[]){2, 3}, a, (const long[]){1, 0}, b,
-                     (const long[]){0, 1}, y);
+    binary_bcast_f32(a, b, y,
+                     &(const struct binary_params){.op = TSNC_ADD, .rank = 2, .d = (const long[]){2, 3},
+                                                   .sa = (const long[]){1, 0}, .sb = (const long[]){0, 1}});
     expect_f32(y, (const float[]){11, 21, 31, 12, 22, 32}, 6, 0);
     /* in place: y = y * 2 */
-    binary_scalar_f32(TSNC_MUL, y, 2.0f, y, 6);
+    binary_scalar_f32(y, y, &(const struct binary_params){.op = TSNC_MUL, .n = 6, .s = 2.0f});
     expect_f32(y, (const float[]){22, 42, 62, 24, 44, 64}, 6, 0);
     /* pow: [2] ^ [3] row broadcast -> 2^1, 2^2, 2^0.5 ; 3^1 ... */
-    pow_bcast_f32(2, (const long[]){2, 3}, (const float[]){2, 3}, (const long[]){1, 0},
-                  (const float[]){1, 2, 0.5f}, (const long[]){0, 1}, y);
+    pow_bcast_f32((const float[]){2, 3}, (const float[]){1, 2, 0.5f}, y,
+                  &(const struct binary_params){.rank = 2, .d = (const long[]){2, 3}, .sa = (const long[]){1, 0},
+                                                .sb = (const long[]){0, 1}});
     expect_f32(y, (const float[]){2, 4, 1.41421356f, 3, 9, 1.73205081f}, 6, 1e-6f);
 }
 
@@ -70,30 +72,32 @@ static void test_compare_logic_where(void **state) {
     (void)state;
     const float x[5] = {-1, -0.5f, 0, 0.5f, NAN};
     unsigned char c[6];
-    compare_scalar_f32(TSNC_GE, x, 0.5f, c, 5);
+    compare_scalar_f32(x, c, &(const struct binary_params){.op = TSNC_GE, .n = 5, .s = 0.5f});
     assert_memory_equal(c, ((const unsigned char[]){0, 0, 0, 1, 0}), 5);
-    compare_scalar_f32(TSNC_LE, x, -0.5f, c, 5);
+    compare_scalar_f32(x, c, &(const struct binary_params){.op = TSNC_LE, .n = 5, .s = -0.5f});
     assert_memory_equal(c, ((const unsigned char[]){1, 1, 0, 0, 0}), 5);
-    compare_same_f32(TSNC_EQ, x, (const float[]){-1, 0, 0, 1, NAN}, c, 5);
+    compare_same_f32(x, (const float[]){-1, 0, 0, 1, NAN}, c, &(const struct binary_params){.op = TSNC_EQ, .n = 5});
     assert_memory_equal(c, ((const unsigned char[]){1, 0, 1, 0, 0}), 5); /* NaN != NaN */
     /* [2,1] > [3]: {1, 5} vs {0, 2, 6} */
-    compare_bcast_f32(TSNC_GT, 2, (const long[]){2, 3}, (const float[]){1, 5}, (const long[]){1, 0},
-                      (const float[]){0, 2, 6}, (const long[]){0, 1}, c);
+    compare_bcast_f32((const float[]){1, 5}, (const float[]){0, 2, 6}, c,
+                      &(const struct binary_params){.op = TSNC_GT, .rank = 2, .d = (const long[]){2, 3},
+                                                    .sa = (const long[]){1, 0}, .sb = (const long[]){0, 1}});
     assert_memory_equal(c, ((const unsigned char[]){1, 0, 0, 1, 1, 0}), 6);
     const unsigned char p[4] = {0, 0, 1, 1}, q[4] = {0, 1, 0, 1};
     unsigned char r[4];
-    logic_bcast_u8(TSNC_XOR, 1, (const long[]){4}, p, (const long[]){1}, q, (const long[]){1}, r);
+    const long four[1] = {4}, one[1] = {1};
+    logic_bcast_u8(p, q, r, &(const struct binary_params){.op = TSNC_XOR, .rank = 1, .d = four, .sa = one, .sb = one});
     assert_memory_equal(r, ((const unsigned char[]){0, 1, 1, 0}), 4);
-    logic_bcast_u8(TSNC_AND, 1, (const long[]){4}, p, (const long[]){1}, q, (const long[]){1}, r);
+    logic_bcast_u8(p, q, r, &(const struct binary_params){.op = TSNC_AND, .rank = 1, .d = four, .sa = one, .sb = one});
     assert_memory_equal(r, ((const unsigned char[]){0, 0, 0, 1}), 4);
-    logic_bcast_u8(TSNC_OR, 1, (const long[]){4}, p, (const long[]){1}, q, (const long[]){1}, r);
+    logic_bcast_u8(p, q, r, &(const struct binary_params){.op = TSNC_OR, .rank = 1, .d = four, .sa = one, .sb = one});
     assert_memory_equal(r, ((const unsigned char[]){0, 1, 1, 1}), 4);
     not_u8(p, r, 4);
     assert_memory_equal(r, ((const unsigned char[]){1, 1, 0, 0}), 4);
     /* where(cond [4], scalar 0, x [4]) */
     float y[4];
-    where_f32(1, (const long[]){4}, q, (const long[]){1}, (const float[]){0}, (const long[]){0},
-              (const float[]){5, 6, 7, 8}, (const long[]){1}, y);
+    where_f32(q, (const float[]){0}, (const float[]){5, 6, 7, 8}, y,
+              &(const struct where_params){.rank = 1, .d = four, .sc = one, .sx = (const long[]){0}, .sz = one});
     expect_f32(y, (const float[]){5, 0, 7, 0}, 4, 0);
 }
 
@@ -118,7 +122,7 @@ static void test_unary_cast(void **state) {
     }
     relu_f32(x, y, 5);
     expect_f32(y, (const float[]){0, 0, 0.5f, 1.5f, 2.5f}, 5, 0);
-    leaky_relu_f32(x, y, 5, 0.1f);
+    leaky_relu_f32(x, y, &(const struct leaky_relu_params){.n = 5, .alpha = 0.1f});
     expect_f32(y, (const float[]){-0.25f, 0, 0.5f, 1.5f, 2.5f}, 5, 1e-7f);
     round_f32(x, y, 5); /* half to even: -2.5 -> -2, 0.5 -> 0, 1.5 -> 2, 2.5 -> 2 */
     expect_f32(y, (const float[]){-2, 0, 0, 2, 2}, 5, 0);
@@ -126,9 +130,9 @@ static void test_unary_cast(void **state) {
     expect_f32(y, (const float[]){-3, 0, 0, 1, 2}, 5, 0);
     ceil_f32(x, y, 5);
     expect_f32(y, (const float[]){-2, 0, 1, 2, 3}, 5, 0);
-    clip_f32(x, y, 5, -1.0f, 1.0f);
+    clip_f32(x, y, &(const struct clip_params){.n = 5, .lo = -1.0f, .hi = 1.0f});
     expect_f32(y, (const float[]){-1, 0, 0.5f, 1, 1}, 5, 0);
-    clip_f32(x, y, 5, 1.0f, 0.0f); /* min > max gives max */
+    clip_f32(x, y, &(const struct clip_params){.n = 5, .lo = 1.0f, .hi = 0.0f}); /* min > max gives max */
     expect_f32(y, (const float[]){0, 0, 0, 0, 0}, 5, 0);
     const float z[3] = {0, 1, 4};
     sqrt_f32(z, y, 3);
@@ -376,32 +380,35 @@ static void test_pool_norm_reduce(void **state) {
     q.count_include_pad = 1; /* include pad: 14/9, 30/9, 57/9, (6+7+8+10+11+12+14+15+16)/9 = 11 */
     avgpool2d_f32(x, y, &q);
     expect_f32(y, (const float[]){14.0f / 9, 30.0f / 9, 57.0f / 9, 11}, 4, 1e-6f);
-    global_avgpool_f32(x, y, 2, 8); /* (1+..+8)/8 = 4.5, (9+..+16)/8 = 12.5 */
+    global_avgpool_f32(x, y, &(const struct global_pool_params){.nc = 2, .inner = 8}); /* (1+..+8)/8 = 4.5, (9+..+16)/8 = 12.5 */
     expect_f32(y, (const float[]){4.5f, 12.5f}, 2, 0);
-    global_maxpool_f32(x, y, 4, 4);
+    global_maxpool_f32(x, y, &(const struct global_pool_params){.nc = 4, .inner = 4});
     expect_f32(y, (const float[]){4, 8, 12, 16}, 4, 0);
 
     /* batchnorm as x * mul[c] + add[c] over (N=1, C=2, inner=2) */
     channel_affine_f32((const float[]){1, 2, 3, 4}, (const float[]){2, -1}, (const float[]){1, 0},
-                       y, 1, 2, 2);
+                       y, &(const struct channel_affine_params){.n = 1, .c = 2, .inner = 2});
     expect_f32(y, (const float[]){3, 5, -3, -4}, 4, 0);
 
     /* reduce [4,3] (values 1..12) over axis 0: y strides {0, 1} */
     float r[4];
-    reduce_f32(TSNC_REDUCE_MEAN, 2, (const long[]){4, 3}, (const long[]){0, 1}, x, r, 3);
+    reduce_f32(x, r,
+               &(const struct reduce_params){.op = TSNC_REDUCE_MEAN, .rank = 2, .d = {4, 3}, .ys = {0, 1}, .ny = 3});
     expect_f32(r, (const float[]){5.5f, 6.5f, 7.5f}, 3, 0); /* (1+4+7+10)/4 ... */
-    reduce_f32(TSNC_REDUCE_SUM, 2, (const long[]){4, 3}, (const long[]){1, 0}, x, r, 4); /* rows */
+    reduce_f32(x, r,
+               &(const struct reduce_params){.op = TSNC_REDUCE_SUM, .rank = 2, .d = {4, 3}, .ys = {1, 0}, .ny = 4}); /* rows */
     expect_f32(r, (const float[]){6, 15, 24, 33}, 4, 0);
-    reduce_f32(TSNC_REDUCE_MAX, 2, (const long[]){4, 3}, (const long[]){0, 1}, x, r, 3);
+    reduce_f32(x, r,
+               &(const struct reduce_params){.op = TSNC_REDUCE_MAX, .rank = 2, .d = {4, 3}, .ys = {0, 1}, .ny = 3});
     expect_f32(r, (const float[]){10, 11, 12}, 3, 0);
 
     /* softmax over 2 of (1, 2, 1): {0, ln 3} -> {1/4, 3/4} */
     float s[2];
-    softmax_f32((const float[]){0, 1.09861229f}, s, 1, 2, 1);
+    softmax_f32((const float[]){0, 1.09861229f}, s, &(const struct softmax_params){.outer = 1, .n = 2, .inner = 1});
     expect_f32(s, (const float[]){0.25f, 0.75f}, 2, 1e-6f);
     /* softmax over the middle axis of (1, 2, 2): pairs (x0, x2) and (x1, x3) */
     float t[4];
-    softmax_f32((const float[]){0, 5, 0, 5}, t, 1, 2, 2);
+    softmax_f32((const float[]){0, 5, 0, 5}, t, &(const struct softmax_params){.outer = 1, .n = 2, .inner = 2});
     expect_f32(t, (const float[]){0.5f, 0.5f, 0.5f, 0.5f}, 4, 0);
 }
 
@@ -410,38 +417,41 @@ static void test_neuron(void **state) {
     /* The paper's neuron: decay 0.25, vth 1, fires +1 at u >= 0.5 and -1 at u <= -0.5. Hand-computed:
      * step 1 u = x = {0.6, -0.6, 0.2, 0.5} -> s = {1, -1, 0, 1}, m = {0, 0, 0.2, 0};
      * step 2 u = m * 0.25 + x = {0.6, -0.6, 0.25, 0.5} -> the same spikes, m = {0, 0, 0.25, 0}. */
-    const struct lif_params pr = {.decay = 0.25f, .vth = 1.0f, .up = 0.5f, .down = -0.5f,
-                                  .ternary = 1, .up_inclusive = 1, .down_inclusive = 1};
+    struct lif_params pr = {.decay = 0.25f, .vth = 1.0f, .up = 0.5f, .down = -0.5f,
+                            .ternary = 1, .up_inclusive = 1, .down_inclusive = 1, .n = 4, .steps = 2};
+    struct lif_params pk = pr, p3 = pr; /* packed: 1 sample of 4 channels x 1 pixel; 3 neurons */
     const float x[4] = {0.6f, -0.6f, 0.2f, 0.5f};
     float s[8], m1[4], m2[4], v[3];
     unsigned char codes[2];
-    lif_f32(x, NULL, s, m1, 4, &pr);
+    pk.n = 1, pk.c = 4, pk.p = 1, pk.xc = 1, pk.xq = 1, pk.group = 4, pk.keep_m = 1;
+    p3.n = 3;
+    lif_f32(x, NULL, s, m1, &pr);
     expect_f32(s, (const float[]){1, -1, 0, 1}, 4, 0);
     expect_f32(m1, (const float[]){0, 0, 0.2f, 0}, 4, 0);
-    lif_f32(x, m1, s, m2, 4, &pr);
+    lif_f32(x, m1, s, m2, &pr);
     expect_f32(s, (const float[]){1, -1, 0, 1}, 4, 0);
     expect_f32(m2, (const float[]){0, 0, 0.25f, 0}, 4, 0);
     /* both steps at once: spikes stacked, the last membrane */
-    lif_steps_f32(x, s, m1, 2, 4, &pr);
+    lif_steps_f32(x, s, m1, &pr);
     expect_f32(s, (const float[]){1, -1, 0, 1, 1, -1, 0, 1}, 8, 0);
     expect_f32(m1, (const float[]){0, 0, 0.25f, 0}, 4, 0);
     /* packed: 4 channels of one pixel, digits s + 1 = {2, 0, 1, 2}: 2 + 0*3 + 1*9 + 2*27 = 65 */
-    lif_pack_f32(x, NULL, codes, m1, 1, 4, 1, 1, 1, 4, &pr);
+    lif_pack_f32(x, NULL, codes, m1, &pk);
     assert_int_equal(codes[0], 65);
-    lif_pack_steps_f32(x, codes, m1, 1, 2, 1, 4, 1, 1, 1, 4, &pr);
+    lif_pack_steps_f32(x, codes, m1, &pk);
     assert_int_equal(codes[0], 65);
     assert_int_equal(codes[1], 65);
     /* a firing function alone, on the thresholds themselves */
-    fire_f32((const float[]){0.5f, -0.5f, 0.49f}, v, 3, &pr);
+    fire_f32((const float[]){0.5f, -0.5f, 0.49f}, v, &p3);
     expect_f32(v, (const float[]){1, -1, 0}, 3, 0);
     /* Non-finite input (docs/limits.md, deliberate differences from the exported graph):
      * an infinite membrane fires and is reset to 0 (the export's u * (1 - |s|) is NaN);
      * NaN fires no spike and stays the membrane (the export's estimator gives NaN). */
-    lif_f32((const float[]){INFINITY, -INFINITY, NAN, 0.25f}, NULL, s, m1, 4, &pr);
+    lif_f32((const float[]){INFINITY, -INFINITY, NAN, 0.25f}, NULL, s, m1, &pr);
     expect_f32(s, (const float[]){1, -1, 0, 0}, 4, 0);
     expect_f32(m1, (const float[]){0, 0}, 2, 0);
     assert_true(isnan(m1[2]) && m1[3] == 0.25f);
-    fire_f32((const float[]){NAN, INFINITY, -INFINITY}, v, 3, &pr);
+    fire_f32((const float[]){NAN, INFINITY, -INFINITY}, v, &p3);
     expect_f32(v, (const float[]){0, 1, -1}, 3, 0);
 }
 
@@ -469,53 +479,51 @@ static void test_copy(void **state) {
     (void)state;
     float x[6] = {0, 1, 2, 3, 4, 5}, y[12];
     /* transpose [2,3] -> [3,2]: dims {3,2}, strides {1,3} */
-    strided_copy(2, (const long[]){3, 2}, x, (const long[]){1, 3}, sizeof(float), y);
+    strided_copy(x, y, &(const struct strided_copy_params){2, (const long[]){3, 2}, (const long[]){1, 3}, sizeof(float)});
     expect_f32(y, (const float[]){0, 3, 1, 4, 2, 5}, 6, 0);
     /* reversed slice x[5:0:-2] = {5, 3, 1} */
-    strided_copy(1, (const long[]){3}, x + 5, (const long[]){-2}, sizeof(float), y);
+    strided_copy(x + 5, y, &(const struct strided_copy_params){1, (const long[]){3}, (const long[]){-2}, sizeof(float)});
     expect_f32(y, (const float[]){5, 3, 1}, 3, 0);
     /* tile [1,2] {1,2} by (2,3): dims (2, 3, 2) strides (0, 0, 1) */
-    strided_copy(3, (const long[]){2, 3, 2}, (const float[]){1, 2}, (const long[]){0, 0, 1},
-                 sizeof(float), y);
+    strided_copy((const float[]){1, 2}, y,
+                 &(const struct strided_copy_params){3, (const long[]){2, 3, 2}, (const long[]){0, 0, 1}, sizeof(float)});
     expect_f32(y, (const float[]){1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2}, 12, 0);
     /* 1- and 8-byte elements */
     unsigned char bytes[3];
-    strided_copy(1, (const long[]){3}, "abcdef", (const long[]){2}, 1, bytes);
+    strided_copy("abcdef", bytes, &(const struct strided_copy_params){1, (const long[]){3}, (const long[]){2}, 1});
     assert_memory_equal(bytes, "ace", 3);
     int64_t l[2];
-    strided_copy(1, (const long[]){2}, (const int64_t[]){7, 8, 9}, (const long[]){2}, 8, l);
+    strided_copy((const int64_t[]){7, 8, 9}, l, &(const struct strided_copy_params){1, (const long[]){2}, (const long[]){2}, 8});
     assert_int_equal(l[0], 7);
     assert_int_equal(l[1], 9);
 
     /* concat along axis 1 of [2,1] and [2,2]: outer 2, blocks 1 and 2 floats */
-    concat(2, (const void *const[]){(const float[]){1, 2}, (const float[]){10, 11, 20, 21}},
-           (const size_t[]){sizeof(float), 2 * sizeof(float)}, 2, y);
+    concat((const void *const[]){(const float[]){1, 2}, (const float[]){10, 11, 20, 21}}, y,
+           &(const struct concat_params){2, (const size_t[]){sizeof(float), 2 * sizeof(float)}, 2});
     expect_f32(y, (const float[]){1, 10, 11, 2, 20, 21}, 6, 0);
 
     /* gather axis 1 of [2,3] with {2, 0} */
-    gather_rows(x, 2, 3, sizeof(float), (const long[]){2, 0}, 2, y);
+    gather_rows(x, y, &(const struct gather_params){2, 3, sizeof(float), (const long[]){2, 0}, 2});
     expect_f32(y, (const float[]){2, 0, 5, 3}, 4, 0);
-    assert_int_equal(gather_rows_i64(x, 1, 6, sizeof(float), (const int64_t[]){-1, 0}, 2, y), 0);
+    const struct gather_params g6 = {1, 6, sizeof(float), NULL, 2};
+    assert_int_equal(gather_rows_i64(x, (const int64_t[]){-1, 0}, y, &g6), 0);
     expect_f32(y, (const float[]){5, 0}, 2, 0);
     y[0] = 42;
-    assert_int_equal(gather_rows_i64(x, 1, 6, sizeof(float), (const int64_t[]){0, 6}, 2, y), 1);
+    assert_int_equal(gather_rows_i64(x, (const int64_t[]){0, 6}, y, &g6), 1);
     assert_true(y[0] == 42); /* nothing written */
 
     /* pad [[1,2],[3,4]] by rows (1,0), cols (1,1) (numpy.pad) */
     const float p[4] = {1, 2, 3, 4};
     float z[12];
-    pad_f32(2, (const long[]){3, 4}, (const long[]){2, 2}, (const long[]){1, 1}, TSNC_PAD_CONSTANT,
-            9, p, z);
+    const long od[2] = {3, 4}, id[2] = {2, 2}, begin[2] = {1, 1};
+    pad_f32(p, z, &(const struct pad_params){2, od, id, begin, TSNC_PAD_CONSTANT, 9});
     expect_f32(z, (const float[]){9, 9, 9, 9, 9, 1, 2, 9, 9, 3, 4, 9}, 12, 0);
-    pad_f32(2, (const long[]){3, 4}, (const long[]){2, 2}, (const long[]){1, 1}, TSNC_PAD_REFLECT,
-            0, p, z);
+    pad_f32(p, z, &(const struct pad_params){2, od, id, begin, TSNC_PAD_REFLECT, 0});
     expect_f32(z, (const float[]){4, 3, 4, 3, 2, 1, 2, 1, 4, 3, 4, 3}, 12, 0);
-    pad_f32(2, (const long[]){3, 4}, (const long[]){2, 2}, (const long[]){1, 1}, TSNC_PAD_EDGE, 0,
-            p, z);
+    pad_f32(p, z, &(const struct pad_params){2, od, id, begin, TSNC_PAD_EDGE, 0});
     expect_f32(z, (const float[]){1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4}, 12, 0);
     /* a negative pad crops: [1,4] {1,2,3,4} with begin -1, end -2 -> {2} */
-    pad_f32(1, (const long[]){1}, (const long[]){4}, (const long[]){-1}, TSNC_PAD_CONSTANT, 0, p,
-            z);
+    pad_f32(p, z, &(const struct pad_params){1, (const long[]){1}, (const long[]){4}, (const long[]){-1}, TSNC_PAD_CONSTANT, 0});
     expect_f32(z, (const float[]){2}, 1, 0);
 }
 

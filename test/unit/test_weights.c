@@ -93,8 +93,9 @@ static void test_layout_and_header(void **state) {
     const unsigned char *b = (const unsigned char *)img;
     assert_int_equal(le(img + 24, 4), p.crc32);
     assert_int_equal(weights_crc32(b + 64, p.image.len - 64), p.crc32);
-    assert_int_equal(weights_check(b, p.image.len, p.image.len, p.crc32, 1), 0);
-    assert_int_equal(weights_check(b, p.image.len, p.image.len, p.crc32 ^ 1, 0), 4);
+    assert_int_equal(weights_check(b, p.image.len, &(const struct weights_check_params){p.image.len, p.crc32, 1}), 0);
+    assert_int_equal(weights_check(b, p.image.len, &(const struct weights_check_params){p.image.len, p.crc32 ^ 1, 0}),
+                     4);
     weights_free(&p);
 }
 
