@@ -169,7 +169,7 @@ static void spike_conv2d_lut_simd_f32(const unsigned char *codes, const float *l
     long nb, oy, ox, j, m = p->m, ohw = p->oh * p->ow, cstep = p->stride_w * groups;
     /* interior columns [lo, hi): every kx tap inside the input row */
     long lo = (p->pad_left + p->stride_w - 1) / p->stride_w, hi = p->ow;
-    int split = m <= 32, row, i;
+    int split = m <= 32, whole_row, i;
     while (hi > lo && (hi - 1) * p->stride_w - p->pad_left + (p->kw - 1) * p->dil_w >= p->w) hi--;
     if (p->kh * p->kw > 64 || (ym != 1 && SPIKE_LUT_PB * m > SPIKE_LUT_SIMD_BUF)) {
         /* more taps than the arrays hold, or a very wide row-major output: one output at a time */
@@ -203,7 +203,7 @@ static void spike_conv2d_lut_simd_f32(const unsigned char *codes, const float *l
     }
     /* a row-major output: a whole output row of sums in buf, stored a channel's run of pixels
      * at a time (where a row fits; else each block of pixels) */
-    row = ym != 1 && p->ow * m <= SPIKE_LUT_SIMD_BUF;
+    whole_row = ym != 1 && p->ow * m <= SPIKE_LUT_SIMD_BUF;
     for (nb = 0; nb < p->n; nb++)
         for (oy = 0; oy < p->oh; oy++) {
             float *yrow = y + nb * m * ohw + oy * p->ow * yq;
@@ -213,7 +213,7 @@ static void spike_conv2d_lut_simd_f32(const unsigned char *codes, const float *l
                 if (ym == 1) {
                     spike_lut_simd_pixels(cps, taps, ntaps, groups, entries, m, cstep, b, yrow + ox * yq, yq, pb,
                                           split);
-                } else if (row) {
+                } else if (whole_row) {
                     spike_lut_simd_pixels(cps, taps, ntaps, groups, entries, m, cstep, b, buf + ox * m, m, pb, split);
                 } else {
                     spike_lut_simd_pixels(cps, taps, ntaps, groups, entries, m, cstep, b, buf, m, pb, split);
@@ -222,7 +222,7 @@ static void spike_conv2d_lut_simd_f32(const unsigned char *codes, const float *l
                 }
                 ox += pb;
             }
-            if (row)
+            if (whole_row)
                 for (j = 0; j < m; j++)
                     for (ox = 0; ox < p->ow; ox++) yrow[ox * yq + j * ym] = buf[ox * m + j];
         }
