@@ -25,6 +25,9 @@ static const char opt_usage[] =
     "      --no-locations         omit loc(\"...\")\n"
     "      --dim NAME=N           give dynamic dimension NAME the value N (ONNX); repeatable\n"
     "      --dense                no spike lowering\n"
+    "      --spike-impl I         how spike layers are implemented, as tsnc compile --help says\n"
+    "                             (auto, lut, events, gather, dense): compose-pooling and\n"
+    "                             choose-kernels follow it\n"
     "  -h, --help                 show this help\n";
 
 enum { MAX_PASSES = 64 };
@@ -141,12 +144,13 @@ static int opt_split(const char *path, const char *text, size_t size, const Pass
 }
 
 int cmd_opt(int argc, char **argv) {
-    enum { O_PASSES = 256, O_SPLIT, O_ELIDE, O_NO_LOC, O_DENSE, O_DIM };
+    enum { O_PASSES = 256, O_SPLIT, O_ELIDE, O_NO_LOC, O_DENSE, O_DIM, O_IMPL };
     static const struct option longopts[] = {
         {"passes", required_argument, 0, O_PASSES}, {"split-input-file", no_argument, 0, O_SPLIT},
         {"elide", required_argument, 0, O_ELIDE},   {"no-locations", no_argument, 0, O_NO_LOC},
         {"dense", no_argument, 0, O_DENSE},         {"dim", required_argument, 0, O_DIM},
-        {"help", no_argument, 0, 'h'},              {0, 0, 0, 0}};
+        {"spike-impl", required_argument, 0, O_IMPL}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     const Pass *passes[MAX_PASSES];
     int n_passes = 0, n_pins = 0, status = 2, c;
     bool split = false, have_passes = false;
@@ -180,6 +184,9 @@ int cmd_opt(int argc, char **argv) {
         }
         case O_NO_LOC: po.show_locations = false; break;
         case O_DENSE: popt.dense = true; break;
+        case O_IMPL:
+            if (parse_spike_impl(optarg, &popt) != 0) goto out;
+            break;
         case O_DIM:
             if (parse_dim_pin(optarg, &pins, &n_pins) != 0) goto out;
             break;
@@ -191,6 +198,7 @@ int cmd_opt(int argc, char **argv) {
         fprintf(stderr, "tsnc: error: opt expects exactly one input file\n\n%s", opt_usage);
         goto out;
     }
+    if (check_dense_impl(&popt) != 0) goto out;
     const char *path = argv[optind];
     bool tir = path_is_tir(path);
     if (split && !tir) {

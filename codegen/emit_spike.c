@@ -149,6 +149,28 @@ int emit_pack(EmitCtx *cx, const Node *n) {
     return 0;
 }
 
+/* tsnc.split_levels: one spike plane per magnitude (runtime spike_split_levels_f32). */
+int emit_split_levels(EmitCtx *cx, const Node *n) {
+    const Value *x = n->in[0], *s = n->out[0];
+    const Attr *lv = node_attr(n, "levels");
+    if (need_f32(cx, n, x, "input")) return -1;
+    if (x->layout.channels_last || !lv || lv->kind != ATTR_FLOATS)
+        return cx_error(cx, n, "splits f32 (N, C, ...) in row-major order by its levels attribute");
+    const Shape *xs = &x->type.shape;
+    int64_t inner = 1;
+    for (int i = 2; i < xs->rank; i++) inner *= xs->dim[i];
+    cx_kernel(cx, "spike_split_levels_f32");
+    cx_printf(cx, "    {\n        static const float levels[%d] = {", lv->n);
+    for (int i = 0; i < lv->n; i++) cx_printf(cx, "%s%s", i ? ", " : "", cx_f32(cx, lv->floats[i]));
+    cx_printf(cx,
+              "};\n"
+              "        spike_split_levels_f32(%s, %s, levels, &(const struct spike_split_levels_params){\n"
+              "            .n = %lld, .c = %lld, .p = %lld, .levels = %d});\n"
+              "    }\n",
+              cx_ref(cx, x), cx_ref(cx, s), (long long)xs->dim[0], (long long)xs->dim[1], (long long)inner, lv->n);
+    return 0;
+}
+
 /* ---- what a spike layer may read ---- */
 
 /* Nodes visited when following codes back to their producers (a DAG can fan out). */

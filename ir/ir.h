@@ -477,6 +477,9 @@ typedef struct SpikeCodes {
     bool ternary;
 } SpikeCodes;
 
+/* Most magnitudes a tsnc.split_levels splits a tensor into (one spike plane each). */
+#define SPLIT_LEVELS_MAX 16
+
 /* Whether n writes codes (tsnc.pack, a tsnc.lif with pack) or reads them (a
  * tsnc.spike_conv with u8 input), and their layout. n must have static types. */
 bool spike_codes_of(const Node *n, SpikeCodes *c);

@@ -14,6 +14,8 @@
  * sum_i s_i * 2^i (binary); missing channels count as s = 0. A spike_conv
  * whose input is such codes (impl "lut") has the semantics of the Conv of
  * the unpacked spikes.
+ * tsnc.split_levels turns a tensor of a few magnitudes (averaged spikes) into
+ * one spike plane per magnitude along the channel axis (ops.def).
  */
 #include <string.h>
 
@@ -316,7 +318,63 @@ static int eval_spike_matmul(const Node *n, Tensor *const *in, Tensor *const *ou
     return op_info(OP_MATMUL)->sema->eval(n, in, out, d);
 }
 
+/* The levels of a tsnc.split_levels, each finite, > 0 and larger than the one before; their
+ * count in *count (0 and an error in d when they are not). */
+static const float *split_levels_of(const Node *n, int *count, Diag *d) {
+    const Attr *a = node_attr(n, "levels");
+    *count = 0;
+    if (!a || a->kind != ATTR_FLOATS || a->n < 1 || a->n > SPLIT_LEVELS_MAX) {
+        diag_error(d, n, "levels must list 1 to %d magnitudes", SPLIT_LEVELS_MAX);
+        return NULL;
+    }
+    for (int i = 0; i < a->n; i++)
+        if (!(a->floats[i] > 0.0f && a->floats[i] <= 3.4e38f) || (i > 0 && !(a->floats[i] > a->floats[i - 1]))) {
+            diag_error(d, n, "levels must be finite, positive and increasing: levels[%d] = %g", i,
+                       (double)a->floats[i]);
+            return NULL;
+        }
+    *count = a->n;
+    return a->floats;
+}
+
+static int infer_split_levels(Node *n, Diag *d) {
+    const Value *x = n->in[0];
+    int count;
+    if (!split_levels_of(n, &count, d)) return -1;
+    if (x->type.dtype != DT_F32 || x->type.shape.rank < 2) {
+        diag_error(d, n, "input must be f32 (N, C, ...)");
+        return -1;
+    }
+    Type t = x->type;
+    t.shape.dim[1] = x->type.shape.dim[1] * count;
+    if (shape_numel(&t.shape) < 0) {
+        diag_error(d, n, "%d planes of %lld channels are too many elements", count, (long long)x->type.shape.dim[1]);
+        return -1;
+    }
+    n->out[0]->type = t;
+    return 0;
+}
+
+static int eval_split_levels(const Node *n, Tensor *const *in, Tensor *const *out, Diag *d) {
+    int count;
+    const float *lv = split_levels_of(n, &count, d);
+    if (!lv) return -1;
+    const Shape *xs = &in[0]->type.shape;
+    int64_t c = xs->dim[1], inner = 1;
+    for (int i = 2; i < xs->rank; i++) inner *= xs->dim[i];
+    const float *x = in[0]->data;
+    float *s = out[0]->data;
+    for (int64_t b = 0; b < xs->dim[0]; b++)
+        for (int j = 0; j < count; j++)
+            for (int64_t e = 0; e < c * inner; e++) {
+                float v = x[b * c * inner + e];
+                s[(b * count + j) * c * inner + e] = v == lv[j] ? 1.0f : v == -lv[j] ? -1.0f : 0.0f;
+            }
+    return 0;
+}
+
 const OpSema op_sema_FIRE = {infer_fire, eval_fire};
+const OpSema op_sema_SPLIT_LEVELS = {infer_split_levels, eval_split_levels};
 const OpSema op_sema_LIF = {infer_lif, eval_lif};
 const OpSema op_sema_SPIKE_CONV = {infer_spike_conv, eval_spike_conv};
 const OpSema op_sema_SPIKE_GEMM = {infer_spike_gemm, eval_spike_gemm};

@@ -48,8 +48,6 @@
 #include "passes/rewrite.h"
 #include "passes/value_set.h"
 
-/* Largest lookup table for one layer, and the pack group of the lut kernel. */
-enum { LUT_MAX_BYTES = 4 << 20, PACK_GROUP = 4 };
 /*
  * Firing rate assumed for a layer without a measured one (compile --rates), and the rate
  * below which the events matrix product beats the dense add-only one (bench/crossover.py,
@@ -123,7 +121,7 @@ static void conv_cost(const PassOptions *o, Node *n, ConvCost *k) {
     double outs = (double)yd[0] * (double)yd[2] * (double)yd[3], taps = (double)(wd[2] * wd[3]);
     double c = (double)xd[1], vecs = (double)((wd[0] + 7) / 8);
     double scan = (double)xd[0] * (double)(xd[2] * xd[3]) * (c / 8) * COST_SCAN;
-    k->lut = outs * taps * (double)((xd[1] + PACK_GROUP - 1) / PACK_GROUP) * vecs * COST_LUT;
+    k->lut = outs * taps * (double)((xd[1] + SPIKE_LUT_GROUP - 1) / SPIKE_LUT_GROUP) * vecs * COST_LUT;
     /* both write every output once; gather also reads two list counts per tap and block */
     double tiles = (double)((xd[1] + SPIKE_GATHER_CT - 1) / SPIKE_GATHER_CT);
     k->gather = outs * taps * c * k->rate * vecs * COST_GATHER + scan + outs * vecs +
@@ -131,7 +129,7 @@ static void conv_cost(const PassOptions *o, Node *n, ConvCost *k) {
     k->events = outs * taps * c * k->rate * vecs * COST_EVENTS + scan + outs * vecs;
     k->dense_macs = outs * taps * c * (double)wd[0];
     int64_t entries = ternary_input(x) ? 81 : 16;
-    k->table_bytes = spike_conv_distinct_taps(w) * ((xd[1] + PACK_GROUP - 1) / PACK_GROUP) * entries * wd[0] *
+    k->table_bytes = spike_conv_distinct_taps(w) * ((xd[1] + SPIKE_LUT_GROUP - 1) / SPIKE_LUT_GROUP) * entries * wd[0] *
                      (int64_t)sizeof(float);
     if (k->table_bytes > LUT_CACHE_BYTES) k->lut *= COST_LUT_OUT_OF_CACHE;
 }
@@ -144,14 +142,14 @@ static int by_savings(const void *a, const void *b) {
     return sp < sq ? 1 : sp > sq ? -1 : 0;
 }
 
-/* Decides use_lut for every candidate: the lut saves time, its table fits LUT_MAX_BYTES and the
+/* Decides use_lut for every candidate: the lut saves time, its table fits SPIKE_LUT_MAX_BYTES and the
  * model's table budget. */
 static void grant_tables(ConvCost *k, int n, int64_t weight_bytes) {
     ConvCost **order = malloc((size_t)(n + 1) * sizeof *order);
     if (!order) die("out of memory");
     int m = 0;
     for (int i = 0; i < n; i++)
-        if (k[i].ok && k[i].lut < fmin(k[i].gather, k[i].events) && k[i].table_bytes <= LUT_MAX_BYTES)
+        if (k[i].ok && k[i].lut < fmin(k[i].gather, k[i].events) && k[i].table_bytes <= SPIKE_LUT_MAX_BYTES)
             order[m++] = &k[i];
     qsort(order, (size_t)m, sizeof *order, by_savings);
     int64_t budget = weight_bytes > TABLE_BUDGET_FLOOR ? weight_bytes : TABLE_BUDGET_FLOOR;
@@ -187,7 +185,7 @@ static void choose_impl(Graph *g, const ConvCost *k, Value **packed, const char 
     int64_t entries = ternary ? 81 : 16, group = node_attr_int(n, "group", 1);
     int64_t m = w->type.shape.dim[0], c = x->type.shape.dim[1];
     int64_t taps = spike_conv_distinct_taps(w);
-    int64_t groups = (c + PACK_GROUP - 1) / PACK_GROUP;
+    int64_t groups = (c + SPIKE_LUT_GROUP - 1) / SPIKE_LUT_GROUP;
     const char *why = n->remark ? n->remark : "spike layer";
     const char *impl = forced && strcmp(forced, "dense") != 0 ? forced
                        : k->use_lut                            ? "lut"
@@ -206,14 +204,14 @@ static void choose_impl(Graph *g, const ConvCost *k, Value **packed, const char 
         if (!codes) {
             Node *p = graph_add_node(g, n, OP_PACK, n->name, 1, &x, 1);
             node_set_attr_string(g, p, "kind", ternary ? "ternary" : "binary");
-            node_set_attr_int(g, p, "group", PACK_GROUP);
+            node_set_attr_int(g, p, "group", SPIKE_LUT_GROUP);
             node_infer_or_die(p);
             codes = packed[x->id] = p->out[0];
         }
         n->in[0] = codes;
         node_set_attr_string(g, n, "impl", "lut");
         node_set_attr_string(g, n, "kind", ternary ? "ternary" : "binary");
-        node_set_attr_int(g, n, "pack", PACK_GROUP);
+        node_set_attr_int(g, n, "pack", SPIKE_LUT_GROUP);
         n->remark = arena_printf(g->arena, "%s; impl lut%s: %lld distinct taps x %lld groups x %lld codes, table %lld KiB; %s",
                                  why, forced ? " (forced by --spike-impl)" : "", (long long)taps, (long long)groups,
                                  (long long)entries, (long long)(k->table_bytes >> 10), est);
@@ -227,7 +225,7 @@ static void choose_impl(Graph *g, const ConvCost *k, Value **packed, const char 
                          : !k->ok                              ? "only events runs this shape"
                                                                : "cheapest estimate";
     if (!forced && group == 1 && k->lut < fmin(k->gather, k->events) && strcmp(impl, "lut") != 0)
-        reason = k->table_bytes > LUT_MAX_BYTES ? "lookup table too large" : "lookup tables past the model's budget";
+        reason = k->table_bytes > SPIKE_LUT_MAX_BYTES ? "lookup table too large" : "lookup tables past the model's budget";
     n->remark = arena_printf(g->arena, "%s; impl %s: %s; %s", why, impl, reason, est);
     node_infer_or_die(n);
 }

@@ -19,10 +19,28 @@
  * inputs and needs no multiplication. Requires H and W divisible by the
  * pool kernel (so no input row is dropped) and undilated layers. The result
  * differs from the original only in float rounding.
+ *
+ * A composed convolution does as many additions as there are spikes under
+ * each pooling window (kh*kw taps for each tap of W). Where its lookup table
+ * would not fit (SPIKE_LUT_MAX_BYTES; the layer would then be event-driven)
+ * or an event-driven kernel is forced, the pass splits the pooled values
+ * instead: a pooled value is 0 or one of L magnitudes l_j (1/4, 1/2, 3/4, 1
+ * for a 2x2 window of ternary spikes), so
+ *
+ *   Conv(P, W)  ==  Conv(split_levels(P), W'),  W'[m, j*C + c] = l_j * W[m, c]
+ *
+ * where split_levels(P) holds one spike plane per magnitude (L*C channels of
+ * {-1, 0, 1}). Its events are the nonzero pooled values, at most one per
+ * window and channel where the composed layer had one per spike, on the
+ * original kernel; W' takes as many bytes as the composed kernel. Each term
+ * l_j * W is the product the original layer computes, so only the order of
+ * the sum differs.
  */
+#include <math.h>
 #include <string.h>
 
 #include "passes/rewrite.h"
+#include "passes/value_set.h"
 
 typedef struct Pool {
     const Value *x;    /* the pooled input, NCHW */
@@ -65,12 +83,91 @@ static bool as_pool(const Value *v, Pool *p) {
     return p->kh > 0 && p->kw > 0 && xs->dim[2] % p->kh == 0 && xs->dim[3] % p->kw == 0;
 }
 
-static bool compose_conv(Graph *g, Node *conv) {
+/* The magnitudes > 0 of the levels of v (ascending) in lv, their count returned; 0 if v is
+ * not levels of amplitude 1 or has more than SPLIT_LEVELS_MAX of them. */
+static int magnitudes_of(const ValueSet *v, float *lv) {
+    int n = 0;
+    if (v->n_levels == 0 || !amp_is_one(&v->amp)) return 0;
+    for (int i = 0; i < v->n_levels; i++) {
+        float a = fabsf(v->levels[i]);
+        bool seen = a == 0.0f;
+        for (int j = 0; j < n && !seen; j++) seen = lv[j] == a;
+        if (seen) continue;
+        if (n == SPLIT_LEVELS_MAX) return 0;
+        lv[n++] = a;
+    }
+    for (int i = 1; i < n; i++) /* insertion sort: a handful of levels */
+        for (int j = i; j > 0 && lv[j - 1] > lv[j]; j--) {
+            float t = lv[j];
+            lv[j] = lv[j - 1], lv[j - 1] = t;
+        }
+    return n;
+}
+
+/* Why Conv(AvgPool) should be split into levels rather than composed, or NULL to compose:
+ * an event-driven kernel is forced, or the composed layer's lookup table would not fit. */
+static const char *split_reason(const PassOptions *o, const Node *conv, const Pool *p, Arena *ar) {
+    if (o && o->dense) return NULL; /* no spike layers: composing keeps the dense layer as it was */
+    if (node_attr_int(conv, "group", 1) != 1) return NULL;
+    if (o && o->spike_impl)
+        return strcmp(o->spike_impl, "lut") == 0 ? NULL : arena_printf(ar, "--spike-impl %s", o->spike_impl);
+    const int64_t *wd = conv->in[1]->type.shape.dim, *xd = p->x->type.shape.dim;
+    bool ternary = p->x->vs.n_levels > 0 && p->x->vs.levels[0] < 0;
+    int64_t table = spike_conv_distinct_taps(conv->in[1]) * ((xd[1] + SPIKE_LUT_GROUP - 1) / SPIKE_LUT_GROUP) *
+                    (ternary ? 81 : 16) * wd[0] * (int64_t)sizeof(float);
+    if (table <= SPIKE_LUT_MAX_BYTES) return NULL;
+    return arena_printf(ar, "composed, its lookup table would take %lld KiB", (long long)(table >> 10));
+}
+
+/* Conv(P, W) with P = AvgPool(x) of L magnitudes -> Conv(split_levels(P), W'). */
+static bool split_conv(Graph *g, Node *conv, const Pool *p, const char *why) {
+    float lv[SPLIT_LEVELS_MAX];
+    Value *pooled = conv->in[0];
+    const Value *w = conv->in[1];
+    int nl = magnitudes_of(&pooled->vs, lv);
+    if (nl == 0) return false;
+    const int64_t *wd = w->type.shape.dim;
+    int64_t m = wd[0], c = wd[1], taps = wd[2] * wd[3];
+    Shape ns = {.rank = 4, .dim = {m, c * nl, wd[2], wd[3]}};
+    if (shape_numel(&ns) < 0) return false;
+    Tensor *nw = tensor_new(g->arena, DT_F32, &ns);
+    const float *src = w->konst->data;
+    float *dst = nw->data;
+    for (int64_t o = 0; o < m; o++)
+        for (int j = 0; j < nl; j++)
+            for (int64_t e = 0; e < c * taps; e++)
+                dst[(o * nl + j) * c * taps + e] = lv[j] * src[o * c * taps + e];
+
+    Node *sl = graph_add_node(g, conv, OP_SPLIT_LEVELS, arena_printf(g->arena, "%s_levels", pooled->def->name ? pooled->def->name : "pool"), 1, &pooled, 1);
+    node_set_attr_floats(g, sl, "levels", nl, lv);
+    Value *in[3] = {sl->out[0], graph_const(g, w->name, nw), conv->n_in > 2 ? conv->in[2] : NULL};
+    Node *cv = graph_add_node(g, conv, OP_CONV, conv->name, conv->n_in, in, 1);
+    for (int i = 0; i < conv->n_attr; i++) node_set_attr(g, cv, &conv->attr[i]);
+    Diag d = {.file = "<compose-pooling>"};
+    bool ok = op_info(OP_SPLIT_LEVELS)->sema->infer(sl, &d) == 0 && op_info(OP_CONV)->sema->infer(cv, &d) == 0 &&
+              type_eq(&cv->out[0]->type, &conv->out[0]->type);
+    diag_free(&d);
+    if (!ok) {
+        graph_remove_node(g, cv);
+        graph_remove_node(g, sl);
+        return false;
+    }
+    sl->remark = arena_printf(g->arena, "%d magnitudes of a %dx%d average pool, one spike plane each", nl, (int)p->kh,
+                              (int)p->kw);
+    cv->remark = arena_printf(g->arena, "%dx%d average pool read as %d spike planes (not %s)", (int)p->kh, (int)p->kw,
+                              nl, why);
+    graph_replace_uses(g, conv->out[0], cv->out[0]);
+    return true;
+}
+
+static bool compose_conv(Graph *g, Node *conv, const PassOptions *opt) {
     Pool p;
     const Value *w = conv->in[1];
     if (!as_pool(conv->in[0], &p) || !w->konst || w->def || w->type.dtype != DT_F32 ||
         w->type.shape.rank != 4)
         return false;
+    const char *why = split_reason(opt, conv, &p, g->arena);
+    if (why && split_conv(g, conv, &p, why)) return true;
     if (!attr_all(conv, "dilations", 1, 2)) return false;
     const char *ap = node_attr_string(conv, "auto_pad", "NOTSET");
     if (strcmp(ap, "NOTSET") != 0) return false;
@@ -154,12 +251,11 @@ static bool compose_gemm(Graph *g, Node *gemm) {
 }
 
 int pass_compose_pooling(Graph *g, PassContext *cx) {
-    (void)cx;
     for (Node *n = g->first; n; n = n->next) {
         /* Only worth it when the pooled values are spikes (finite levels). */
         if (n->n_in < 1 || n->in[0]->vs.n_levels == 0) continue;
         if (n->op == OP_CONV)
-            compose_conv(g, n);
+            compose_conv(g, n, cx->opt);
         else if (n->op == OP_GEMM)
             compose_gemm(g, n);
     }

@@ -28,6 +28,11 @@ typedef struct PassOptions {
     int n_rates;
 } PassOptions;
 
+/* The largest lookup table of one lut spike layer, and the channels per code of its
+ * input (choose-kernels; compose-pooling keeps a pooling composed only where its layer's
+ * table fits). */
+enum { SPIKE_LUT_MAX_BYTES = 4 << 20, SPIKE_LUT_GROUP = 4 };
+
 typedef struct PassContext {
     Diag *diag;
     const PassOptions *opt;

@@ -253,6 +253,12 @@ static ValueSet transfer(Graph *g, const Node *n, int out_index) {
         static const float t[] = {-1, 0, 1};
         return r.ternary ? vs_levels(t, 3) : vs_levels(t + 1, 2);
     }
+    case OP_SPLIT_LEVELS: {
+        /* each plane holds the sign of the elements of one magnitude */
+        static const float t[] = {-1, 0, 1};
+        const ValueSet *xs = vs_of(x);
+        return xs->n_levels > 0 && xs->levels[0] >= 0 ? vs_levels(t + 1, 2) : vs_levels(t, 3);
+    }
     case OP_LIF: {
         if (out_index != 0 || node_attr_int(n, "pack", 0)) return vs_real();
         FireRule r = fire_rule_of(n);

@@ -148,6 +148,38 @@ static void spike_pack_f32(const float *x, unsigned char *codes, const struct sp
     }
 }
 
+/* @kernel spike_split_levels_params */
+/* One spike_split_levels_f32: x (N, C, P) -> spikes (N, L*C, P). */
+struct spike_split_levels_params {
+    long n, c, p; /* samples N, channels C, elements per channel P (H*W) */
+    int levels;   /* L magnitudes */
+};
+
+/* @kernel spike_split_levels_f32 uses spike_split_levels_params needs <string.h> */
+/* split levels: x of n samples, c channels, p elements each (row-major), holding 0 or
+ * +-levels[j] -> s (n, L*c, p): s[b, j*c + ch, q] = +1 where x[b, ch, q] == levels[j], -1 where
+ * it is -levels[j], else 0. The spikes are put together from the bits of +1.0f and -1.0f under
+ * the compare masks: a compare turned into a float by conversion or by a branch was 4x slower
+ * (the pooled values are random to a branch predictor). */
+static void spike_split_levels_f32(const float *x, float *s, const float *levels,
+                                   const struct spike_split_levels_params *sp)
+{
+    const long n = sp->n, cp = sp->c * sp->p;
+    const int nl = sp->levels;
+    long b, e;
+    int j;
+    for (b = 0; b < n; b++)
+        for (j = 0; j < nl; j++) {
+            const float *xb = x + b * cp, l = levels[j];
+            float *sb = s + (b * nl + j) * cp;
+            for (e = 0; e < cp; e++) {
+                unsigned int pos = 0u - (unsigned int)(xb[e] == l), neg = 0u - (unsigned int)(xb[e] == -l);
+                unsigned int bits = (pos & 0x3f800000u) | (neg & 0xbf800000u);
+                memcpy(sb + e, &bits, sizeof bits);
+            }
+        }
+}
+
 /* @kernel spike_lut_params */
 /* One spike_lut_build_f32: the lookup tables of a spike_conv2d_lut_f32 from its weights. */
 struct spike_lut_params {
