@@ -149,25 +149,48 @@ int emit_pack(EmitCtx *cx, const Node *n) {
     return 0;
 }
 
-/* tsnc.split_levels: one spike plane per magnitude (runtime spike_split_levels_f32). */
+/* The spikes of v are in {0, 1} (binary) or {-1, 0, 1} (ternary), as spike analysis proved. */
+static bool proven_spikes(const Value *v, bool ternary);
+
+/* tsnc.split_levels: one spike plane per magnitude of the window averages (runtime
+ * spike_split_levels_f32). The kernel sums the window's spikes and looks the plane and the spike
+ * of each sum m up in tables made here: m spikes average to the float |m| / (kh*kw), which is
+ * levels[plane]. So x must be proven spikes (the sums are then exact and within the tables). */
 int emit_split_levels(EmitCtx *cx, const Node *n) {
     const Value *x = n->in[0], *s = n->out[0];
     const Attr *lv = node_attr(n, "levels");
+    int count;
+    const int64_t *k = node_attr_ints(n, "kernel_shape", &count);
     if (need_f32(cx, n, x, "input")) return -1;
-    if (x->layout.channels_last || !lv || lv->kind != ATTR_FLOATS)
-        return cx_error(cx, n, "splits f32 (N, C, ...) in row-major order by its levels attribute");
-    const Shape *xs = &x->type.shape;
-    int64_t inner = 1;
-    for (int i = 2; i < xs->rank; i++) inner *= xs->dim[i];
+    if (!lv || lv->kind != ATTR_FLOATS || !k || count != 2 || x->type.shape.rank != 4 || k[0] * k[1] > 64)
+        return cx_error(cx, n, "splits f32 (N, C, H, W) windows of at most 64 spikes by its levels");
+    if (!proven_spikes(x, true))
+        return cx_error(cx, n, "its input is not proven to hold spikes in {-1, 0, 1}");
+    const int64_t *xd = x->type.shape.dim;
+    int64_t area = k[0] * k[1];
+    bool cl = x->layout.channels_last;
     cx_kernel(cx, "spike_split_levels_f32");
-    cx_printf(cx, "    {\n        static const float levels[%d] = {", lv->n);
-    for (int i = 0; i < lv->n; i++) cx_printf(cx, "%s%s", i ? ", " : "", cx_f32(cx, lv->floats[i]));
+    /* for each window sum m in [-area, area], at m + area: its plane and its spike */
+    signed char plane[2 * 64 + 1];
+    float value[2 * 64 + 1];
+    for (int64_t m = -area; m <= area; m++) {
+        float avg = (float)(m < 0 ? -m : m) / (float)area; /* AveragePool's average of the window */
+        plane[m + area] = 0, value[m + area] = 0.0f;
+        for (int j = 0; j < lv->n && m != 0; j++)
+            if (lv->floats[j] == avg) plane[m + area] = (signed char)j, value[m + area] = m > 0 ? 1.0f : -1.0f;
+    }
+    cx_printf(cx, "    {\n        static const signed char plane[%lld] = {", (long long)(2 * area + 1));
+    for (int64_t i = 0; i <= 2 * area; i++) cx_printf(cx, "%s%d", i ? ", " : "", plane[i]);
+    cx_printf(cx, "};\n        static const float value[%lld] = {", (long long)(2 * area + 1));
+    for (int64_t i = 0; i <= 2 * area; i++) cx_printf(cx, "%s%s", i ? ", " : "", cx_f32(cx, value[i]));
     cx_printf(cx,
               "};\n"
-              "        spike_split_levels_f32(%s, %s, levels, &(const struct spike_split_levels_params){\n"
-              "            .n = %lld, .c = %lld, .p = %lld, .levels = %d});\n"
+              "        spike_split_levels_f32(%s, %s, plane, value, &(const struct spike_split_levels_params){\n"
+              "            .n = %lld, .c = %lld, .h = %lld, .w = %lld, .xc = %lld, .xq = %lld,\n"
+              "            .kh = %d, .kw = %d, .levels = %d});\n"
               "    }\n",
-              cx_ref(cx, x), cx_ref(cx, s), (long long)xs->dim[0], (long long)xs->dim[1], (long long)inner, lv->n);
+              cx_ref(cx, x), cx_ref(cx, s), (long long)xd[0], (long long)xd[1], (long long)xd[2], (long long)xd[3],
+              (long long)(cl ? 1 : xd[2] * xd[3]), (long long)(cl ? xd[1] : 1), (int)k[0], (int)k[1], lv->n);
     return 0;
 }
 

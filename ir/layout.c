@@ -24,8 +24,8 @@
  *   tsnc.lif      input current, membrane in and out, and spikes share one
  *                 layout (codes, with pack, are (N, H, W, groups) u8); with
  *                 pack the block is the input's dims 1..3;
- *   tsnc.pack, tsnc.spike_conv (f32 spikes, impl events)   read a rank-4
- *                 (N, C, H, W) block; tsnc.spike_conv writes one;
+ *   tsnc.pack, tsnc.split_levels, tsnc.spike_conv (f32 spikes)   read a
+ *                 rank-4 (N, C, H, W) block; tsnc.spike_conv writes one;
  *   tsnc.spike_gemm (transA 0), tsnc.spike_matmul   read A whose last dim
  *                 is the flattened block (their B rows are permuted to it).
  *
@@ -161,6 +161,11 @@ const char *layout_check_node(const Node *n, char *why, size_t size) {
     switch (n->op) {
     case OP_LIF:
         return check_lif(n, why, size);
+    case OP_SPLIT_LEVELS:
+        if (is_cl(n->out[0])) return fail(why, size, "writes its spike planes row-major only");
+        if (is_cl(x) && (x->type.shape.rank != 4 || layout_block_dims(x) != 3))
+            return fail(why, size, "reads channels-last spikes only as (N, C, H, W)");
+        return NULL;
     case OP_PACK:
         if (is_cl(n->out[0])) return fail(why, size, "spike codes are always row-major");
         if (x->type.shape.rank != 4 || layout_block_dims(x) != 3)

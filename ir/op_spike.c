@@ -14,8 +14,9 @@
  * sum_i s_i * 2^i (binary); missing channels count as s = 0. A spike_conv
  * whose input is such codes (impl "lut") has the semantics of the Conv of
  * the unpacked spikes.
- * tsnc.split_levels turns a tensor of a few magnitudes (averaged spikes) into
- * one spike plane per magnitude along the channel axis (ops.def).
+ * tsnc.split_levels averages windows of spikes, as AveragePool does, and
+ * splits the averages into one spike plane per magnitude along the channel
+ * axis (ops.def).
  */
 #include <string.h>
 
@@ -337,18 +338,38 @@ static const float *split_levels_of(const Node *n, int *count, Diag *d) {
     return a->floats;
 }
 
+/* The window (kh, kw) of a tsnc.split_levels; false and an error in d if it is not two sizes of
+ * 1 to 64 elements in all that divide x's (N, C, H, W). */
+static bool split_window(const Node *n, int64_t *kh, int64_t *kw, Diag *d) {
+    int count;
+    const int64_t *k = node_attr_ints(n, "kernel_shape", &count);
+    const Shape *xs = &n->in[0]->type.shape;
+    if (n->in[0]->type.dtype != DT_F32 || xs->rank != 4) {
+        diag_error(d, n, "input must be f32 (N, C, H, W)");
+        return false;
+    }
+    if (!k || count != 2 || k[0] < 1 || k[1] < 1 || k[0] > 64 || k[1] > 64 || k[0] * k[1] > 64) {
+        diag_error(d, n, "kernel_shape must be two window sizes of 1 to 64 elements in all");
+        return false;
+    }
+    if (xs->dim[2] % k[0] || xs->dim[3] % k[1]) {
+        diag_error(d, n, "a %lldx%lld window does not divide the %lldx%lld input", (long long)k[0], (long long)k[1],
+                   (long long)xs->dim[2], (long long)xs->dim[3]);
+        return false;
+    }
+    *kh = k[0], *kw = k[1];
+    return true;
+}
+
 static int infer_split_levels(Node *n, Diag *d) {
     const Value *x = n->in[0];
     int count;
-    if (!split_levels_of(n, &count, d)) return -1;
-    if (x->type.dtype != DT_F32 || x->type.shape.rank < 2) {
-        diag_error(d, n, "input must be f32 (N, C, ...)");
-        return -1;
-    }
-    Type t = x->type;
-    t.shape.dim[1] = x->type.shape.dim[1] * count;
+    int64_t kh, kw;
+    if (!split_levels_of(n, &count, d) || !split_window(n, &kh, &kw, d)) return -1;
+    const int64_t *xd = x->type.shape.dim;
+    Type t = {DT_F32, {.rank = 4, .dim = {xd[0], xd[1] * count, xd[2] / kh, xd[3] / kw}}};
     if (shape_numel(&t.shape) < 0) {
-        diag_error(d, n, "%d planes of %lld channels are too many elements", count, (long long)x->type.shape.dim[1]);
+        diag_error(d, n, "%d planes of %lld channels are too many elements", count, (long long)xd[1]);
         return -1;
     }
     n->out[0]->type = t;
@@ -357,19 +378,27 @@ static int infer_split_levels(Node *n, Diag *d) {
 
 static int eval_split_levels(const Node *n, Tensor *const *in, Tensor *const *out, Diag *d) {
     int count;
+    int64_t kh, kw;
     const float *lv = split_levels_of(n, &count, d);
-    if (!lv) return -1;
-    const Shape *xs = &in[0]->type.shape;
-    int64_t c = xs->dim[1], inner = 1;
-    for (int i = 2; i < xs->rank; i++) inner *= xs->dim[i];
+    if (!lv || !split_window(n, &kh, &kw, d)) return -1;
+    const int64_t *xd = in[0]->type.shape.dim;
+    int64_t c = xd[1], h = xd[2], w = xd[3], oh = h / kh, ow = w / kw;
     const float *x = in[0]->data;
     float *s = out[0]->data;
-    for (int64_t b = 0; b < xs->dim[0]; b++)
-        for (int j = 0; j < count; j++)
-            for (int64_t e = 0; e < c * inner; e++) {
-                float v = x[b * c * inner + e];
-                s[(b * count + j) * c * inner + e] = v == lv[j] ? 1.0f : v == -lv[j] ? -1.0f : 0.0f;
-            }
+    for (int64_t b = 0; b < xd[0]; b++)
+        for (int64_t ch = 0; ch < c; ch++)
+            for (int64_t oy = 0; oy < oh; oy++)
+                for (int64_t ox = 0; ox < ow; ox++) {
+                    /* AveragePool's average: the window's sum in row-major order over its size */
+                    float sum = 0.0f;
+                    for (int64_t dy = 0; dy < kh; dy++)
+                        for (int64_t dx = 0; dx < kw; dx++)
+                            sum += x[((b * c + ch) * h + oy * kh + dy) * w + ox * kw + dx];
+                    float v = sum / (float)(kh * kw);
+                    for (int j = 0; j < count; j++)
+                        s[(((b * count + j) * c + ch) * oh + oy) * ow + ox] =
+                            v == lv[j] ? 1.0f : v == -lv[j] ? -1.0f : 0.0f;
+                }
     return 0;
 }
 

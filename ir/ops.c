@@ -33,7 +33,7 @@ static const AttrSpec spike_gemm_attrs[] = {{"alpha", ATTR_FLOAT}, {"beta", ATTR
                                             {"impl", ATTR_STRING}, {"transA", ATTR_INT},
                                             {"transB", ATTR_INT},  {NULL, 0}};
 static const AttrSpec pack_attrs[] = {{"group", ATTR_INT}, {"kind", ATTR_STRING}, {NULL, 0}};
-static const AttrSpec split_levels_attrs[] = {{"levels", ATTR_FLOATS}, {NULL, 0}};
+static const AttrSpec split_levels_attrs[] = {{"kernel_shape", ATTR_INTS}, {"levels", ATTR_FLOATS}, {NULL, 0}};
 static const AttrSpec gemm_attrs[] = {{"alpha", ATTR_FLOAT}, {"beta", ATTR_FLOAT},
                                       {"transA", ATTR_INT},  {"transB", ATTR_INT},
                                       {NULL, 0}};

@@ -302,7 +302,7 @@ static bool accepts(Closure *cl, const Node *n, int i, const Value *v) {
         return true;
     }
     switch (n->op) {
-    case OP_PACK:
+    case OP_PACK: case OP_SPLIT_LEVELS:
         return bd == 3;
     case OP_SPIKE_CONV:
         /* impl events reads f32 spikes in either order. */

@@ -30,7 +30,7 @@
  *   Conv(P, W)  ==  Conv(split_levels(P), W'),  W'[m, j*C + c] = l_j * W[m, c]
  *
  * where split_levels(P) holds one spike plane per magnitude (L*C channels of
- * {-1, 0, 1}). Its events are the nonzero pooled values, at most one per
+ * {-1, 0, 1}; tsnc.split_levels averages the windows of the spikes itself). Its events are the nonzero pooled values, at most one per
  * window and channel where the composed layer had one per spike, on the
  * original kernel; W' takes as many bytes as the composed kernel. Each term
  * l_j * W is the product the original layer computes, so only the order of
@@ -119,13 +119,14 @@ static const char *split_reason(const PassOptions *o, const Node *conv, const Po
     return arena_printf(ar, "composed, its lookup table would take %lld KiB", (long long)(table >> 10));
 }
 
-/* Conv(P, W) with P = AvgPool(x) of L magnitudes -> Conv(split_levels(P), W'). */
+/* Conv(P, W) with P = AvgPool(x) of L magnitudes -> Conv(split_levels(x), W'): the pool and
+ * the split in one pass over the spikes x. */
 static bool split_conv(Graph *g, Node *conv, const Pool *p, const char *why) {
     float lv[SPLIT_LEVELS_MAX];
     Value *pooled = conv->in[0];
     const Value *w = conv->in[1];
     int nl = magnitudes_of(&pooled->vs, lv);
-    if (nl == 0) return false;
+    if (nl == 0 || !vs_is_unit_spikes(&p->x->vs)) return false;
     const int64_t *wd = w->type.shape.dim;
     int64_t m = wd[0], c = wd[1], taps = wd[2] * wd[3];
     Shape ns = {.rank = 4, .dim = {m, c * nl, wd[2], wd[3]}};
@@ -138,7 +139,11 @@ static bool split_conv(Graph *g, Node *conv, const Pool *p, const char *why) {
             for (int64_t e = 0; e < c * taps; e++)
                 dst[(o * nl + j) * c * taps + e] = lv[j] * src[o * c * taps + e];
 
-    Node *sl = graph_add_node(g, conv, OP_SPLIT_LEVELS, arena_printf(g->arena, "%s_levels", pooled->def->name ? pooled->def->name : "pool"), 1, &pooled, 1);
+    Value *spikes = (Value *)p->x;
+    const char *pool_name = pooled->def->name ? pooled->def->name : "pool";
+    Node *sl = graph_add_node(g, conv, OP_SPLIT_LEVELS, arena_printf(g->arena, "%s_levels", pool_name), 1, &spikes, 1);
+    int64_t window[2] = {p->kh, p->kw};
+    node_set_attr_ints(g, sl, "kernel_shape", 2, window);
     node_set_attr_floats(g, sl, "levels", nl, lv);
     Value *in[3] = {sl->out[0], graph_const(g, w->name, nw), conv->n_in > 2 ? conv->in[2] : NULL};
     Node *cv = graph_add_node(g, conv, OP_CONV, conv->name, conv->n_in, in, 1);
@@ -152,8 +157,8 @@ static bool split_conv(Graph *g, Node *conv, const Pool *p, const char *why) {
         graph_remove_node(g, sl);
         return false;
     }
-    sl->remark = arena_printf(g->arena, "%d magnitudes of a %dx%d average pool, one spike plane each", nl, (int)p->kh,
-                              (int)p->kw);
+    sl->remark = arena_printf(g->arena, "%dx%d average pool of spikes, its %d magnitudes one spike plane each",
+                              (int)p->kh, (int)p->kw, nl);
     cv->remark = arena_printf(g->arena, "%dx%d average pool read as %d spike planes (not %s)", (int)p->kh, (int)p->kw,
                               nl, why);
     graph_replace_uses(g, conv->out[0], cv->out[0]);
