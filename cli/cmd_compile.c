@@ -24,9 +24,10 @@ static const char compile_usage[] =
     "                      missing; default .)\n"
     "  -n, --name NAME     C identifier used as prefix, at most 64 characters. Default: the\n"
     "                      model file's name without its directory and its last extension\n"
-    "                      (a leading dot starts none), every character other than an ASCII\n"
-    "                      letter, digit or _ replaced by _, and an m put before a leading\n"
-    "                      digit: dir/9net-x.v1.onnx gives m9net_x_v1\n"
+    "                      (a leading dot starts none), every byte other than an ASCII\n"
+    "                      letter, digit or _ replaced by _ (a UTF-8 character by one _ per\n"
+    "                      byte), and an m put before a leading digit: dir/9net-x.v1.onnx\n"
+    "                      gives m9net_x_v1\n"
     "  -t, --target T      generic (portable C99, default), avx2, avx512, neon\n"
     "      --dim NAME=N    give dynamic dimension NAME (ONNX dim_param) the value N; repeatable\n"
     "      --dense         keep every Conv/Gemm dense (no spike lowering), for comparison\n"
@@ -83,16 +84,23 @@ static bool is_c_identifier(const char *s) {
 
 /*
  * Whether NAME.h would shadow a header that the generated code (or code
- * built next to it) includes with <...>: the C99/C11 standard headers and the
- * intrinsics headers of the avx2 and neon targets. The generated NAME.c
- * includes "NAME.h", so OUTDIR ends up on the include path.
+ * built next to it) includes with <...>: the C99/C11 standard headers, the
+ * POSIX headers of a directory of their own that an application beside it
+ * commonly includes, and the intrinsics headers of the avx2 and neon
+ * targets. The generated NAME.c includes "NAME.h", so OUTDIR ends up on the
+ * include path.
  */
 static bool is_system_header(const char *name) {
     static const char *const headers[] = {
         "assert", "complex", "ctype", "errno", "fenv", "float", "inttypes", "iso646", "limits",
         "locale", "math", "setjmp", "signal", "stdalign", "stdarg", "stdatomic", "stdbool",
         "stddef", "stdint", "stdio", "stdlib", "stdnoreturn", "string", "tgmath", "threads",
-        "time", "uchar", "wchar", "wctype", "immintrin", "arm_neon"};
+        "time", "uchar", "wchar", "wctype", "immintrin", "arm_neon",
+        /* POSIX (IEEE Std 1003.1-2017, "Headers") */
+        "aio", "arpa", "cpio", "dirent", "dlfcn", "fcntl", "fmtmsg", "fnmatch", "ftw", "glob", "grp",
+        "iconv", "langinfo", "libgen", "monetary", "mqueue", "ndbm", "netdb", "nl_types", "poll",
+        "pthread", "pwd", "regex", "sched", "search", "semaphore", "spawn", "strings", "stropts",
+        "syslog", "tar", "termios", "trace", "ulimit", "unistd", "utime", "utmpx", "wordexp"};
     for (size_t i = 0; i < sizeof headers / sizeof *headers; i++)
         if (strcmp(name, headers[i]) == 0) return true;
     return false;

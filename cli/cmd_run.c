@@ -3,8 +3,8 @@
  *
  * Used to check passes: the same samples through the IR after import and
  * after any pass must give the same outputs. The interpreter (ir/op_*.c)
- * sums in double, the generated C in float32: they agree to float rounding,
- * not bit for bit (docs/ir.md).
+ * sums in double; the generated C's spike layers add in float32 in another
+ * order: they agree to float rounding, not bit for bit (docs/ir.md).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -23,10 +23,11 @@ static const char run_usage[] =
     "hold the same number of samples.\n"
     "\n"
     "This is a reference, not the generated code: its sums accumulate in\n"
-    "double, the generated C's in float32 and in another order, so outputs\n"
-    "agree to float rounding, not bit for bit, and a membrane potential\n"
-    "within rounding of a threshold may fire in one and not the other\n"
-    "(docs/ir.md, \"Operations\").\n"
+    "double; the generated C's dense layers do too, but its spike layers add\n"
+    "in float32 in another order, so outputs agree to float rounding, not\n"
+    "bit for bit, and a membrane potential within rounding of a threshold\n"
+    "may fire in one and not the other (docs/ir.md, \"Operations\";\n"
+    "docs/generated-api.md, \"Arithmetic\").\n"
     "\n"
     "options:\n"
     "  -i, --input FILE     raw samples of the next graph input (required; repeatable)\n"

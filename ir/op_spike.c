@@ -48,13 +48,33 @@ float fire_apply(const FireRule *r, float v) {
     return 0.0f;
 }
 
+/* The firing rule's attributes: kind, and the inclusive flags (0 or 1, as fire_rule_set writes them). */
 static int check_kind(const Node *n, Diag *d) {
     const char *k = node_attr_string(n, "kind", "ternary");
     if (strcmp(k, "ternary") != 0 && strcmp(k, "binary") != 0) {
         diag_error(d, n, "kind must be \"ternary\" or \"binary\", not \"%s\"", k);
         return -1;
     }
+    static const char *const flags[] = {"up_inclusive", "down_inclusive"};
+    for (int i = 0; i < 2; i++) {
+        int64_t v = node_attr_int(n, flags[i], 1);
+        if (v != 0 && v != 1) {
+            diag_error(d, n, "%s must be 0 (>) or 1 (>=), not %lld", flags[i], (long long)v);
+            return -1;
+        }
+    }
     return 0;
+}
+
+/* impl of a spike layer, if given, is one of the kernels its emitter has (docs/ir.md). */
+static int check_impl(const Node *n, const char *const *known, int count, Diag *d) {
+    const char *impl = node_attr_string(n, "impl", NULL);
+    if (!impl) return 0;
+    for (int i = 0; i < count; i++)
+        if (strcmp(impl, known[i]) == 0) return 0;
+    diag_error(d, n, "impl \"%s\" is not a kernel of %s (%s%s%s%s%s)", impl, op_info(n->op)->name, known[0],
+               count > 1 ? ", " : "", count > 1 ? known[1] : "", count > 2 ? ", " : "", count > 2 ? known[2] : "");
+    return -1;
 }
 
 static int infer_fire(Node *n, Diag *d) {
@@ -268,6 +288,8 @@ static bool unpacked_type(const Node *n, Type *t, int64_t *group, bool *ternary,
 }
 
 static int infer_spike_conv(Node *n, Diag *d) {
+    static const char *const known[] = {"events", "gather", "lut"};
+    if (check_impl(n, known, 3, d) != 0) return -1;
     /* impl "lut" and u8 codes go together: the lut kernel reads codes, every
      * other kernel f32 spikes (so opt and compile agree on what is valid). */
     bool lut = strcmp(node_attr_string(n, "impl", ""), "lut") == 0;
@@ -310,7 +332,11 @@ static int eval_spike_conv(const Node *n, Tensor *const *in, Tensor *const *out,
     return rc;
 }
 
-static int infer_spike_gemm(Node *n, Diag *d) { return op_info(OP_GEMM)->sema->infer(n, d); }
+static int infer_spike_gemm(Node *n, Diag *d) {
+    static const char *const known[] = {"dense", "events"};
+    if (check_impl(n, known, 2, d) != 0) return -1;
+    return op_info(OP_GEMM)->sema->infer(n, d);
+}
 static int eval_spike_gemm(const Node *n, Tensor *const *in, Tensor *const *out, Diag *d) {
     return op_info(OP_GEMM)->sema->eval(n, in, out, d);
 }
