@@ -491,6 +491,9 @@ int64_t spike_conv_distinct_taps(const Value *w);
  * codes (3^pack ternary, 2^pack binary) x M floats, built by the generated code on its first
  * call (static storage besides the arena); 0 for any other node. */
 int64_t spike_lut_table_bytes(const Node *n);
+/* The same for weights w (M, C, kh, kw) read as codes of `group` channels of ternary or binary
+ * spikes, before any node has impl "lut" (choose-kernels, compose-pooling). */
+int64_t spike_lut_table_bytes_for(const Value *w, int64_t group, bool ternary);
 /*
  * impl "gather" (the output-stationary spike convolution, runtime/simd/spike_gather.c):
  * input channels in tiles of ct = min(C, SPIKE_GATHER_CT), all M output channels per pass

@@ -454,6 +454,12 @@ int64_t spike_conv_distinct_taps(const Value *w) {
     return distinct;
 }
 
+int64_t spike_lut_table_bytes_for(const Value *w, int64_t group, bool ternary) {
+    const int64_t *wd = w->type.shape.dim;
+    return spike_conv_distinct_taps(w) * ((wd[1] + group - 1) / group) * (ternary ? 81 : 16) * wd[0] *
+           (int64_t)sizeof(float);
+}
+
 int64_t spike_lut_table_bytes(const Node *n) {
     if (n->op != OP_SPIKE_CONV || strcmp(node_attr_string(n, "impl", ""), "lut") != 0 || n->n_in < 2 ||
         n->in[1]->type.shape.rank != 4)

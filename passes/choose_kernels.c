@@ -128,9 +128,7 @@ static void conv_cost(const PassOptions *o, Node *n, ConvCost *k) {
                 outs * taps * tiles * (double)((wd[0] + 63) / 64) * COST_LIST;
     k->events = outs * taps * c * k->rate * vecs * COST_EVENTS + scan + outs * vecs;
     k->dense_macs = outs * taps * c * (double)wd[0];
-    int64_t entries = ternary_input(x) ? 81 : 16;
-    k->table_bytes = spike_conv_distinct_taps(w) * ((xd[1] + SPIKE_LUT_GROUP - 1) / SPIKE_LUT_GROUP) * entries * wd[0] *
-                     (int64_t)sizeof(float);
+    k->table_bytes = spike_lut_table_bytes_for(w, SPIKE_LUT_GROUP, ternary_input(x));
     if (k->table_bytes > LUT_CACHE_BYTES) k->lut *= COST_LUT_OUT_OF_CACHE;
 }
 

@@ -111,10 +111,8 @@ static const char *split_reason(const PassOptions *o, const Node *conv, const Po
     if (node_attr_int(conv, "group", 1) != 1) return NULL;
     if (o && o->spike_impl)
         return strcmp(o->spike_impl, "lut") == 0 ? NULL : arena_printf(ar, "--spike-impl %s", o->spike_impl);
-    const int64_t *wd = conv->in[1]->type.shape.dim, *xd = p->x->type.shape.dim;
     bool ternary = p->x->vs.n_levels > 0 && p->x->vs.levels[0] < 0;
-    int64_t table = spike_conv_distinct_taps(conv->in[1]) * ((xd[1] + SPIKE_LUT_GROUP - 1) / SPIKE_LUT_GROUP) *
-                    (ternary ? 81 : 16) * wd[0] * (int64_t)sizeof(float);
+    int64_t table = spike_lut_table_bytes_for(conv->in[1], SPIKE_LUT_GROUP, ternary);
     if (table <= SPIKE_LUT_MAX_BYTES) return NULL;
     return arena_printf(ar, "composed, its lookup table would take %lld KiB", (long long)(table >> 10));
 }
