@@ -362,6 +362,34 @@ int emit_transpose(EmitCtx *cx, const Node *n) {
     return 0;
 }
 
+/* ---- tsnc.relayout ---- */
+
+/*
+ * The same logical tensor in another storage order (ir/layout.c): with L
+ * blocks of (C, H, W) before it, element (l, c, p) of pixel p is at
+ * l*C*H*W + c*H*W + p row-major and at l*C*H*W + p*C + c channels-last.
+ * One strided read per block, written contiguously.
+ */
+int emit_relayout(EmitCtx *cx, const Node *n) {
+    const Value *x = n->in[0], *y = n->out[0];
+    if (check_out_type(cx, n, y, &x->type)) return -1;
+    const Layout *l = x->layout.channels_last ? &x->layout : &y->layout;
+    if (!l->channels_last || layout_eq(&x->layout, &y->layout)) {
+        Strided st = {.rank = 1, .dim = {numel(x)}, .stride = {1}};
+        emit_strided_copy(cx, &st, cx_ref(cx, x), cx_ref(cx, y), x->type.dtype);
+        return 0;
+    }
+    int64_t c = l->c, hw = l->h * l->w;
+    Strided st = {.rank = 3, .dim = {numel(x) / (c * hw)}, .stride = {c * hw}};
+    if (y->layout.channels_last) /* y (L, HW, C) from row-major x */
+        st.dim[1] = hw, st.stride[1] = 1, st.dim[2] = c, st.stride[2] = hw;
+    else /* y (L, C, HW) from channels-last x */
+        st.dim[1] = c, st.stride[1] = 1, st.dim[2] = hw, st.stride[2] = c;
+    strided_collapse(&st);
+    emit_strided_copy(cx, &st, cx_ref(cx, x), cx_ref(cx, y), x->type.dtype);
+    return 0;
+}
+
 int emit_expand(EmitCtx *cx, const Node *n) {
     const Value *x = n->in[0], *y = n->out[0];
     Bcast bc;

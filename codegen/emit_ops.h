@@ -101,6 +101,7 @@ int emit_lif(EmitCtx *cx, const Node *n);        /* tsnc.lif */
 int emit_spike_conv(EmitCtx *cx, const Node *n); /* tsnc.spike_conv */
 int emit_spike_gemm(EmitCtx *cx, const Node *n); /* tsnc.spike_gemm, tsnc.spike_matmul */
 int emit_split_levels(EmitCtx *cx, const Node *n); /* tsnc.split_levels */
+int emit_relayout(EmitCtx *cx, const Node *n);     /* tsnc.relayout */
 int emit_pack(EmitCtx *cx, const Node *n);       /* tsnc.pack */
 
 /* ---- the context (emit_ctx.c) ---- */

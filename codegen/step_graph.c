@@ -153,6 +153,12 @@ static Tag tag_node(Slicer *s, const Node *n) {
     int ya = stack_axis(&y->type.shape, s->T);
     if (ya < 0 || n->n_out != 1) return bad;
     if (op_has(n->op, OPT_VIEW) && xt.kind == TK_STACK) return (Tag){TK_STACK, 0, ya};
+    if (n->op == OP_RELAYOUT && xt.kind == TK_STACK && xt.axis == ya) {
+        /* the timesteps' blocks stay whole when the stacking axis lies before the (C, H, W) block */
+        const Value *cl = x->layout.channels_last ? x : y;
+        int bd = cl->layout.channels_last ? layout_block_dims(cl) : 0;
+        return ya < y->type.shape.rank - bd ? (Tag){TK_STACK, 0, ya} : bad;
+    }
     if (is_per_sample(n) && xt.kind == TK_STACK && xt.axis == 0 && ya == 0) {
         for (int i = 1; i < n->n_in; i++)
             if (n->in[i] && s->tag[n->in[i]->id].kind != TK_INV) return bad;

@@ -27,7 +27,10 @@
  *   tsnc.pack, tsnc.split_levels, tsnc.spike_conv (f32 spikes)   read a
  *                 rank-4 (N, C, H, W) block; tsnc.spike_conv writes one;
  *   tsnc.spike_gemm (transA 0), tsnc.spike_matmul   read A whose last dim
- *                 is the flattened block (their B rows are permuted to it).
+ *                 is the flattened block (their B rows are permuted to it);
+ *   tsnc.relayout reads one order and writes the other (or the same): the
+ *                 bridge where a channels-last region meets an op that
+ *                 reads or writes row-major only.
  *
  * Nothing else reads or writes channels-last data, and graph inputs,
  * outputs and constants are row-major.
@@ -165,6 +168,10 @@ const char *layout_check_node(const Node *n, char *why, size_t size) {
         if (is_cl(n->out[0])) return fail(why, size, "writes its spike planes row-major only");
         if (is_cl(x) && (x->type.shape.rank != 4 || layout_block_dims(x) != 3))
             return fail(why, size, "reads channels-last spikes only as (N, C, H, W)");
+        return NULL;
+    case OP_RELAYOUT:
+        if (is_cl(x) && is_cl(n->out[0]) && !layout_eq(&x->layout, &n->out[0]->layout))
+            return fail(why, size, "converts between row-major and one channels-last block only");
         return NULL;
     case OP_PACK:
         if (is_cl(n->out[0])) return fail(why, size, "spike codes are always row-major");

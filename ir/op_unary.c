@@ -184,6 +184,9 @@ static int eval_copy(const Node *n, Tensor *const *in, Tensor *const *out, Diag 
 
 const OpSema op_sema_IDENTITY = {infer_identity, eval_copy};
 
+/* tsnc.relayout is the identity of the IR's logical semantics: only codegen sees its layouts. */
+const OpSema op_sema_RELAYOUT = {infer_identity, eval_copy};
+
 /*
  * Dropout(data, ratio?, training_mode?) (ONNX opset 13): in inference
  * (training_mode absent or false) the output equals the input and ratio is

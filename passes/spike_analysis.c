@@ -259,6 +259,7 @@ static ValueSet transfer(Graph *g, const Node *n, int out_index) {
         const ValueSet *xs = vs_of(x);
         return xs->n_levels > 0 && xs->levels[0] >= 0 ? vs_levels(t + 1, 2) : vs_levels(t, 3);
     }
+    case OP_RELAYOUT: return *vs_of(x); /* the same logical tensor, stored in another order */
     case OP_LIF: {
         if (out_index != 0 || node_attr_int(n, "pack", 0)) return vs_real();
         FireRule r = fire_rule_of(n);
