@@ -79,19 +79,23 @@ static void spike_pack_f32(const float *x, unsigned char *codes, const struct sp
                     for (j = 0; j < 8; j++) codes[(b * p + q + j) * groups + g] = (unsigned char)lanes[j];
                 }
             }
-        } else if (cs == 1 && group == 4 && c % 32 == 0) {
+        } else if (cs == 1 && group == 4 && (c % 32 == 0 || (ps == c && c % 4 == 0))) {
             /* Channels-last, 32 channels (8 codes) per step: digits times [1,3,9,27] (or
-             * [1,2,4,8]), then horizontal adds, which leave the codes in the order 0,2,4,6,1,3,5,7. */
+             * [1,2,4,8]), then horizontal adds, which leave the codes in the order 0,2,4,6,1,3,5,7.
+             * Dense pixels (ps == c) make the sample one run of p*c floats and p*groups codes (4
+             * divides c, so no code straddles two pixels): 16-channel layers go 2 pixels a step. */
             const __m256 zero = _mm256_setzero_ps();
             const __m256i place = ternary ? _mm256_setr_epi32(1, 3, 9, 27, 1, 3, 9, 27)
                                           : _mm256_setr_epi32(1, 2, 4, 8, 1, 2, 4, 8);
             const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
             const __m256i one = _mm256_set1_epi32(ternary ? 1 : 0);
-            for (q = 0; q < p; q++) {
-                const float *xq = xb + q * ps;
-                unsigned char *out = codes + (b * p + q) * groups;
+            const long run = ps == c ? p * c : c, rows = ps == c ? 1 : p;
+            long r;
+            for (r = 0; r < rows; r++) {
+                const float *xq = xb + r * ps;
+                unsigned char *out = codes + (b * p + r) * groups;
                 long ch;
-                for (ch = 0; ch < c; ch += 32) {
+                for (ch = 0; ch + 32 <= run; ch += 32) {
                     __m256i d[4], h01, h23, all;
                     __m128i w16;
                     for (j = 0; j < 4; j++) {
@@ -107,6 +111,14 @@ static void spike_pack_f32(const float *x, unsigned char *codes, const struct sp
                     all = _mm256_permutevar8x32_epi32(_mm256_hadd_epi32(h01, h23), order);
                     w16 = _mm_packus_epi32(_mm256_castsi256_si128(all), _mm256_extracti128_si256(all, 1));
                     _mm_storel_epi64((__m128i *)(out + ch / 4), _mm_packus_epi16(w16, w16));
+                }
+                for (; ch < run; ch += 4) {
+                    int code = 0, pl = 1;
+                    for (i = 0; i < 4; i++, pl *= ternary ? 3 : 2) {
+                        float sv = xq[ch + i];
+                        code += (ternary ? (sv > 0.0f ? 2 : sv < 0.0f ? 0 : 1) : sv > 0.0f) * pl;
+                    }
+                    out[ch / 4] = (unsigned char)code;
                 }
             }
             p8 = p;
