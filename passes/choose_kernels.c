@@ -39,7 +39,11 @@
  * that reads it (neurons, reshapes and gathers/concats along the time or
  * batch axis, up to the next spike layer) does not care about the order of
  * the (C, H, W) block; then both kernels add each output pixel's channels
- * as one contiguous vector.
+ * as one contiguous vector. The region grows through every reader that
+ * allows it; a reader that does not (a pooling) gets a row-major copy and an
+ * operand from outside (the block input a residual Add adds back) a
+ * channels-last one, both tsnc.relayout, kept when they cost less than what
+ * the region saves (worth_copies).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -247,12 +251,23 @@ static int64_t model_weight_bytes(const Graph *g) {
 
 /* ---- layout ---- */
 
+/* Where the channels-last set meets a node that does not take part: input `input` of `node`. */
+typedef struct Bridge {
+    Node *node;
+    int input;
+} Bridge;
+
 typedef struct Closure {
     const Uses *u;
     Layout l;
     char *in_set;   /* per value id */
     Value **list;
     int n;
+    /* exits: readers of a set value that read row-major only (they get a row-major copy);
+     * entries: operands from outside the set of a node that takes part (they get a
+     * channels-last copy). Each copy is a tsnc.relayout. */
+    Bridge *exits, *entries;
+    int n_exits, n_entries, cap_exits, cap_entries;
 } Closure;
 
 /* Number of trailing dims that hold the (C, H, W) block of a value: 3, or 1 when flattened. */
@@ -273,6 +288,23 @@ static void add(Closure *cl, Value *v) {
     if (cl->in_set[v->id]) return;
     cl->in_set[v->id] = 1;
     cl->list[cl->n++] = v;
+}
+
+static void add_bridge(Bridge **b, int *n, int *cap, Node *node, int input) {
+    for (int k = 0; k < *n; k++)
+        if ((*b)[k].node == node && (*b)[k].input == input) return;
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 16;
+        *b = realloc(*b, (size_t)*cap * sizeof **b);
+        if (!*b) die("out of memory");
+    }
+    (*b)[(*n)++] = (Bridge){node, input};
+}
+
+static bool is_exit_node(const Closure *cl, const Node *n) {
+    for (int k = 0; k < cl->n_exits; k++)
+        if (cl->exits[k].node == n) return true;
+    return false;
 }
 
 /* Can node n read value v (input i) in channels-last order? Adds its outputs to the set. */
@@ -319,24 +351,70 @@ static bool joinable_root(const Closure *cl, const Value *v) {
            s->dim[1] == cl->l.c && s->dim[2] == cl->l.h && s->dim[3] == cl->l.w;
 }
 
+/* The node's output is stored in the set's order when its operands are: the producer of v
+ * may join the set (then its operands are examined in turn: pulled in, or copied in). */
+static bool pullable(const Graph *g, const Closure *cl, const Value *v) {
+    const Node *d = v->def;
+    if (!d || graph_is_output(g, v) || !block_dims(cl, v) || v->type.dtype != DT_F32) return false;
+    if (d->op == OP_LIF) {
+        if (node_attr_int(d, "pack", 0) || node_attr_int(d, "steps", 1) > 1) return false;
+        for (int i = 0; i < d->n_in; i++)
+            if (d->in[i] && !type_eq(&d->in[i]->type, &v->type)) return false;
+        for (int k = 0; k < d->n_out; k++)
+            if (!type_eq(&d->out[k]->type, &v->type)) return false;
+        return true;
+    }
+    if (op_has(d->op, OPT_NHWC_ELEMENTWISE)) {
+        for (int i = 0; i < d->n_in; i++)
+            if (d->in[i] && !is_scalar_const(d->in[i]) && !type_eq(&d->in[i]->type, &v->type)) return false;
+        return d->n_out == 1;
+    }
+    if (op_has(d->op, OPT_NHWC_BLOCKS | OPT_RESHAPE)) return d->in[0] && block_dims(cl, d->in[0]) != 0;
+    if (op_has(d->op, OPT_NHWC_BLOCKS)) {
+        int bd = block_dims(cl, v), axis = (int)node_attr_int(d, "axis", 0);
+        if (axis < 0) axis += v->type.shape.rank;
+        if (axis >= v->type.shape.rank - bd) return false;
+        for (int i = 0; i < d->n_in; i++)
+            if (d->in[i] && op_input_is_data(d->op, i) && block_dims(cl, d->in[i]) != bd) return false;
+        return true;
+    }
+    return false;
+}
+
 /*
- * Every tensor operand of a node touching the set must be in it (or a scalar
- * constant). An operand that is another spike layer's output of the same block
- * joins the set (the timesteps of an explicit-time export meet in one neuron
- * chain, so their layers are decided together); returns 1 if it grew the set.
+ * Every tensor operand of a node touching the set must be in it, a scalar
+ * constant, or an entry (a channels-last copy of it is made). An operand that
+ * is another spike layer's output of the same block joins the set instead
+ * (the timesteps of an explicit-time export meet in one neuron chain, so
+ * their layers are decided together), and so does one whose producer can
+ * write the set's order (pullable: the copy then moves up to where the
+ * region starts, and the other readers of the values on the way read
+ * channels-last too). Returns 1 if it grew the set.
  */
-static int operands_consistent(Closure *cl, const Node *n) {
+static int operands_consistent(const Graph *g, Closure *cl, Node *n) {
     bool touches = false;
     for (int i = 0; i < n->n_in; i++) touches |= n->in[i] && cl->in_set[n->in[i]->id];
-    if (!touches) return 0;
-    if (op_info(n->op)->data == DATA_0) return cl->in_set[n->in[0]->id] ? 0 : -1;
+    /* a producer pulled in (a spike layer's output is a root: its operands are its own) */
+    bool pulled_kind = n->op == OP_LIF || op_has(n->op, OPT_NHWC_ELEMENTWISE) || op_has(n->op, OPT_NHWC_BLOCKS);
+    for (int k = 0; k < n->n_out && pulled_kind; k++) touches |= cl->in_set[n->out[k]->id];
+    if (!touches || is_exit_node(cl, n)) return 0;
     int grew = 0;
     for (int i = 0; i < n->n_in; i++) {
         Value *v = n->in[i];
         if (!v || cl->in_set[v->id] || is_scalar_const(v)) continue;
-        if (!joinable_root(cl, v)) return -1;
-        add(cl, v);
-        grew = 1;
+        if (op_info(n->op)->data == DATA_0 && i > 0) continue; /* shapes, indices: row-major */
+        if (op_has(n->op, OPT_NHWC_BLOCKS) && !op_input_is_data(n->op, i)) continue;
+        if (joinable_root(cl, v)) {
+            add(cl, v);
+            grew = 1;
+        } else if (pullable(g, cl, v)) {
+            for (int k = 0; k < v->def->n_out; k++) add(cl, v->def->out[k]);
+            grew = 1;
+        } else if (block_dims(cl, v) && v->type.dtype == DT_F32 && !v->layout.channels_last) {
+            add_bridge(&cl->entries, &cl->n_entries, &cl->cap_entries, n, i);
+        } else {
+            return -1;
+        }
     }
     return grew;
 }
@@ -350,14 +428,99 @@ static bool touches_set(const Node *n, const char *in_set) {
     return false;
 }
 
-static bool try_channels_last(Graph *g, const Uses *u, Value *root, char *in_set, Value **list) {
+static bool is_spike_reader(const Node *n) {
+    return op_has(n->op, OPT_SPIKE_LAYER) || n->op == OP_PACK || n->op == OP_SPLIT_LEVELS;
+}
+
+/*
+ * Is the set worth its copies? Each copy (tsnc.relayout) moves a tensor once;
+ * what the set saves is what the spike layers would otherwise spend on
+ * row-major data: a row-major output is summed channels-last and transposed
+ * on the way out, a row-major input is scanned a channel row at a time
+ * (docs/performance.md, "Whole networks in one layout"). Both cost about one
+ * copy of the tensor, so the set pays when the spike layers' channels-last
+ * reads and writes move more elements than the copies.
+ */
+static bool worth_copies(const Graph *g, const Closure *cl, const Uses *u) {
+    if (!cl->n_exits && !cl->n_entries) return true;
+    double saved = 0, copied = 0;
+    for (int k = 0; k < cl->n; k++) {
+        const Value *v = cl->list[k];
+        int64_t elems = shape_numel(&v->type.shape);
+        if (v->def && v->def->op == OP_SPIKE_CONV) saved += (double)elems;
+        for (int j = 0; v->id < u->n_values && j < u->count[v->id]; j++) {
+            const Node *r = u->users[v->id][j];
+            if (is_spike_reader(r) && r->in[0] == v && !is_exit_node(cl, r)) saved += (double)elems;
+        }
+    }
+    (void)g;
+    for (int k = 0; k < cl->n_entries; k++)
+        if (is_spike_reader(cl->entries[k].node) && cl->entries[k].input == 0)
+            saved += (double)shape_numel(&cl->entries[k].node->in[0]->type.shape);
+    for (int k = 0; k < cl->n_exits; k++) {
+        bool first = true;
+        for (int j = 0; j < k && first; j++)
+            first = cl->exits[j].node->in[cl->exits[j].input] != cl->exits[k].node->in[cl->exits[k].input];
+        if (first) copied += (double)shape_numel(&cl->exits[k].node->in[cl->exits[k].input]->type.shape);
+    }
+    for (int k = 0; k < cl->n_entries; k++) {
+        bool first = true;
+        for (int j = 0; j < k && first; j++)
+            first = cl->entries[j].node->in[cl->entries[j].input] !=
+                    cl->entries[k].node->in[cl->entries[k].input];
+        if (first) copied += (double)shape_numel(&cl->entries[k].node->in[cl->entries[k].input]->type.shape);
+    }
+    return copied < saved;
+}
+
+/* The first node in graph order among the bridges' nodes that read v. */
+static Node *first_reader(const Graph *g, const Bridge *b, int n, const Value *v) {
+    for (Node *x = g->first; x; x = x->next)
+        for (int k = 0; k < n; k++)
+            if (b[k].node == x && x->in[b[k].input] == v) return x;
+    return NULL;
+}
+
+/*
+ * Puts one tsnc.relayout per bridged value before its first bridged reader,
+ * with the layout `to`, and points the bridged inputs at it. Returns the
+ * number of relayouts made (their nodes in made[]).
+ */
+static int make_relayouts(Graph *g, Bridge *b, int n, Layout to, Node **made) {
+    int count = 0;
+    for (int k = 0; k < n; k++) {
+        Value *v = b[k].node->in[b[k].input];
+        if (v->def && v->def->op == OP_RELAYOUT && layout_eq(&v->layout, &to)) continue; /* made above */
+        Node *at = first_reader(g, b, n, v);
+        Node *r = graph_add_node(g, at, OP_RELAYOUT, at->name, 1, &v, 1);
+        node_infer_or_die(r);
+        r->out[0]->layout = to;
+        r->remark = to.channels_last
+                        ? arena_printf(g->arena, "row-major -> channels-last: %s reads it with channels-last operands",
+                                       op_info(at->op)->name)
+                        : arena_printf(g->arena, "channels-last -> row-major: %s reads row-major only",
+                                       op_info(at->op)->name);
+        made[count++] = r;
+        for (int j = k; j < n; j++)
+            if (b[j].node->in[b[j].input] == v) b[j].node->in[b[j].input] = r->out[0];
+    }
+    return count;
+}
+
+/*
+ * Grows the channels-last set from root (a spike layer's output) and keeps it
+ * if the layout table accepts every node it touches and it is worth its
+ * copies. Returns the number of tsnc.relayout nodes it added (the caller's
+ * uses are then stale), or -1 if the set was not kept.
+ */
+static int try_channels_last(Graph *g, const Uses *u, Value *root, char *in_set, Value **list) {
     char why[256];
     const Shape *s = &root->type.shape;
     Closure cl = {.u = u, .in_set = in_set, .list = list, .l = {true, s->dim[1], s->dim[2], s->dim[3]}};
     add(&cl, root);
     bool ok = true;
     int done = 0;
-    for (int rounds = 0; ok && rounds < 64; rounds++) {
+    for (int rounds = 0; ok && rounds < 4096; rounds++) {
         /* Grow through readers, then pull in sibling layers that meet the set. */
         for (; done < cl.n && ok; done++) {
             Value *v = cl.list[done];
@@ -366,29 +529,70 @@ static bool try_channels_last(Graph *g, const Uses *u, Value *root, char *in_set
                 break;
             }
             for (int j = 0; j < u->count[v->id] && ok; j++) {
-                const Node *n = u->users[v->id][j];
+                Node *n = u->users[v->id][j];
                 for (int i = 0; i < n->n_in && ok; i++)
-                    if (n->in[i] == v) ok = accepts(&cl, n, i, v);
+                    if (n->in[i] == v && !accepts(&cl, n, i, v))
+                        add_bridge(&cl.exits, &cl.n_exits, &cl.cap_exits, n, i);
             }
         }
         int grew = 0;
-        for (const Node *n = g->first; n && ok; n = n->next) {
-            int r = operands_consistent(&cl, n);
+        for (Node *n = g->first; n && ok; n = n->next) {
+            int r = operands_consistent(g, &cl, n);
             if (r < 0) ok = false;
             grew |= r > 0;
         }
         if (!grew) break;
     }
+    /* An entry whose value joined the set later is no longer one. */
+    int kept = 0;
+    for (int k = 0; k < cl.n_entries; k++)
+        if (!in_set[cl.entries[k].node->in[cl.entries[k].input]->id]) cl.entries[kept++] = cl.entries[k];
+    cl.n_entries = kept;
+    /* The spike layers that read an entry's value read its channels-last copy too. */
+    for (int k = 0; ok && k < kept; k++) {
+        const Value *v = cl.entries[k].node->in[cl.entries[k].input];
+        for (int j = 0; v->id < u->n_values && j < u->count[v->id]; j++) {
+            Node *r = u->users[v->id][j];
+            bool reads_block = r->op == OP_SPIKE_CONV || r->op == OP_PACK || r->op == OP_SPLIT_LEVELS;
+            if (reads_block && r->in[0] == v && v->type.shape.rank == 4 && block_dims(&cl, v) == 3)
+                add_bridge(&cl.entries, &cl.n_entries, &cl.cap_entries, r, 0);
+        }
+    }
+    ok = ok && worth_copies(g, &cl, u);
     /* The closure rules above decide where channels-last pays; the layout table the verifier
      * and the emitters share (layout_check_node) has the last word on every node it touches. */
-    for (int k = 0; ok && k < cl.n; k++) cl.list[k]->layout = cl.l;
+    Node **made = NULL;
+    Value **was = NULL;
+    int n_made = 0;
+    if (ok) {
+        int nb = cl.n_exits + cl.n_entries;
+        made = calloc((size_t)nb + 1, sizeof *made);
+        was = calloc((size_t)nb + 1, sizeof *was);
+        if (!made || !was) die("out of memory");
+        for (int k = 0; k < cl.n_exits; k++) was[k] = cl.exits[k].node->in[cl.exits[k].input];
+        for (int k = 0; k < cl.n_entries; k++)
+            was[cl.n_exits + k] = cl.entries[k].node->in[cl.entries[k].input];
+        for (int k = 0; k < cl.n; k++) cl.list[k]->layout = cl.l;
+        n_made = make_relayouts(g, cl.exits, cl.n_exits, (Layout){0}, made);
+        n_made += make_relayouts(g, cl.entries, cl.n_entries, cl.l, made + n_made);
+    }
     for (const Node *n = g->first; n && ok; n = n->next)
         ok = !touches_set(n, in_set) || !layout_check_node(n, why, sizeof why);
+    if (!ok && made) {
+        for (int k = 0; k < cl.n_exits; k++) cl.exits[k].node->in[cl.exits[k].input] = was[k];
+        for (int k = 0; k < cl.n_entries; k++) cl.entries[k].node->in[cl.entries[k].input] = was[cl.n_exits + k];
+        for (int k = 0; k < n_made; k++) graph_remove_node(g, made[k]);
+        n_made = 0;
+    }
     for (int k = 0; k < cl.n; k++) {
         if (!ok) cl.list[k]->layout = (Layout){0};
         in_set[cl.list[k]->id] = 0;
     }
-    return ok;
+    free(made);
+    free(was);
+    free(cl.exits);
+    free(cl.entries);
+    return ok ? n_made : -1;
 }
 
 /* ---- packing while firing ---- */
@@ -528,14 +732,25 @@ int pass_choose_kernels(Graph *g, PassContext *cx) {
     free(packed);
 
     Uses *u = uses_build(g);
-    char *in_set = calloc((size_t)g->n_values + 1, 1);
-    Value **list = calloc((size_t)g->n_values + 1, sizeof *list);
-    if (!in_set || !list) die("out of memory");
+    char *in_set = NULL;
+    Value **list = NULL;
+    int room = -1;
     for (Node *n = g->first; n; n = n->next) {
         if (n->op != OP_SPIKE_CONV) continue;
         Value *y = n->out[0];
         if (y->layout.channels_last || y->type.shape.rank != 4) continue;
-        try_channels_last(g, u, y, in_set, list);
+        if (room < g->n_values) {
+            /* relayouts add values */
+            free(in_set), free(list);
+            room = g->n_values;
+            in_set = calloc((size_t)room + 1, 1);
+            list = calloc((size_t)room + 1, sizeof *list);
+            if (!in_set || !list) die("out of memory");
+        }
+        if (try_channels_last(g, u, y, in_set, list) > 0) {
+            uses_free(u);
+            u = uses_build(g);
+        }
     }
     free(in_set);
     free(list);
