@@ -166,7 +166,7 @@ int emit_split_levels(EmitCtx *cx, const Node *n) {
         return cx_error(cx, n, "splits f32 (N, C, H, W) windows of at most 64 spikes by its levels");
     if (!proven_spikes(x, true))
         return cx_error(cx, n, "its input is not proven to hold spikes in {-1, 0, 1}");
-    const int64_t *xd = x->type.shape.dim;
+    const int64_t *xd = x->type.shape.dim, *sd = s->type.shape.dim;
     int64_t area = k[0] * k[1];
     bool cl = x->layout.channels_last;
     cx_kernel(cx, "spike_split_levels_f32");
@@ -187,10 +187,12 @@ int emit_split_levels(EmitCtx *cx, const Node *n) {
               "};\n"
               "        spike_split_levels_f32(%s, %s, plane, value, &(const struct spike_split_levels_params){\n"
               "            .n = %lld, .c = %lld, .h = %lld, .w = %lld, .xc = %lld, .xq = %lld,\n"
-              "            .kh = %d, .kw = %d, .levels = %d});\n"
+              "            .yc = %lld, .yq = %lld, .kh = %d, .kw = %d, .levels = %d});\n"
               "    }\n",
               cx_ref(cx, x), cx_ref(cx, s), (long long)xd[0], (long long)xd[1], (long long)xd[2], (long long)xd[3],
-              (long long)(cl ? 1 : xd[2] * xd[3]), (long long)(cl ? xd[1] : 1), (int)k[0], (int)k[1], lv->n);
+              (long long)(cl ? 1 : xd[2] * xd[3]), (long long)(cl ? xd[1] : 1),
+              (long long)(s->layout.channels_last ? 1 : sd[2] * sd[3]), (long long)(s->layout.channels_last ? sd[1] : 1),
+              (int)k[0], (int)k[1], lv->n);
     return 0;
 }
 

@@ -25,7 +25,8 @@
  *                 layout (codes, with pack, are (N, H, W, groups) u8); with
  *                 pack the block is the input's dims 1..3;
  *   tsnc.pack, tsnc.split_levels, tsnc.spike_conv (f32 spikes)   read a
- *                 rank-4 (N, C, H, W) block; tsnc.spike_conv writes one;
+ *                 rank-4 (N, C, H, W) block; tsnc.spike_conv and
+ *                 tsnc.split_levels write one;
  *   tsnc.spike_gemm (transA 0), tsnc.spike_matmul   read A whose last dim
  *                 is the flattened block (their B rows are permuted to it);
  *   tsnc.relayout reads one order and writes the other (or the same): the
@@ -165,7 +166,8 @@ const char *layout_check_node(const Node *n, char *why, size_t size) {
     case OP_LIF:
         return check_lif(n, why, size);
     case OP_SPLIT_LEVELS:
-        if (is_cl(n->out[0])) return fail(why, size, "writes its spike planes row-major only");
+        if (is_cl(n->out[0]) && (n->out[0]->type.shape.rank != 4 || layout_block_dims(n->out[0]) != 3))
+            return fail(why, size, "writes channels-last spike planes only as (N, L*C, H/kh, W/kw)");
         if (is_cl(x) && (x->type.shape.rank != 4 || layout_block_dims(x) != 3))
             return fail(why, size, "reads channels-last spikes only as (N, C, H, W)");
         return NULL;

@@ -736,7 +736,8 @@ int pass_choose_kernels(Graph *g, PassContext *cx) {
     Value **list = NULL;
     int room = -1;
     for (Node *n = g->first; n; n = n->next) {
-        if (n->op != OP_SPIKE_CONV) continue;
+        /* the roots: spike layers' outputs, and the spike planes of split pooled spikes */
+        if (n->op != OP_SPIKE_CONV && n->op != OP_SPLIT_LEVELS) continue;
         Value *y = n->out[0];
         if (y->layout.channels_last || y->type.shape.rank != 4) continue;
         if (room < g->n_values) {

@@ -153,13 +153,16 @@ static void spike_pack_f32(const float *x, unsigned char *codes, const struct sp
 struct spike_split_levels_params {
     long n, c, h, w; /* samples N, channels C, rows H, columns W of x */
     long xc, xq;     /* element strides of a channel and of a pixel in x (NCHW: H*W, 1; channels-last: 1, C) */
+    long yc, yq;     /* element strides of a plane and of an output pixel in s (NCHW: H*W/(kh*kw), 1;
+                      * channels-last: 1, L*C) */
     int kh, kw;      /* the window (= stride) */
     int levels;      /* L planes */
 };
 
 /* @kernel spike_split_levels_f32 uses spike_split_levels_params needs <string.h> */
 /* split levels: spikes x in {-1, 0, 1} of n samples, c channels, h x w pixels (element (b, ch, q)
- * at x[b*c*h*w + ch*xc + q*xq]) -> s (n, L*c, h/kh, w/kw) row-major: the spikes of each kh x kw
+ * at x[b*c*h*w + ch*xc + q*xq]) -> s (n, L*c, h/kh, w/kw), plane p of output pixel r at
+ * s[b*L*c*(h/kh)*(w/kw) + p*yc + r*yq]: the spikes of each kh x kw
  * window sum to m (exactly, in float), and s is value[m + kh*kw] in plane plane[m + kh*kw] and 0
  * in the others (the tables have 2*kh*kw + 1 entries: the plane of the magnitude m / (kh*kw) and
  * sign(m), or plane 0 and 0 where m is 0 or no level). One store per window into planes cleared
@@ -169,6 +172,7 @@ static void spike_split_levels_f32(const float *x, float *s, const signed char *
                                    const struct spike_split_levels_params *sp)
 {
     const long c = sp->c, w = sp->w, oh = sp->h / sp->kh, ow = sp->w / sp->kw, xc = sp->xc, xq = sp->xq;
+    const long yc = sp->yc, yq = sp->yq;
     const long ohw = oh * ow, planes = (long)sp->levels * c * ohw;
     const int kh = sp->kh, kw = sp->kw, area = kh * kw;
     long b, ch, oy, ox;
@@ -186,7 +190,7 @@ static void spike_split_levels_f32(const float *x, float *s, const signed char *
                     for (dy = 0; dy < kh; dy++)
                         for (dx = 0; dx < kw; dx++) sum += win[ch * xc + (dy * w + dx) * xq];
                     m = (int)sum + area;
-                    sb[(plane[m] * c + ch) * ohw + oy * ow + ox] = value[m];
+                    sb[(plane[m] * c + ch) * yc + (oy * ow + ox) * yq] = value[m];
                 }
             }
     }
