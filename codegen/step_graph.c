@@ -77,7 +77,7 @@ static bool is_per_sample(const Node *n) {
     switch (n->op) {
     case OP_CONV: case OP_SPIKE_CONV: case OP_AVERAGE_POOL: case OP_MAX_POOL:
     case OP_GLOBAL_AVERAGE_POOL: case OP_GLOBAL_MAX_POOL: case OP_BATCH_NORM: case OP_SPIKE_GEMM:
-    case OP_PACK:
+    case OP_PACK: case OP_SPLIT_LEVELS:
         return true;
     case OP_GEMM: return node_attr_int(n, "transA", 0) == 0;
     case OP_MATMUL: case OP_SPIKE_MATMUL: return n->in[0]->type.shape.rank >= 2;
@@ -335,6 +335,20 @@ static Value *copy_of(Slicer *s, Value *v) {
     return r;
 }
 
+/* Where tagging first failed on the way to v: the producer of the earliest value, among v and
+ * what it is computed from, whose timesteps cannot be told apart while its inputs' can. */
+static const Node *first_untagged(const Slicer *s, const Value *v, char *seen) {
+    if (seen[v->id] || is_const(v) || v->is_input || !v->def || s->tag[v->id].kind != TK_BAD) return NULL;
+    seen[v->id] = 1;
+    const Node *n = v->def;
+    for (int i = 0; i < n->n_in; i++) {
+        if (!n->in[i] || (n->op == OP_LIF && i == 1)) continue; /* a membrane: the step before */
+        const Node *r = first_untagged(s, n->in[i], seen);
+        if (r) return r;
+    }
+    return n;
+}
+
 /* The values timestep 0's outputs need: every one must be tagged. */
 static int check_needed(Slicer *s, const Value *v, char *seen) {
     if (seen[v->id] || is_const(v) || v->is_input) return 0;
@@ -376,7 +390,13 @@ int step_graph_build(Graph *g, StepGraph *sg, char *why, size_t why_size) {
     if (!rc) rc = tag_all(&s);
     for (int i = 0; i < g->n_outputs && !rc; i++) {
         const Value *o = g->outputs[i];
-        if (s.tag[o->id].kind != TK_MEAN)
+        const Node *cause = s.tag[o->id].kind != TK_MEAN && o->def && o->def->n_in && o->def->in[0]
+                                ? first_untagged(&s, o->def->in[0], seen)
+                                : NULL;
+        if (cause)
+            rc = fail(&s, cause, "%s",
+                      "its timesteps cannot be told apart (not a per-step op, Gather/Concat over time, or neuron)");
+        else if (s.tag[o->id].kind != TK_MEAN)
             rc = fail(&s, o->def, "%s", "the mean over timesteps of a stacked tensor was not found");
         else
             rc = check_needed(&s, o->def->in[0], seen);

@@ -15,7 +15,7 @@ set -eu
 tsnc=$1 src=$2 work=$3 dir=$4 model=$5 cc=$6 extra=${7:-}
 shift 6
 [ $# -gt 0 ] && shift
-out="$work/state-$model-$(basename "$cc")$(printf '%s' "$extra" | tr -c 'a-z0-9' '_')"
+out="$work/state-$model-$(basename "$cc")$(printf '%s' "$extra $*" | tr -c 'a-z0-9' '_')"
 rm -rf "$out"
 mkdir -p "$out"
 "$tsnc" compile "$dir/$model.onnx" -o "$out" "$@"
