@@ -102,8 +102,8 @@ static const char *check_lif(const Node *n, char *why, size_t size) {
     const Value *same[3] = {n->n_in > 1 ? n->in[1] : NULL, n->out[1], pack ? NULL : n->out[0]};
     for (int k = 0; k < 3; k++)
         if (same[k] && !layout_eq(&same[k]->layout, &x->layout))
-            return fail(why, size, "%s is %s but the input current is %s",
-                        k == 0 ? "the membrane input" : k == 1 ? "the membrane result" : "the spikes",
+            return fail(why, size, "%s %s but the input current is %s",
+                        k == 0 ? "the membrane input is" : k == 1 ? "the membrane result is" : "the spikes are",
                         layout_name(same[k], a, sizeof a), layout_name(x, b, sizeof b));
     if (pack && is_cl(n->out[0])) return fail(why, size, "spike codes (pack) are always row-major");
     if (pack && is_cl(x) && (x->type.shape.rank != 4 || layout_block_dims(x) != 3))
@@ -143,15 +143,17 @@ const char *layout_check_node(const Node *n, char *why, size_t size) {
     for (int i = 0; i < n->n_in; i++) any |= is_cl(n->in[i]);
     for (int i = 0; i < n->n_out; i++) any |= is_cl(n->out[i]);
     if (!any) return NULL;
-    for (int i = 0; i < n->n_in; i++) {
-        const Value *v = n->in[i];
-        if (is_cl(v) && (!layout_block_dims(v) || v->type.dtype != DT_F32))
-            return fail(why, size, "input %d is channels-last but its block is not at the end of its f32 shape", i);
-    }
-    for (int i = 0; i < n->n_out; i++) {
-        const Value *v = n->out[i];
-        if (is_cl(v) && (!layout_block_dims(v) || v->type.dtype != DT_F32))
-            return fail(why, size, "output %d is channels-last but its block is not at the end of its f32 shape", i);
+    for (int k = 0; k < n->n_in + n->n_out; k++) {
+        const Value *v = k < n->n_in ? n->in[k] : n->out[k - n->n_in];
+        const char *what = k < n->n_in ? "input" : "output";
+        int i = k < n->n_in ? k : k - n->n_in;
+        if (!is_cl(v)) continue;
+        if (v->type.dtype != DT_F32)
+            return fail(why, size, "%s %d is channels-last but %s; only f32 values are stored channels-last", what, i,
+                        dtype_name(v->type.dtype));
+        if (!layout_block_dims(v))
+            return fail(why, size, "%s %d is channels-last but its (C, H, W) block is not at the end of its shape",
+                        what, i);
     }
     const Value *x = n->in[0];
     if (op_has(n->op, OPT_NHWC_ELEMENTWISE)) return check_elementwise(n, why, size);

@@ -226,6 +226,12 @@ def tsnc_compile_args(ctx, model, outdir, target, impl, name="m"):
     return a
 
 
+def weights_asm(gendir, name):
+    """NAME_weights.S when tsnc embedded the weights as an image (--weights auto, 1 MiB or more)."""
+    path = os.path.join(gendir, name + "_weights.S")
+    return [path] if os.path.exists(path) else []
+
+
 def build_and_run(ctx, gendir, target, inp, out, sanitize=False):
     """Builds gendir/m.c with dump_outputs.c for target and runs it: (stage, status, log)."""
     exe = os.path.join(gendir, "prog" + ("-san" if sanitize else ""))
@@ -238,7 +244,8 @@ def build_and_run(ctx, gendir, target, inp, out, sanitize=False):
         runner = []
     if sanitize:
         cc += SAN
-    cmd = cc + ["-I", gendir, "-DMODEL=m", os.path.join(gendir, "m.c"), DUMP_C, "-o", exe, "-lm"]
+    cmd = cc + ["-I", gendir, "-DMODEL=m", os.path.join(gendir, "m.c")] + weights_asm(gendir, "m") + \
+        [DUMP_C, "-o", exe, "-lm"]
     st, log = sh(cmd, BUILD_TIMEOUT)
     if st != 0:
         return "build", st, quote(cmd) + "\n" + log
@@ -346,7 +353,10 @@ def build_and_run_many(ctx, wdir, target, items, inp):
     incs = []
     for d, _, _ in items:
         incs += ["-I", d]
-    cmd = cc + incs + [os.path.join(d, n + ".c") for d, n, _ in items] + [drv, "-o", exe, "-lm"]
+    srcs = []
+    for d, n, _ in items:
+        srcs += [os.path.join(d, n + ".c")] + weights_asm(d, n)
+    cmd = cc + incs + srcs + [drv, "-o", exe, "-lm"]
     st, log = sh(cmd, BUILD_TIMEOUT)
     if st != 0:
         return None
