@@ -419,12 +419,13 @@ static int operands_consistent(const Graph *g, Closure *cl, Node *n) {
     return grew;
 }
 
-/* Does n read or write a value of the set? */
-static bool touches_set(const Node *n, const char *in_set) {
+/* Does n read or write a value of the set? in_set has n_ids entries; values made after it
+ * (the relayouts' results) are not in the set. */
+static bool touches_set(const Node *n, const char *in_set, int n_ids) {
     for (int i = 0; i < n->n_in; i++)
-        if (n->in[i] && in_set[n->in[i]->id]) return true;
+        if (n->in[i] && n->in[i]->id < n_ids && in_set[n->in[i]->id]) return true;
     for (int i = 0; i < n->n_out; i++)
-        if (in_set[n->out[i]->id]) return true;
+        if (n->out[i]->id < n_ids && in_set[n->out[i]->id]) return true;
     return false;
 }
 
@@ -513,7 +514,7 @@ static int make_relayouts(Graph *g, Bridge *b, int n, Layout to, Node **made) {
  * copies. Returns the number of tsnc.relayout nodes it added (the caller's
  * uses are then stale), or -1 if the set was not kept.
  */
-static int try_channels_last(Graph *g, const Uses *u, Value *root, char *in_set, Value **list) {
+static int try_channels_last(Graph *g, const Uses *u, Value *root, char *in_set, Value **list, int n_ids) {
     char why[256];
     const Shape *s = &root->type.shape;
     Closure cl = {.u = u, .in_set = in_set, .list = list, .l = {true, s->dim[1], s->dim[2], s->dim[3]}};
@@ -577,7 +578,7 @@ static int try_channels_last(Graph *g, const Uses *u, Value *root, char *in_set,
         n_made += make_relayouts(g, cl.entries, cl.n_entries, cl.l, made + n_made);
     }
     for (const Node *n = g->first; n && ok; n = n->next)
-        ok = !touches_set(n, in_set) || !layout_check_node(n, why, sizeof why);
+        ok = !touches_set(n, in_set, n_ids) || !layout_check_node(n, why, sizeof why);
     if (!ok && made) {
         for (int k = 0; k < cl.n_exits; k++) cl.exits[k].node->in[cl.exits[k].input] = was[k];
         for (int k = 0; k < cl.n_entries; k++) cl.entries[k].node->in[cl.entries[k].input] = was[cl.n_exits + k];
@@ -748,7 +749,7 @@ int pass_choose_kernels(Graph *g, PassContext *cx) {
             list = calloc((size_t)room + 1, sizeof *list);
             if (!in_set || !list) die("out of memory");
         }
-        if (try_channels_last(g, u, y, in_set, list) > 0) {
+        if (try_channels_last(g, u, y, in_set, list, room) > 0) {
             uses_free(u);
             u = uses_build(g);
         }
