@@ -433,6 +433,18 @@ static bool is_spike_reader(const Node *n) {
     return op_has(n->op, OPT_SPIKE_LAYER) || n->op == OP_PACK || n->op == OP_SPLIT_LEVELS;
 }
 
+/* The elements of the distinct values the bridges copy (one relayout per value). */
+static double bridged_elements(const Bridge *b, int n) {
+    double sum = 0;
+    for (int k = 0; k < n; k++) {
+        const Value *v = b[k].node->in[b[k].input];
+        bool first = true;
+        for (int j = 0; j < k && first; j++) first = b[j].node->in[b[j].input] != v;
+        if (first) sum += (double)shape_numel(&v->type.shape);
+    }
+    return sum;
+}
+
 /*
  * Is the set worth its copies? Each copy (tsnc.relayout) moves a tensor once;
  * what the set saves is what the spike layers would otherwise spend on
@@ -442,7 +454,7 @@ static bool is_spike_reader(const Node *n) {
  * copy of the tensor, so the set pays when the spike layers' channels-last
  * reads and writes move more elements than the copies.
  */
-static bool worth_copies(const Graph *g, const Closure *cl, const Uses *u) {
+static bool worth_copies(const Closure *cl, const Uses *u) {
     if (!cl->n_exits && !cl->n_entries) return true;
     double saved = 0, copied = 0;
     for (int k = 0; k < cl->n; k++) {
@@ -454,23 +466,10 @@ static bool worth_copies(const Graph *g, const Closure *cl, const Uses *u) {
             if (is_spike_reader(r) && r->in[0] == v && !is_exit_node(cl, r)) saved += (double)elems;
         }
     }
-    (void)g;
     for (int k = 0; k < cl->n_entries; k++)
         if (is_spike_reader(cl->entries[k].node) && cl->entries[k].input == 0)
             saved += (double)shape_numel(&cl->entries[k].node->in[0]->type.shape);
-    for (int k = 0; k < cl->n_exits; k++) {
-        bool first = true;
-        for (int j = 0; j < k && first; j++)
-            first = cl->exits[j].node->in[cl->exits[j].input] != cl->exits[k].node->in[cl->exits[k].input];
-        if (first) copied += (double)shape_numel(&cl->exits[k].node->in[cl->exits[k].input]->type.shape);
-    }
-    for (int k = 0; k < cl->n_entries; k++) {
-        bool first = true;
-        for (int j = 0; j < k && first; j++)
-            first = cl->entries[j].node->in[cl->entries[j].input] !=
-                    cl->entries[k].node->in[cl->entries[k].input];
-        if (first) copied += (double)shape_numel(&cl->entries[k].node->in[cl->entries[k].input]->type.shape);
-    }
+    copied = bridged_elements(cl->exits, cl->n_exits) + bridged_elements(cl->entries, cl->n_entries);
     return copied < saved;
 }
 
@@ -559,7 +558,7 @@ static int try_channels_last(Graph *g, const Uses *u, Value *root, char *in_set,
                 add_bridge(&cl.entries, &cl.n_entries, &cl.cap_entries, r, 0);
         }
     }
-    ok = ok && worth_copies(g, &cl, u);
+    ok = ok && worth_copies(&cl, u);
     /* The closure rules above decide where channels-last pays; the layout table the verifier
      * and the emitters share (layout_check_node) has the last word on every node it touches. */
     Node **made = NULL;
