@@ -536,7 +536,9 @@ static int try_channels_last(Graph *g, const Uses *u, Value *root, char *in_set,
             }
         }
         int grew = 0;
-        for (Node *n = g->first; n && ok; n = n->next) {
+        /* Last node first: a producer pulled in is then examined in the same sweep, so a
+         * region reaching back through a chain of k producers takes one round, not k. */
+        for (Node *n = g->last; n && ok; n = n->prev) {
             int r = operands_consistent(g, &cl, n);
             if (r < 0) ok = false;
             grew |= r > 0;
