@@ -8,7 +8,7 @@
  * needs: <immintrin.h>, compiled with -mavx2
  */
 
-/* @kernel spike_pack_f32 uses spike_pack_params needs <immintrin.h> */
+/* @kernel spike_pack_f32 uses spike_pack_params spike_pack_code needs <immintrin.h> */
 /* pack: spikes x of n samples of c channels x p pixels, element (b, ch, q) at
  * x[b*c*p + ch*cs + q*ps] -> codes (n, p, groups), groups = ceil(c / group):
  * code = sum_i (s_i + 1) * 3^i (ternary) or sum_i s_i * 2^i (binary). 8 pixels at a time
@@ -112,29 +112,14 @@ static void spike_pack_f32(const float *x, unsigned char *codes, const struct sp
                     w16 = _mm_packus_epi32(_mm256_castsi256_si128(all), _mm256_extracti128_si256(all, 1));
                     _mm_storel_epi64((__m128i *)(out + ch / 4), _mm_packus_epi16(w16, w16));
                 }
-                for (; ch < run; ch += 4) {
-                    int code = 0, pl = 1;
-                    for (i = 0; i < 4; i++, pl *= ternary ? 3 : 2) {
-                        float sv = xq[ch + i];
-                        code += (ternary ? (sv > 0.0f ? 2 : sv < 0.0f ? 0 : 1) : sv > 0.0f) * pl;
-                    }
-                    out[ch / 4] = (unsigned char)code;
-                }
+                for (; ch < run; ch += 4) out[ch / 4] = spike_pack_code(xq + ch, 1, 4, 4, ternary);
             }
             p8 = p;
         }
         for (q = p8; q < p; q++) {
             unsigned char *out = codes + (b * p + q) * groups;
-            for (g = 0; g < groups; g++) {
-                int code = 0, place = 1;
-                for (i = 0; i < group; i++, place *= ternary ? 3 : 2) {
-                    long ch = g * group + i;
-                    float s = ch < c ? xb[ch * cs + q * ps] : 0.0f;
-                    int digit = ternary ? (s > 0.0f ? 2 : s < 0.0f ? 0 : 1) : s > 0.0f;
-                    code += digit * place;
-                }
-                out[g] = (unsigned char)code;
-            }
+            for (g = 0; g < groups; g++)
+                out[g] = spike_pack_code(xb + g * group * cs + q * ps, cs, c - g * group, group, ternary);
         }
     }
 }

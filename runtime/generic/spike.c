@@ -119,7 +119,21 @@ struct spike_pack_params {
     int ternary;  /* 1: spikes in {-1, 0, 1}, digits s + 1 in base 3; 0: binary, base 2 */
 };
 
-/* @kernel spike_pack_f32 uses spike_pack_params */
+/* @kernel spike_pack_code */
+/* The code of `group` spikes s[0], s[cs], s[2*cs], ...: sum_i (s_i + 1) * 3^i (ternary) or
+ * sum_i s_i * 2^i (binary), the spikes from the count-th on counting as 0 (the channels past
+ * the last of a layer whose channel count `group` does not divide). Integer arithmetic only. */
+static unsigned char spike_pack_code(const float *s, long cs, long count, int group, int ternary)
+{
+    int i, code = 0, place = 1;
+    for (i = 0; i < group; i++, place *= ternary ? 3 : 2) {
+        float v = i < count ? s[i * cs] : 0.0f;
+        code += (ternary ? (v > 0.0f ? 2 : v < 0.0f ? 0 : 1) : v > 0.0f) * place;
+    }
+    return (unsigned char)code;
+}
+
+/* @kernel spike_pack_f32 uses spike_pack_params spike_pack_code */
 /* pack: spikes x of n samples of c channels x p pixels, element (b, ch, q) at
  * x[b*c*p + ch*cs + q*ps] (cs = p, ps = 1: NCHW; cs = 1, ps = c: channels-last) ->
  * codes (n, p, groups), groups = ceil(c / group): code = sum_i (s_i + 1) * 3^i
@@ -129,21 +143,12 @@ static void spike_pack_f32(const float *x, unsigned char *codes, const struct sp
     const long n = sp->n, c = sp->c, p = sp->p, cs = sp->cs, ps = sp->ps;
     const int group = sp->group, ternary = sp->ternary;
     long b, q, g, groups = (c + group - 1) / group;
-    int i;
     for (b = 0; b < n; b++) {
         const float *xb = x + b * c * p;
         for (q = 0; q < p; q++) {
             unsigned char *out = codes + (b * p + q) * groups;
-            for (g = 0; g < groups; g++) {
-                int code = 0, place = 1;
-                for (i = 0; i < group; i++, place *= ternary ? 3 : 2) {
-                    long ch = g * group + i;
-                    float s = ch < c ? xb[ch * cs + q * ps] : 0.0f;
-                    int digit = ternary ? (s > 0.0f ? 2 : s < 0.0f ? 0 : 1) : s > 0.0f;
-                    code += digit * place;
-                }
-                out[g] = (unsigned char)code;
-            }
+            for (g = 0; g < groups; g++)
+                out[g] = spike_pack_code(xb + g * group * cs + q * ps, cs, c - g * group, group, ternary);
         }
     }
 }

@@ -8,7 +8,7 @@
  * needs: <arm_neon.h>
  */
 
-/* @kernel spike_pack_f32 uses spike_pack_params needs <arm_neon.h> */
+/* @kernel spike_pack_f32 uses spike_pack_params spike_pack_code needs <arm_neon.h> */
 /* pack: spikes x of n samples of c channels x p pixels, element (b, ch, q) at
  * x[b*c*p + ch*cs + q*ps] -> codes (n, p, groups), groups = ceil(c / group):
  * code = sum_i (s_i + 1) * 3^i (ternary) or sum_i s_i * 2^i (binary). Four pixels at a
@@ -64,16 +64,8 @@ static void spike_pack_f32(const float *x, unsigned char *codes, const struct sp
         }
         for (q = done; q < p; q++) {
             unsigned char *out = codes + (b * p + q) * groups;
-            for (g = 0; g < groups; g++) {
-                int code = 0, place = 1;
-                for (i = 0; i < group; i++, place *= ternary ? 3 : 2) {
-                    long ch = g * group + i;
-                    float s = ch < c ? xb[ch * cs + q * ps] : 0.0f;
-                    int digit = ternary ? (s > 0.0f ? 2 : s < 0.0f ? 0 : 1) : s > 0.0f;
-                    code += digit * place;
-                }
-                out[g] = (unsigned char)code;
-            }
+            for (g = 0; g < groups; g++)
+                out[g] = spike_pack_code(xb + g * group * cs + q * ps, cs, c - g * group, group, ternary);
         }
     }
 }
