@@ -30,6 +30,9 @@ Target target_from_name(const char *s);
 const char *target_guard(Target t);
 /* What the kernels of t are, for the generated file's comment. */
 const char *target_kernels_text(Target t);
+/* Floats per vector of the vocabulary t's runtime/simd kernels are built over (TSNC_VW):
+ * 1 generic, 4 NEON, 8 AVX2, 16 AVX-512. */
+int target_vector_floats(Target t);
 /* The compiler flags t needs besides -std=c99 (e.g. "-mavx2 -mfma"); "" if none. */
 const char *target_cflags(Target t);
 

@@ -457,6 +457,7 @@ static int generate(Graph *g, const CodegenOptions *o, const StepGraph *sg, cons
         plan_free(&plan);
         return -1;
     }
+    cx.vector_floats = target_vector_floats(o->target);
     ApiLayout a = {.step = sg, .step_note = note, .n_in = sg ? sg->in0 : g->n_inputs,
                    .n_out = sg ? sg->out0 : g->n_outputs};
     layout_state(&cx, &a);

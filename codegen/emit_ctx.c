@@ -73,6 +73,10 @@ const MemPlan *cx_plan(const EmitCtx *cx) {
     return cx->plan;
 }
 
+int cx_vector_floats(const EmitCtx *cx) {
+    return cx->vector_floats > 0 ? cx->vector_floats : 1;
+}
+
 int cx_error(EmitCtx *cx, const Node *n, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

@@ -26,6 +26,7 @@ struct EmitCtx {
     Arena *arena; /* strings made while emitting */
     Buf body;     /* statements of NAME_run */
     KernelSet *kernels;
+    int vector_floats;  /* TSNC_VW of the target's runtime/simd vocabulary (target_vector_floats) */
     NameSet *names;
     const char **cname; /* per value id: identifier of its data or local (NULL: none) */
     bool *used;         /* per value id: referenced by any function body */

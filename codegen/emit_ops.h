@@ -109,6 +109,8 @@ int emit_pack(EmitCtx *cx, const Node *n);       /* tsnc.pack */
 /* The graph, plan and diagnostics an emitter may read. */
 const Graph *cx_graph(const EmitCtx *cx);
 const MemPlan *cx_plan(const EmitCtx *cx);
+/* Floats per vector of the target's runtime/simd kernels (TSNC_VW; target_vector_floats). */
+int cx_vector_floats(const EmitCtx *cx);
 /* Records an error about n (see diag_error) and returns -1. */
 int cx_error(EmitCtx *cx, const Node *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

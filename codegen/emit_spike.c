@@ -347,12 +347,31 @@ static int emit_spike_conv_lut(EmitCtx *cx, const Node *n) {
 }
 
 /*
+ * wt (distinct taps, C, M) -> the same weights in blocks of mb output channels, each
+ * (distinct taps, C, bw) with bw = mb or what is left for the last block: the layout of
+ * spike_conv2d_gather_f32, where the rows one (tap, tile) slice of a block reads are
+ * contiguous. Returns a heap array.
+ */
+static float *gather_blocks(const float *wt, int64_t taps, int64_t c, int64_t m, int64_t mb) {
+    float *out = malloc((size_t)(taps * c * m) * sizeof *out + 1);
+    if (!out) die("out of memory");
+    for (int64_t m0 = 0; m0 < m; m0 += mb) {
+        int64_t bw = m - m0 < mb ? m - m0 : mb;
+        float *block = out + m0 * taps * c;
+        for (int64_t r = 0; r < taps * c; r++) memcpy(block + r * bw, wt + r * m + m0, (size_t)bw * sizeof *out);
+    }
+    return out;
+}
+
+/*
  * impl "gather": the output-stationary convolution (runtime/simd/spike_gather.c). The
- * weights are rearranged at compile time into wt (distinct taps, C, M), so that one event adds
- * a contiguous vector of output channels, and a composed pooling's repeated taps are stored
- * once; the event lists (spike_gather_list_bytes of
- * scratch) live in the caller's NAME_state, next to the lookup tables: no function of the
- * API keeps mutable static data, so states on different threads do not share them.
+ * weights are rearranged at compile time into blocks of 8 of the target's vectors of output
+ * channels, each (distinct taps, C, block), so that one event adds a contiguous vector and
+ * the rows a (tap, tile) slice reads are contiguous; a composed pooling's repeated taps are
+ * stored once. The tile of input channels fills L1 with the slice (spike_gather_tile). The
+ * event lists (spike_gather_list_bytes_for) live in the caller's NAME_state, next to the
+ * lookup tables: no function of the API keeps mutable static data, so states on different
+ * threads do not share them.
  */
 static int emit_spike_conv_gather(EmitCtx *cx, const Node *n) {
     ConvShape cs;
@@ -363,30 +382,31 @@ static int emit_spike_conv_gather(EmitCtx *cx, const Node *n) {
         return cx_error(cx, n, "impl gather needs at most 64 kernel taps and 65535 input channels");
     const float *w = const_f32(cx, n, n->in[1], "weight");
     if (!w) return -1;
-    int64_t *table_of, distinct;
+    int64_t *table_of, distinct, mb = 8 * (int64_t)cx_vector_floats(cx);
     float *wt = distinct_tap_weights(&cs, w, &table_of, &distinct);
-    const char *wname = cx_derived_f32(cx, n, "wg", wt, distinct * cs.c * cs.m);
-    const char *tap_map = cx_longs(cx, (int)(cs.kh * cs.kw), table_of);
+    float *blocks = gather_blocks(wt, distinct, cs.c, cs.m, mb);
     free(wt);
+    const char *wname = cx_derived_f32(cx, n, "wg", blocks, distinct * cs.c * cs.m);
+    const char *tap_map = cx_longs(cx, (int)(cs.kh * cs.kw), table_of);
+    free(blocks);
     free(table_of);
-    int64_t ct, mt;
-    spike_gather_tiles(n, &ct, &mt);
+    int64_t ct = spike_gather_tile(n, mb);
     const Value *b = n->n_in > 2 ? n->in[2] : NULL, *x = n->in[0], *y = n->out[0];
     int64_t hw = x->type.shape.dim[2] * x->type.shape.dim[3], ohw = y->type.shape.dim[2] * y->type.shape.dim[3];
     bool xcl = x->layout.channels_last, ycl = y->layout.channels_last;
     cx_kernel(cx, "spike_conv2d_gather_f32");
     /* one scratch region per weight array: NAME_step's copy of the layer shares NAME_infer's */
-    int64_t list_bytes = spike_gather_list_bytes(n);
+    int64_t list_bytes = spike_gather_list_bytes_for(n, ct);
     const char *ev = cx_lut_table(cx, cx_str(cx, "%s_ev", wname), (list_bytes + 3) / 4, NULL);
     cx_printf(cx,
               "    /* event lists: per input pixel and tile of %lld channels, %lld bytes of the state */\n"
               "    spike_conv2d_gather_f32(%s, %s, %s, %s, %s, (unsigned short *)(void *)%s,\n"
               "        &(const struct spike_conv2d_params){\n"
               "        .conv = %s,\n"
-              "        .xc = %lld, .xq = %lld, .yq = %lld, .ym = %lld, .ct = %lld, .mt = %lld});\n",
+              "        .xc = %lld, .xq = %lld, .yq = %lld, .ym = %lld, .ct = %lld, .mb = %lld});\n",
               (long long)ct, (long long)list_bytes, cx_ref(cx, x), wname, tap_map, b ? cx_ref(cx, b) : "0",
               cx_ref(cx, y), ev, nested(cx, params), (long long)(xcl ? 1 : hw), (long long)(xcl ? cs.c : 1),
-              (long long)(ycl ? cs.m : 1), (long long)(ycl ? 1 : ohw), (long long)ct, (long long)mt);
+              (long long)(ycl ? cs.m : 1), (long long)(ycl ? 1 : ohw), (long long)ct, (long long)mb);
     return 0;
 }
 

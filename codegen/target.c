@@ -67,6 +67,12 @@ const char *target_kernels_text(Target t) {
     return (unsigned)t < TARGET_COUNT ? kernels_text[t] : "?";
 }
 
+int target_vector_floats(Target t) {
+    static const int floats[TARGET_COUNT] = {
+        [TARGET_GENERIC] = 1, [TARGET_AVX2] = 8, [TARGET_NEON] = 4, [TARGET_AVX512] = 16};
+    return (unsigned)t < TARGET_COUNT ? floats[t] : 1;
+}
+
 const char *target_cflags(Target t) {
     return (unsigned)t < TARGET_COUNT ? cflags[t] : "";
 }

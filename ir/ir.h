@@ -495,18 +495,23 @@ int64_t spike_lut_table_bytes(const Node *n);
  * spikes, before any node has impl "lut" (choose-kernels, compose-pooling). */
 int64_t spike_lut_table_bytes_for(const Value *w, int64_t group, bool ternary);
 /*
- * impl "gather" (the output-stationary spike convolution, runtime/simd/spike_gather.c):
- * input channels in tiles of ct = min(C, SPIKE_GATHER_CT), all M output channels per pass
- * (mt = M). The kernel walks tile by tile and tap by tap over a band of output pixels, so a
- * (tap, tile) slice of the weights, ct rows of one vector block, stays in L1 while the band
- * uses it; 128 rows measured as fast as 64 and faster than 32 (docs/performance.md).
- * The event lists take spike_gather_list_bytes of the state's RAM: per input pixel of each
- * sample and tile of ct input channels, two counts and ct channel numbers (uint16), plus
- * SPIKE_GATHER_LIST_SLACK entries for the widest vector store. 0 for other nodes.
+ * impl "gather" (the output-stationary spike convolution, runtime/simd/spike_gather.c): the
+ * kernel walks tile by tile and tap by tap over a band of output pixels, so a (tap, tile)
+ * slice of one block of the weights, ct rows of `block` floats, stays in L1 while the band
+ * uses it. spike_gather_tile gives the input channels per tile for a block of that many
+ * floats: as many rows as fill SPIKE_GATHER_SLICE_FLOATS (32 KiB, the L1 of current cores
+ * with room for the lists and sums), at most SPIKE_GATHER_CT_MAX and at most C
+ * (docs/performance.md measures the slice sizes). The event lists take
+ * spike_gather_list_bytes_for(n, ct) of the state's RAM: per input pixel of each sample and
+ * tile, two counts and ct channel numbers (uint16), plus SPIKE_GATHER_LIST_SLACK entries for
+ * the widest vector store; spike_gather_list_bytes(n) is the most any target's tile needs
+ * (--stats). 0 for other nodes.
  */
-#define SPIKE_GATHER_CT 128
+#define SPIKE_GATHER_SLICE_FLOATS 8192
+#define SPIKE_GATHER_CT_MAX 512
 #define SPIKE_GATHER_LIST_SLACK 64
-void spike_gather_tiles(const Node *n, int64_t *ct, int64_t *mt);
+int64_t spike_gather_tile(const Node *n, int64_t block);
+int64_t spike_gather_list_bytes_for(const Node *n, int64_t ct);
 int64_t spike_gather_list_bytes(const Node *n);
 /* The spikes (..., C, H, W) f32 of codes (..., H, W, G) u8, rank >= 4 (the leading axes are
  * samples, and timesteps for a tsnc.lif with steps); a heap tensor (tensor_free_heap). */

@@ -473,20 +473,34 @@ int64_t spike_lut_table_bytes(const Node *n) {
     return spike_conv_distinct_taps(n->in[1]) * groups * entries * wd[0] * (int64_t)sizeof(float);
 }
 
-void spike_gather_tiles(const Node *n, int64_t *ct, int64_t *mt) {
-    const int64_t *wd = n->in[1]->type.shape.dim;
-    int64_t m = wd[0], c = wd[1];
-    *ct = c < SPIKE_GATHER_CT ? c : SPIKE_GATHER_CT;
-    *mt = m;
+int64_t spike_gather_tile(const Node *n, int64_t block) {
+    int64_t c = n->in[1]->type.shape.dim[1];
+    int64_t ct = SPIKE_GATHER_SLICE_FLOATS / (block > 0 ? block : 1);
+    if (ct > SPIKE_GATHER_CT_MAX) ct = SPIKE_GATHER_CT_MAX;
+    if (ct < 1) ct = 1;
+    return c < ct ? c : ct;
+}
+
+static bool is_gather_conv(const Node *n) {
+    return n->op == OP_SPIKE_CONV && strcmp(node_attr_string(n, "impl", ""), "gather") == 0 && n->n_in >= 2 &&
+           n->in[1]->type.shape.rank == 4 && n->in[0]->type.shape.rank == 4;
+}
+
+int64_t spike_gather_list_bytes_for(const Node *n, int64_t ct) {
+    if (!is_gather_conv(n) || ct < 1) return 0;
+    const int64_t *xd = n->in[0]->type.shape.dim;
+    int64_t tiles = (xd[1] + ct - 1) / ct;
+    return (xd[0] * xd[2] * xd[3] * tiles * (ct + 2) + SPIKE_GATHER_LIST_SLACK) * 2;
 }
 
 int64_t spike_gather_list_bytes(const Node *n) {
-    if (n->op != OP_SPIKE_CONV || strcmp(node_attr_string(n, "impl", ""), "gather") != 0 || n->n_in < 2 ||
-        n->in[1]->type.shape.rank != 4 || n->in[0]->type.shape.rank != 4)
-        return 0;
-    const int64_t *xd = n->in[0]->type.shape.dim;
-    int64_t ct, mt;
-    spike_gather_tiles(n, &ct, &mt);
-    int64_t tiles = (xd[1] + ct - 1) / ct;
-    return (xd[0] * xd[2] * xd[3] * tiles * (ct + 2) + SPIKE_GATHER_LIST_SLACK) * 2;
+    /* the blocks of the targets: 8 vectors of 1, 4, 8 or 16 floats */
+    static const int64_t blocks[] = {8, 32, 64, 128};
+    int64_t most = 0;
+    if (!is_gather_conv(n)) return 0;
+    for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++) {
+        int64_t b = spike_gather_list_bytes_for(n, spike_gather_tile(n, blocks[i]));
+        if (b > most) most = b;
+    }
+    return most;
 }

@@ -66,7 +66,7 @@
  *   lut     N*OH*OW*taps*ceil(C/4) table rows of M floats, COST_LUT each;
  *   gather  N*OH*OW*taps*C*rate events of M floats, COST_GATHER each, plus the scan that
  *           builds the event lists (N*H*W*C/8 compares, COST_SCAN each), and COST_LIST
- *           per (output pixel, tap, tile of SPIKE_GATHER_CT input channels, block of 64
+ *           per (output pixel, tap, tile of input channels (spike_gather_tile), block of 64
  *           output channels) to find and walk a list;
  *   events  the same events scattered into memory (a load, an add and a store per vector),
  *           COST_EVENTS each, plus the scan.
@@ -127,7 +127,8 @@ static void conv_cost(const PassOptions *o, Node *n, ConvCost *k) {
     double scan = (double)xd[0] * (double)(xd[2] * xd[3]) * (c / 8) * COST_SCAN;
     k->lut = outs * taps * (double)((xd[1] + SPIKE_LUT_GROUP - 1) / SPIKE_LUT_GROUP) * vecs * COST_LUT;
     /* both write every output once; gather also reads two list counts per tap and block */
-    double tiles = (double)((xd[1] + SPIKE_GATHER_CT - 1) / SPIKE_GATHER_CT);
+    int64_t ct = spike_gather_tile(n, 64); /* AVX2's block: 8 vectors of 8 lanes, the model's unit */
+    double tiles = (double)((xd[1] + ct - 1) / ct);
     k->gather = outs * taps * c * k->rate * vecs * COST_GATHER + scan + outs * vecs +
                 outs * taps * tiles * (double)((wd[0] + 63) / 64) * COST_LIST;
     k->events = outs * taps * c * k->rate * vecs * COST_EVENTS + scan + outs * vecs;

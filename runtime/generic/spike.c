@@ -26,7 +26,8 @@ struct spike_conv2d_params {
                          (NCHW: 1, OH*OW; channels-last: M, 1) */
     long groups;      /* lut: codes per pixel, ceil(C / pack) */
     long entries;     /* lut: rows per table, 3^pack (ternary) or 2^pack (binary) */
-    long ct, mt;      /* gather: input channels per tile (<= 512), output channels per pass */
+    long ct;          /* gather: input channels per tile (<= 512) */
+    long mb;          /* gather: output channels per block of the weights' layout (>= 1) */
 };
 
 /* @kernel spike_conv2d_f32 uses spike_conv2d_params */

@@ -9,16 +9,18 @@
  *     split into tiles of ct channels (a vectorized compare and compress).
  *  2. for each block of output channels and each tile of input channels,
  *     every output pixel of every sample (the timesteps of a time-folded
- *     layer are samples) keeps the block's sums in registers while it walks,
- *     tap by tap, the lists of the input pixel each tap reads: each event
- *     adds or subtracts a contiguous vector of weights, wt laid out
- *     (tap, C, M). The weights of one (block, tile) pair are thus reused by
- *     all pixels and timesteps while they stay in cache.
+ *     layer are samples) keeps the block's sums in registers while it walks
+ *     the list of the input pixel one tap reads, tap by tap: each event
+ *     adds or subtracts a contiguous vector of weights, wt laid out in
+ *     blocks of output channels, each (tap, C, block). The weights of one
+ *     (block, tile, tap) slice are contiguous and reused by all pixels (and
+ *     the timesteps of small images) while they stay in L1.
  *
- * The order of additions for one output is fixed by the shapes alone and
- * does not depend on the vector width: the bias (or the previous tile's
- * sum), then tile by tile, valid tap by tap, the +1 channels ascending and
- * then the -1 channels ascending. Every target therefore gives the same bits.
+ * The order of additions for one output is fixed by the shapes and the tile
+ * ct alone and does not depend on the vector width or the blocks: the bias (or
+ * the previous tile's sum), then tile by tile, valid tap by tap, the +1
+ * channels ascending and then the -1 channels ascending. Every target
+ * therefore gives the same bits for the same ct.
  */
 
 /* @kernel spike_gather_lists_f32 uses simd_vocab simd_masks */
@@ -101,150 +103,165 @@ static void spike_gather_rows_f32(const float *x, unsigned short *ev, long n, lo
 }
 
 /* @kernel spike_gather_blocks uses simd_vocab */
-/* One block of K vectors of output channels of one output pixel: start from init (K*TSNC_VW
- * floats), then for each of the nt valid taps add the weights of the +1 channels of list
- * lists[t] and subtract those of its -1 channels (weights of channel e at wt + woff[t] + e*m),
- * and store to out. init and out may be the same. */
+/* A run of npix output pixels for one block of K vectors of output channels: pixel i's sums,
+ * K*TSNC_VW floats at out + i*os, are loaded, then for each event of its list at list + i*ls
+ * the weights of the event's channel e (at wb + e*rs) are added (+1 channels) or subtracted
+ * (-1 channels), and the sums are stored back. A run is the pixels of one output row that
+ * read one tap inside the image: their lists are evenly spaced, and no pixel needs a test. */
 #define TSNC_GATHER_R1(X) X(0)
 #define TSNC_GATHER_R2(X) X(0) X(1)
 #define TSNC_GATHER_R4(X) X(0) X(1) X(2) X(3)
 #define TSNC_GATHER_R8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
-#define TSNC_GATHER_DECL(k) tsnc_vf a##k = tsnc_vload(init + (k) * TSNC_VW);
+#define TSNC_GATHER_DECL(k) tsnc_vf a##k = tsnc_vload(out + (k) * TSNC_VW);
 #define TSNC_GATHER_ADD(k) a##k = tsnc_vadd(a##k, tsnc_vload(w + (k) * TSNC_VW));
 #define TSNC_GATHER_SUB(k) a##k = tsnc_vsub(a##k, tsnc_vload(w + (k) * TSNC_VW));
 #define TSNC_GATHER_STORE(k) tsnc_vstore(out + (k) * TSNC_VW, a##k);
-#define TSNC_GATHER_BLOCK(NAME, REP)                                                                  \
-    static void NAME(const unsigned short *const *lists, const long *woff, int nt, const float *wt,     \
-                     long m, const float *init, float *out)                                             \
+#define TSNC_GATHER_RUN(NAME, REP)                                                                    \
+    static void NAME(const unsigned short *list, long ls, long npix, const float *wb, long rs,          \
+                     float *out, long os)                                                               \
     {                                                                                                   \
-        int t;                                                                                          \
-        long i;                                                                                         \
-        REP(TSNC_GATHER_DECL)                                                                           \
-        for (t = 0; t < nt; t++) {                                                                      \
-            const unsigned short *e = lists[t] + 2;                                                     \
-            const float *wb = wt + woff[t];                                                             \
-            long np = lists[t][0], nn = lists[t][1];                                                    \
+        long p, i;                                                                                      \
+        for (p = 0; p < npix; p++, list += ls, out += os) {                                             \
+            const unsigned short *e = list + 2;                                                         \
+            long np = list[0], nn = list[1];                                                            \
+            REP(TSNC_GATHER_DECL)                                                                       \
             for (i = 0; i < np; i++) {                                                                  \
-                const float *w = wb + e[i] * m;                                                         \
+                const float *w = wb + e[i] * rs;                                                        \
                 REP(TSNC_GATHER_ADD)                                                                    \
             }                                                                                           \
             for (e += np, i = 0; i < nn; i++) {                                                         \
-                const float *w = wb + e[i] * m;                                                         \
+                const float *w = wb + e[i] * rs;                                                        \
                 REP(TSNC_GATHER_SUB)                                                                    \
             }                                                                                           \
+            REP(TSNC_GATHER_STORE)                                                                      \
         }                                                                                               \
-        REP(TSNC_GATHER_STORE)                                                                          \
     }
-TSNC_GATHER_BLOCK(spike_gather_block8, TSNC_GATHER_R8)
-TSNC_GATHER_BLOCK(spike_gather_block4, TSNC_GATHER_R4)
-TSNC_GATHER_BLOCK(spike_gather_block2, TSNC_GATHER_R2)
-TSNC_GATHER_BLOCK(spike_gather_block1, TSNC_GATHER_R1)
+TSNC_GATHER_RUN(spike_gather_run8, TSNC_GATHER_R8)
+TSNC_GATHER_RUN(spike_gather_run4, TSNC_GATHER_R4)
+TSNC_GATHER_RUN(spike_gather_run2, TSNC_GATHER_R2)
+TSNC_GATHER_RUN(spike_gather_run1, TSNC_GATHER_R1)
 
 /* The same for one output channel in plain floats (the lanes past the last full vector). */
-static void spike_gather_lane(const unsigned short *const *lists, const long *woff, int nt, const float *wt,
-                              long m, const float *init, float *out)
+static void spike_gather_run_lane(const unsigned short *list, long ls, long npix, const float *wb, long rs,
+                                  float *out, long os)
 {
-    int t;
-    long i;
-    float a = *init;
-    for (t = 0; t < nt; t++) {
-        const unsigned short *e = lists[t] + 2;
-        const float *wb = wt + woff[t];
-        long np = lists[t][0], nn = lists[t][1];
-        for (i = 0; i < np; i++) a += wb[e[i] * m];
-        for (e += np, i = 0; i < nn; i++) a -= wb[e[i] * m];
+    long p, i;
+    for (p = 0; p < npix; p++, list += ls, out += os) {
+        const unsigned short *e = list + 2;
+        long np = list[0], nn = list[1];
+        float a = *out;
+        for (i = 0; i < np; i++) a += wb[e[i] * rs];
+        for (e += np, i = 0; i < nn; i++) a -= wb[e[i] * rs];
+        *out = a;
     }
-    *out = a;
+}
+
+/* The first output coordinate o (>= 0) whose input coordinate o*stride - pad + off is >= 0. */
+static long spike_gather_first_inside(long pad, long off, long stride)
+{
+    long v = pad - off;
+    return v <= 0 ? 0 : (v + stride - 1) / stride;
 }
 
 /* @kernel spike_conv2d_gather_f32 uses spike_conv2d_params simd_vocab spike_gather_lists_f32 spike_gather_rows_f32 spike_gather_blocks */
 /* spike_conv2d (gather): x spikes in {-1,0,1} of sample n, channel c, pixel q at
- * x[n*C*H*W + c*xc + q*xq], wt (distinct taps, C, M) with tap_table[ky*kw + kx] the slice of
- * each kernel tap (taps with equal weights share one), b (M) or NULL -> y, channel m of output pixel q
- * at y[n*M*OH*OW + q*yq + m*ym]. One convolution group. ev: room for the event lists,
- * N*H*W*ceil(C/ct)*(ct + 2) + 64 entries; ct: input channels per tile (<= 512); mt: output
- * channels per pass (a multiple of the block width, or all of them).
+ * x[n*C*H*W + c*xc + q*xq], b (M) or NULL -> y, channel m of output pixel q at
+ * y[n*M*OH*OW + q*yq + m*ym]. One convolution group. The weights wt are laid out in blocks of
+ * mb output channels (the last block may be narrower): the block of channels [m0, m0 + bw)
+ * is (distinct taps, C, bw) at wt + m0*taps*C, where taps = 1 + the largest entry of tap_table
+ * and tap_table[ky*kw + kx] is the slice of each kernel tap (taps with equal weights share one).
+ * ev: room for the event lists, N*H*W*ceil(C/ct)*(ct + 2) + 64 entries; ct: input channels per
+ * tile (<= 512).
  *
- * Loop order: for each band of output pixels and each pass of mt output channels, the sums
- * start from the bias; then for each tile of ct input channels and each tap, every pixel of
- * the band adds that tap's events of that tile. One (tile, tap) slice of the weights, ct rows
- * of mt floats, is thus used by the whole band while it stays in L1, where walking all taps
- * of one pixel before the next would reach for all kh*kw*ct rows. A channels-last output is
- * its own accumulator and the band is the whole image of a sample, or of every sample where
- * they have at most TSNC_GATHER_SAMPLES_BAND pixels together (the timesteps of a small image
- * then share each slice: VGG-11's 8x8 and smaller layers, 2-15 % faster); a row-major output gets
- * TSNC_GATHER_BAND floats of channels-last sums on the stack, stored a channel's run of
- * pixels at a time (stores of one channel per pixel, a row of the image apart, would each
- * touch another cache line). Per output the order of additions is the one at the top of
- * this file, whatever the band. */
+ * Loop order: for each block of output channels (a vector block of it at a time) and each band
+ * of output pixels, the sums start from the bias; then for each tile of ct input channels and
+ * each tap, every pixel of the band adds that tap's events of that tile, in runs along output
+ * rows. One (tile, tap) slice of a block, ct contiguous rows of bw floats, is thus used by the
+ * whole band while it stays in L1 (codegen picks ct so that it fits), where walking all taps of
+ * one pixel before the next would reach for all kh*kw*ct rows. A channels-last output is its
+ * own accumulator and the band is the whole image of a sample, or of several samples together
+ * while they have at most TSNC_GATHER_SAMPLES_BAND pixels (the timesteps of a small image then
+ * share each slice while it is in cache); a row-major output gets TSNC_GATHER_BAND floats of
+ * channels-last sums on the stack, stored a channel's run of pixels at a time (stores of one
+ * channel per pixel, a row of the image apart, would each touch another cache line). Per
+ * output the order of additions is the one at the top of this file, whatever the band. */
 #define TSNC_GATHER_BAND 4096
-#define TSNC_GATHER_SAMPLES_BAND 256
+#define TSNC_GATHER_SAMPLES_BAND 512
 static void spike_conv2d_gather_f32(const float *x, const float *wt, const long *tap_table, const float *b, float *y,
                                     unsigned short *ev, const struct spike_conv2d_params *sp)
 {
     const struct conv2d_params *p = &sp->conv;
-    const long xc = sp->xc, xq = sp->xq, yq = sp->yq, ym = sp->ym, ct = sp->ct, mt = sp->mt;
-    const unsigned short *list[1];
-    long woff[1], hw = p->h * p->w, ohw = p->oh * p->ow, m = p->m, c = p->c;
-    long tiles = (c + ct - 1) / ct, nb0, nbs, q0, mt0, t, ky, kx, q, j;
+    const long xc = sp->xc, xq = sp->xq, yq = sp->yq, ym = sp->ym, ct = sp->ct, mb = sp->mb;
+    long hw = p->h * p->w, ohw = p->oh * p->ow, m = p->m, c = p->c, ss = m * ohw;
+    long tiles = (c + ct - 1) / ct, ls = ct + 2, taps = 0, nb0, nbs, q0, m0, j0, t, ky, kx, q, j, k, oy;
     float buf[TSNC_GATHER_BAND];
+    for (t = 0; t < p->kh * p->kw; t++)
+        if (tap_table[t] + 1 > taps) taps = tap_table[t] + 1;
     if (xq == 1 && xc != 1)
         spike_gather_rows_f32(x, ev, p->n, c, hw, xc, ct);
     else
         spike_gather_lists_f32(x, ev, p->n, c, hw, xc, xq, ct);
-    /* small channels-last images: one band holds every sample (timestep), which then share
-     * each (tile, tap) slice of the weights while it is in cache */
-    nbs = ym == 1 && p->n * ohw <= TSNC_GATHER_SAMPLES_BAND ? p->n : 1;
+    nbs = ym == 1 && ohw <= TSNC_GATHER_SAMPLES_BAND ? TSNC_GATHER_SAMPLES_BAND / ohw : 1;
     for (nb0 = 0; nb0 < p->n; nb0 += nbs) {
-        float *ys = y + nb0 * m * ohw;
-        long band = ym == 1 ? ohw : TSNC_GATHER_BAND / (mt < 8 * TSNC_VW ? mt : 8 * TSNC_VW);
-        for (q0 = 0; q0 < ohw; q0 += band) {
-            long q1 = q0 + band < ohw ? q0 + band : ohw;
-            for (mt0 = 0; mt0 < m; mt0 += mt) {
-                long mt1 = mt0 + mt < m ? mt0 + mt : m, m0, width;
-                for (m0 = mt0; m0 < mt1; m0 += width) {
-                    /* the sums of output channels [m0, m0 + width) of pixels [q0, q1) of samples
-                     * [nb0, nb0 + nbs): pixel q of sample nb0 + k at acc + k*ss + (q - q0) * as */
-                    long left = mt1 - m0, as, ss = m * ohw, k;
-                    float *acc;
-                    width = left >= 8 * TSNC_VW ? 8 * TSNC_VW
-                          : left >= 4 * TSNC_VW ? 4 * TSNC_VW
-                          : left >= 2 * TSNC_VW ? 2 * TSNC_VW
-                          : left >= TSNC_VW ? TSNC_VW : 1;
-                    if (ym == 1)
-                        acc = ys + q0 * yq + m0, as = yq;
-                    else
-                        acc = buf, as = width;
-                    for (k = 0; k < nbs; k++)
+        long nbk = p->n - nb0 < nbs ? p->n - nb0 : nbs;
+        float *ys = y + nb0 * ss;
+        for (m0 = 0; m0 < m; m0 += mb) {
+            long bw = m - m0 < mb ? m - m0 : mb, width;
+            const float *wblock = wt + m0 * taps * c;
+            for (j0 = 0; j0 < bw; j0 += width) {
+                long left = bw - j0, band, mc = m0 + j0;
+                width = left >= 8 * TSNC_VW ? 8 * TSNC_VW
+                      : left >= 4 * TSNC_VW ? 4 * TSNC_VW
+                      : left >= 2 * TSNC_VW ? 2 * TSNC_VW
+                      : left >= TSNC_VW ? TSNC_VW : 1;
+                band = ym == 1 ? ohw : TSNC_GATHER_BAND / width;
+                for (q0 = 0; q0 < ohw; q0 += band) {
+                    /* the sums of output channels [mc, mc + width) of pixels [q0, q1) of samples
+                     * [nb0, nb0 + nbk): pixel q of sample nb0 + k at acc + k*ss + (q - q0)*as */
+                    long q1 = q0 + band < ohw ? q0 + band : ohw, as = ym == 1 ? yq : width;
+                    float *acc = ym == 1 ? ys + q0 * yq + mc : buf;
+                    for (k = 0; k < nbk; k++)
                         for (q = q0; q < q1; q++)
-                            for (j = 0; j < width; j++) acc[k * ss + (q - q0) * as + j] = b ? b[m0 + j] : 0.0f;
+                            for (j = 0; j < width; j++) acc[k * ss + (q - q0) * as + j] = b ? b[mc + j] : 0.0f;
                     for (t = 0; t < tiles; t++)
-                        for (ky = 0; ky < p->kh; ky++)
+                        for (ky = 0; ky < p->kh; ky++) {
+                            long offy = ky * p->dil_h, oy0 = spike_gather_first_inside(p->pad_top, offy, p->stride_h);
+                            long oy1 = p->oh;
+                            while (oy1 > oy0 && (oy1 - 1) * p->stride_h - p->pad_top + offy >= p->h) oy1--;
+                            if (oy0 < q0 / p->ow) oy0 = q0 / p->ow;
+                            if (oy1 > (q1 - 1) / p->ow + 1) oy1 = (q1 - 1) / p->ow + 1;
                             for (kx = 0; kx < p->kw; kx++) {
-                                woff[0] = tap_table[ky * p->kw + kx] * c * m;
-                                for (k = 0; k < nbs; k++)
-                                    for (q = q0; q < q1; q++) {
-                                        long oy = q / p->ow, ox = q - oy * p->ow;
-                                        long iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
-                                        long ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
-                                        float *out = acc + k * ss + (q - q0) * as;
-                                        if (iy < 0 || iy >= p->h || ix < 0 || ix >= p->w) continue;
-                                        list[0] = ev + (((nb0 + k) * hw + iy * p->w + ix) * tiles + t) * (ct + 2);
+                                long offx = kx * p->dil_w, ox0 = spike_gather_first_inside(p->pad_left, offx, p->stride_w);
+                                long ox1 = p->ow, lstep = p->stride_w * tiles * ls;
+                                const float *wb = wblock + tap_table[ky * p->kw + kx] * c * bw + j0;
+                                while (ox1 > ox0 && (ox1 - 1) * p->stride_w - p->pad_left + offx >= p->w) ox1--;
+                                for (k = 0; k < nbk; k++)
+                                    for (oy = oy0; oy < oy1; oy++) {
+                                        /* the run of row oy inside the image and the band */
+                                        long xa = ox0 > q0 - oy * p->ow ? ox0 : q0 - oy * p->ow;
+                                        long xb = ox1 < q1 - oy * p->ow ? ox1 : q1 - oy * p->ow;
+                                        long iy = oy * p->stride_h - p->pad_top + offy;
+                                        long ix = xa * p->stride_w - p->pad_left + offx;
+                                        const unsigned short *list;
+                                        float *out = acc + k * ss + (oy * p->ow + xa - q0) * as;
+                                        if (xb <= xa) continue;
+                                        list = ev + (((nb0 + k) * hw + iy * p->w + ix) * tiles + t) * ls;
                                         if (width == 8 * TSNC_VW)
-                                            spike_gather_block8(list, woff, 1, wt + m0, m, out, out);
+                                            spike_gather_run8(list, lstep, xb - xa, wb, bw, out, as);
                                         else if (width == 4 * TSNC_VW)
-                                            spike_gather_block4(list, woff, 1, wt + m0, m, out, out);
+                                            spike_gather_run4(list, lstep, xb - xa, wb, bw, out, as);
                                         else if (width == 2 * TSNC_VW)
-                                            spike_gather_block2(list, woff, 1, wt + m0, m, out, out);
+                                            spike_gather_run2(list, lstep, xb - xa, wb, bw, out, as);
                                         else if (width == TSNC_VW)
-                                            spike_gather_block1(list, woff, 1, wt + m0, m, out, out);
+                                            spike_gather_run1(list, lstep, xb - xa, wb, bw, out, as);
                                         else
-                                            spike_gather_lane(list, woff, 1, wt + m0, m, out, out);
+                                            spike_gather_run_lane(list, lstep, xb - xa, wb, bw, out, as);
                                     }
                             }
+                        }
                     if (ym != 1)
                         for (j = 0; j < width; j++)
-                            for (q = q0; q < q1; q++) ys[(m0 + j) * ym + q * yq] = buf[(q - q0) * width + j];
+                            for (q = q0; q < q1; q++) ys[(mc + j) * ym + q * yq] = buf[(q - q0) * width + j];
                 }
             }
         }

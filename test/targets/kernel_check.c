@@ -731,7 +731,7 @@ static void check_spike_gather(void) {
     for (i = 0; i < cases; i++) {
         struct spike_conv2d_params sp;
         struct conv2d_params p;
-        long ny, taps, t, c, m, ct, mt, tiles, nev, distinct, tap_table[64];
+        long ny, taps, t, c, m, m0, ct, mb, tiles, nev, distinct, tap_table[64];
         int ternary = (int)(rnd() % 4 != 0), xcl = (int)(rnd() % 3 != 0), ycl = (int)(rnd() % 3 != 0);
         int bias = (int)(rnd() % 4 != 0);
         float *x, *wt, *wg, *b, *y0, *y1, *y2;
@@ -744,7 +744,8 @@ static void check_spike_gather(void) {
         }
         taps = p.kh * p.kw;
         ct = rnd() % 2 ? p.c : rnd_in(1, p.c);
-        mt = rnd() % 2 ? p.m : rnd_in(1, p.m);
+        /* blocks of the weights' layout: the generated code's 8 vectors, or any width */
+        mb = rnd() % 2 ? 8 * TSNC_VW : rnd_in(1, p.m + 8); /* TSNC_VW: the target vocabulary's, included last */
         tiles = (p.c + ct - 1) / ct;
         nev = p.n * p.h * p.w * tiles * (ct + 2) + 64;
         x = rnd_spikes(p.n * p.c * p.h * p.w, rates[i % 6], ternary);
@@ -758,9 +759,13 @@ static void check_spike_gather(void) {
         for (c = 0; c < p.c; c++)
             for (t = 0; t < taps; t++)
                 for (m = 0; m < p.m; m++) wt[(c * taps + t) * p.m + m] = wt[(c * taps + tap_table[t]) * p.m + m];
-        for (c = 0; c < p.c; c++)
-            for (t = 0; t < distinct; t++)
-                for (m = 0; m < p.m; m++) wg[(t * p.c + c) * p.m + m] = wt[(c * taps + t) * p.m + m];
+        for (m0 = 0; m0 < p.m; m0 += mb) { /* block [m0, m0 + bw): (distinct, C, bw) at wg + m0*distinct*C */
+            long bw = p.m - m0 < mb ? p.m - m0 : mb;
+            for (c = 0; c < p.c; c++)
+                for (t = 0; t < distinct; t++)
+                    for (m = 0; m < bw; m++)
+                        wg[m0 * distinct * p.c + (t * p.c + c) * bw + m] = wt[(c * taps + t) * p.m + m0 + m];
+        }
         b = rnd_array(p.m, 0);
         ny = p.n * p.m * p.oh * p.ow;
         y0 = rnd_array(ny, 0);
@@ -768,15 +773,15 @@ static void check_spike_gather(void) {
         y2 = rnd_array(ny, 0);
         memset(&sp, 0, sizeof sp);
         sp.conv = p, sp.xc = xcl ? 1 : p.h * p.w, sp.xq = xcl ? p.c : 1;
-        sp.yq = ycl ? p.m : 1, sp.ym = ycl ? 1 : p.oh * p.ow, sp.ct = ct, sp.mt = mt;
+        sp.yq = ycl ? p.m : 1, sp.ym = ycl ? 1 : p.oh * p.ow, sp.ct = ct, sp.mb = mb;
         spike_conv2d_f32(x, wt, bias ? b : NULL, y0, &sp);
         spike_conv2d_gather_f32(x, wg, tap_table, bias ? b : NULL, y1, ev, &sp);
         tgt_spike_conv2d_gather_f32(x, wg, tap_table, bias ? b : NULL, y2, ev, &sp);
         /* up to ~2000 terms in [-2, 2) summed in another order: 1e-4 of 1 + |sum| */
         if (!close_f32("spike_conv2d_gather_f32 (scalar, against events)", y0, y1, ny, 1e-4) ||
             !same_f32("spike_conv2d_gather_f32", ycl ? "channels-last" : "row-major", y1, y2, ny))
-            printf("  case %ld: n %ld c %ld %ldx%ld m %ld k %ldx%ld stride %ld,%ld tiles %ld/%ld rate %.2f\n", i, p.n,
-                   p.c, p.h, p.w, p.m, p.kh, p.kw, p.stride_h, p.stride_w, ct, mt, rates[i % 6]);
+            printf("  case %ld: n %ld c %ld %ldx%ld m %ld k %ldx%ld stride %ld,%ld ct %ld mb %ld rate %.2f\n", i, p.n,
+                   p.c, p.h, p.w, p.m, p.kh, p.kw, p.stride_h, p.stride_w, ct, mb, rates[i % 6]);
         free(x), free(wt), free(wg), free(ev), free(b), free(y0), free(y1), free(y2);
     }
     report("spike_conv2d_gather_f32", cases);
