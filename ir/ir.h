@@ -511,6 +511,8 @@ int64_t spike_lut_table_bytes_for(const Value *w, int64_t group, bool ternary);
 #define SPIKE_GATHER_CT_MAX 512
 #define SPIKE_GATHER_LIST_SLACK 64
 int64_t spike_gather_tile(const Node *n, int64_t block);
+/* The same for a layer of c input channels. */
+int64_t spike_gather_tile_for(int64_t c, int64_t block);
 int64_t spike_gather_list_bytes_for(const Node *n, int64_t ct);
 int64_t spike_gather_list_bytes(const Node *n);
 /* The spikes (..., C, H, W) f32 of codes (..., H, W, G) u8, rank >= 4 (the leading axes are

@@ -474,7 +474,10 @@ int64_t spike_lut_table_bytes(const Node *n) {
 }
 
 int64_t spike_gather_tile(const Node *n, int64_t block) {
-    int64_t c = n->in[1]->type.shape.dim[1];
+    return spike_gather_tile_for(n->in[1]->type.shape.dim[1], block);
+}
+
+int64_t spike_gather_tile_for(int64_t c, int64_t block) {
     int64_t ct = SPIKE_GATHER_SLICE_FLOATS / (block > 0 ? block : 1);
     if (ct > SPIKE_GATHER_CT_MAX) ct = SPIKE_GATHER_CT_MAX;
     if (ct < 1) ct = 1;

@@ -18,8 +18,8 @@
  *   "gather" output-stationary and event-driven: each output pixel keeps a
  *            block of output channels in registers while it walks, tap by
  *            tap, the list of input channels that spiked (built by a
- *            vectorized scan); weights (tap, C, M), tiled so that one tile
- *            serves every pixel and timestep from cache
+ *            vectorized scan); weights in blocks of output channels, tiled
+ *            so that one slice serves every pixel from L1
  *            (runtime/simd/spike_gather.c).
  *   The choice: the cheapest estimate of a cost model (below) from the
  *   layer's shape and firing rate; the rate is measured when the user gives
@@ -50,6 +50,7 @@
 #include <string.h>
 
 #include "passes/rewrite.h"
+#include "passes/spike_cost.h"
 #include "passes/value_set.h"
 
 /*
@@ -60,30 +61,11 @@
 #define DEFAULT_RATE 0.25
 #define GEMM_EVENTS_BELOW_RATE 0.01
 /*
- * The cost model of a spike convolution, in vector additions of 8 lanes weighted by what
- * each kernel achieves per addition (docs/performance.md, "Cost model"; bench/crossover.py
- * measures it):
- *   lut     N*OH*OW*taps*ceil(C/4) table rows of M floats, COST_LUT each;
- *   gather  N*OH*OW*taps*C*rate events of M floats, COST_GATHER each, plus the scan that
- *           builds the event lists (N*H*W*C/8 compares, COST_SCAN each), and COST_LIST
- *           per (output pixel, tap, tile of input channels (spike_gather_tile), block of 64
- *           output channels) to find and walk a list;
- *   events  the same events scattered into memory (a load, an add and a store per vector),
- *           COST_EVENTS each, plus the scan.
- * Both event kernels also write each output vector once (1 each). A lookup table larger than
- * LUT_CACHE_BYTES (the L2 of the machines measured) misses the cache on most lookups:
- * its rows cost COST_LUT_OUT_OF_CACHE times more.
  * The lookup tables cost static RAM: auto mode gives them to the layers that save most time
  * per table byte while the model's tables stay within max(its weight bytes,
- * TABLE_BUDGET_FLOOR) (small models: a few MiB of tables are what made them fast).
+ * TABLE_BUDGET_FLOOR) (small models: a few MiB of tables are what made them fast). The
+ * costs themselves: passes/spike_cost.h.
  */
-#define COST_LUT 1.8
-#define COST_GATHER 2.6
-#define COST_EVENTS 7.0
-#define COST_SCAN 1.0
-#define COST_LIST 130.0
-#define COST_LUT_OUT_OF_CACHE 1.6
-enum { LUT_CACHE_BYTES = 1 << 20 };
 enum { TABLE_BUDGET_FLOOR = 6 << 20 };
 
 static bool ternary_input(const Value *x) {
@@ -122,19 +104,21 @@ static void conv_cost(const PassOptions *o, Node *n, ConvCost *k) {
     k->ok = node_attr_int(n, "group", 1) == 1;
     k->rate = layer_rate(o, n, &k->measured);
     const int64_t *xd = x->type.shape.dim, *wd = w->type.shape.dim, *yd = y->type.shape.dim;
-    double outs = (double)yd[0] * (double)yd[2] * (double)yd[3], taps = (double)(wd[2] * wd[3]);
-    double c = (double)xd[1], vecs = (double)((wd[0] + 7) / 8);
-    double scan = (double)xd[0] * (double)(xd[2] * xd[3]) * (c / 8) * COST_SCAN;
-    k->lut = outs * taps * (double)((xd[1] + SPIKE_LUT_GROUP - 1) / SPIKE_LUT_GROUP) * vecs * COST_LUT;
-    /* both write every output once; gather also reads two list counts per tap and block */
-    int64_t ct = spike_gather_tile(n, 64); /* AVX2's block: 8 vectors of 8 lanes, the model's unit */
-    double tiles = (double)((xd[1] + ct - 1) / ct);
-    k->gather = outs * taps * c * k->rate * vecs * COST_GATHER + scan + outs * vecs +
-                outs * taps * tiles * (double)((wd[0] + 63) / 64) * COST_LIST;
-    k->events = outs * taps * c * k->rate * vecs * COST_EVENTS + scan + outs * vecs;
-    k->dense_macs = outs * taps * c * (double)wd[0];
+    SpikeConvDims dims = {
+        .in_pixels = (double)xd[0] * (double)(xd[2] * xd[3]),
+        .out_pixels = (double)yd[0] * (double)(yd[2] * yd[3]),
+        .taps = (double)(wd[2] * wd[3]),
+        .c = xd[1],
+        .m = wd[0],
+        .rate = k->rate,
+        .weight_bytes = (double)spike_conv_distinct_taps(w) * (double)(wd[0] * wd[1]) * sizeof(float),
+    };
+    k->gather = spike_cost_gather(&dims);
+    dims.weight_bytes = (double)(wd[0] * wd[1] * wd[2] * wd[3]) * sizeof(float); /* events: every tap */
+    k->events = spike_cost_events(&dims);
+    k->dense_macs = dims.out_pixels * dims.taps * (double)xd[1] * (double)wd[0];
     k->table_bytes = spike_lut_table_bytes_for(w, SPIKE_LUT_GROUP, ternary_input(x));
-    if (k->table_bytes > LUT_CACHE_BYTES) k->lut *= COST_LUT_OUT_OF_CACHE;
+    k->lut = spike_cost_lut(&dims, k->table_bytes);
 }
 
 /* Best savings per table byte first. */
