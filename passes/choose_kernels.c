@@ -24,7 +24,7 @@
  *   The choice: the cheapest estimate of a cost model (below) from the
  *   layer's shape and firing rate; the rate is measured when the user gives
  *   one (compile --rates, written by dump --stats --input --write-rates),
- *   else DEFAULT_RATE. Lookup tables also need static RAM, granted within a
+ *   else SPIKE_COST_DEFAULT_RATE. Lookup tables also need static RAM, granted within a
  *   model-wide budget.
  * Implementations of tsnc.spike_gemm / spike_matmul:
  *   "dense"  every spike selects +w, -w or nothing (branch-free, vectorizes
@@ -54,11 +54,9 @@
 #include "passes/value_set.h"
 
 /*
- * Firing rate assumed for a layer without a measured one (compile --rates), and the rate
- * below which the events matrix product beats the dense add-only one (bench/crossover.py,
+ * The rate below which the events matrix product beats the dense add-only one (bench/crossover.py,
  * docs/performance.md: with 10 outputs it never did).
  */
-#define DEFAULT_RATE 0.25
 #define GEMM_EVENTS_BELOW_RATE 0.01
 /*
  * The lookup tables cost static RAM: auto mode gives them to the layers that save most time
@@ -72,7 +70,7 @@ static bool ternary_input(const Value *x) {
     return x->vs.n_levels > 0 && x->vs.levels[0] < 0;
 }
 
-/* The measured firing rate of layer n (compile --rates), or DEFAULT_RATE; *measured says which. */
+/* The measured firing rate of layer n (compile --rates), or SPIKE_COST_DEFAULT_RATE; *measured says which. */
 static double layer_rate(const PassOptions *o, const Node *n, bool *measured) {
     *measured = false;
     if (o && n->name)
@@ -81,7 +79,7 @@ static double layer_rate(const PassOptions *o, const Node *n, bool *measured) {
                 *measured = true;
                 return o->rates[i].rate;
             }
-    return DEFAULT_RATE;
+    return SPIKE_COST_DEFAULT_RATE;
 }
 
 /* A spike convolution's candidates: estimated costs and the lut table size. */

@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "passes/rewrite.h"
+#include "passes/spike_cost.h"
 #include "passes/value_set.h"
 
 typedef struct Pool {
@@ -104,17 +105,79 @@ static int magnitudes_of(const ValueSet *v, float *lv) {
     return n;
 }
 
+/* The fraction of k-element windows of spikes firing at rate r whose average is nonzero:
+ * binary spikes, any spike; ternary ones (+1 and -1 equally likely), a sum other than 0. */
+static double pooled_nonzero(int64_t k, double r, bool ternary) {
+    if (!ternary || k > 64) return 1.0 - pow(1.0 - r, (double)k);
+    double sum[129] = {0}, next[129]; /* sum[s + k]: probability of the sum s so far */
+    sum[k] = 1.0;
+    for (int64_t i = 0; i < k; i++) {
+        for (int64_t s = 0; s <= 2 * k; s++)
+            next[s] = sum[s] * (1.0 - r) + (s > 0 ? sum[s - 1] : 0.0) * r / 2 + (s < 2 * k ? sum[s + 1] : 0.0) * r / 2;
+        memcpy(sum, next, sizeof sum);
+    }
+    return 1.0 - sum[k];
+}
+
+/* The estimated costs (spike_cost.h) of the gather kernel running Conv(P, W) as split spike
+ * planes (*split) and as the composed layer (*composed), at the assumed firing rate. */
+static void gather_costs(const Node *conv, const Pool *p, int levels, double *split, double *composed) {
+    const int64_t *xd = p->x->type.shape.dim, *wd = conv->in[1]->type.shape.dim, *yd = conv->out[0]->type.shape.dim;
+    bool ternary = p->x->vs.n_levels > 0 && p->x->vs.levels[0] < 0;
+    int64_t window = p->kh * p->kw;
+    double r = SPIKE_COST_DEFAULT_RATE, bytes = (double)(wd[0] * wd[1] * wd[2] * wd[3]) * sizeof(float);
+    SpikeConvDims d = {
+        .in_pixels = (double)xd[0] * (double)(xd[2] * xd[3]) / (double)window,
+        .out_pixels = (double)yd[0] * (double)(yd[2] * yd[3]),
+        .taps = (double)(wd[2] * wd[3]),
+        .c = levels * xd[1],
+        .m = wd[0],
+        .rate = pooled_nonzero(window, r, ternary) / levels, /* one plane per magnitude */
+        .weight_bytes = levels * bytes,
+    };
+    *split = spike_cost_gather(&d);
+    /* composed: the spikes under every window, the window's taps sharing one weight slice */
+    d.in_pixels *= (double)window, d.taps *= (double)window, d.c = xd[1], d.rate = r, d.weight_bytes = bytes;
+    *composed = spike_cost_gather(&d);
+}
+
+static bool composable(const Node *conv) {
+    return attr_all(conv, "dilations", 1, 2) && strcmp(node_attr_string(conv, "auto_pad", "NOTSET"), "NOTSET") == 0;
+}
+
 /* Why Conv(AvgPool) should be split into levels rather than composed, or NULL to compose:
- * an event-driven kernel is forced, or the composed layer's lookup table would not fit. */
-static const char *split_reason(const PassOptions *o, const Node *conv, const Pool *p, Arena *ar) {
+ * the composed layer's lookup table would not fit, or an event-driven kernel is forced, and
+ * (for the gather kernel) the split layer costs less than the composed one. The split layer
+ * does fewer additions (one per nonzero pooled value, not one per spike) and walks a quarter
+ * of the taps of a 2x2 pool, but takes L times the weights: for the few pixels of a deep
+ * layer, whose weights come from memory on every call, composing wins. */
+static const char *split_reason(const PassOptions *o, const Node *conv, const Pool *p, Arena *ar,
+                                const char **composed_why) {
+    *composed_why = NULL;
     if (o && o->dense) return NULL; /* no spike layers: composing keeps the dense layer as it was */
     if (node_attr_int(conv, "group", 1) != 1) return NULL;
-    if (o && o->spike_impl)
-        return strcmp(o->spike_impl, "lut") == 0 ? NULL : arena_printf(ar, "--spike-impl %s", o->spike_impl);
-    bool ternary = p->x->vs.n_levels > 0 && p->x->vs.levels[0] < 0;
-    int64_t table = spike_lut_table_bytes_for(conv->in[1], SPIKE_LUT_GROUP, ternary);
-    if (table <= SPIKE_LUT_MAX_BYTES) return NULL;
-    return arena_printf(ar, "composed, its lookup table would take %lld KiB", (long long)(table >> 10));
+    const char *why;
+    if (o && o->spike_impl) {
+        if (strcmp(o->spike_impl, "lut") == 0) return NULL;
+        why = arena_printf(ar, "--spike-impl %s", o->spike_impl);
+        if (strcmp(o->spike_impl, "gather") != 0) return why;
+    } else {
+        bool ternary = p->x->vs.n_levels > 0 && p->x->vs.levels[0] < 0;
+        int64_t table = spike_lut_table_bytes_for(conv->in[1], SPIKE_LUT_GROUP, ternary);
+        if (table <= SPIKE_LUT_MAX_BYTES) return NULL;
+        why = arena_printf(ar, "composed, its lookup table would take %lld KiB", (long long)(table >> 10));
+    }
+    float lv[SPLIT_LEVELS_MAX];
+    int levels = magnitudes_of(&conv->in[0]->vs, lv);
+    double split, composed;
+    if (levels == 0 || !composable(conv)) return why;
+    gather_costs(conv, p, levels, &split, &composed);
+    if (split <= composed)
+        return arena_printf(ar, "%s; gather est. %.1f M split, %.1f M composed", why, split / 1e6, composed / 1e6);
+    *composed_why = arena_printf(ar, " (not split into %d spike planes: gather est. %.1f M composed, %.1f M split, "
+                                     "%d x the weights)",
+                                 levels, composed / 1e6, split / 1e6, levels);
+    return NULL;
 }
 
 /* Conv(P, W) with P = AvgPool(x) of L magnitudes -> Conv(split_levels(x), W'): the pool and
@@ -169,7 +232,8 @@ static bool compose_conv(Graph *g, Node *conv, const PassOptions *opt) {
     if (!as_pool(conv->in[0], &p) || !w->konst || w->def || w->type.dtype != DT_F32 ||
         w->type.shape.rank != 4)
         return false;
-    const char *why = split_reason(opt, conv, &p, g->arena);
+    const char *composed_why;
+    const char *why = split_reason(opt, conv, &p, g->arena, &composed_why);
     if (why && split_conv(g, conv, &p, why)) return true;
     if (!attr_all(conv, "dilations", 1, 2)) return false;
     const char *ap = node_attr_string(conv, "auto_pad", "NOTSET");
@@ -212,7 +276,8 @@ static bool compose_conv(Graph *g, Node *conv, const PassOptions *opt) {
         graph_remove_node(g, c);
         return false;
     }
-    c->remark = arena_printf(g->arena, "%dx%d average pool composed into this layer", (int)p.kh, (int)p.kw);
+    c->remark = arena_printf(g->arena, "%dx%d average pool composed into this layer%s", (int)p.kh, (int)p.kw,
+                             composed_why ? composed_why : "");
     graph_replace_uses(g, conv->out[0], c->out[0]);
     return true;
 }

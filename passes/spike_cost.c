@@ -8,7 +8,7 @@
 #include "passes/spike_cost.h"
 
 #define COST_LUT 1.8
-#define COST_GATHER 2.6
+#define COST_GATHER 1.3
 #define COST_EVENTS 7.0
 #define COST_SCAN 1.0
 #define COST_LIST 130.0

@@ -36,6 +36,9 @@ typedef struct SpikeConvDims {
     double weight_bytes; /* bytes of the weights as the event kernels store them */
 } SpikeConvDims;
 
+/* The firing rate assumed for a layer without a measured one (compile --rates). */
+#define SPIKE_COST_DEFAULT_RATE 0.25
+
 /* The L2 of the machines measured: weights or tables beyond it come from memory. */
 #define SPIKE_COST_CACHE_BYTES (1 << 20)
 
