@@ -176,6 +176,9 @@ static void choose_impl(Graph *g, const ConvCost *k, Value **packed, const char 
                        : k->use_lut                            ? "lut"
                        : k->ok && k->gather <= k->events        ? "gather"
                                                                : "events";
+    /* the gather kernel's tap table and uint16 channel lists bound its shapes */
+    bool gather_runs = w->type.shape.dim[2] * w->type.shape.dim[3] <= SPIKE_GATHER_MAX_TAPS && c <= 65535;
+    if (strcmp(impl, "gather") == 0 && !gather_runs) impl = "events";
     if (group != 1 && strcmp(impl, "events") != 0) impl = "events";
     const char *est = arena_printf(g->arena, "%lldx%lldx%lldx%lld at %.0f %% (%s): est. lut %s, gather %s, events %s "
                                    "(vector-add units) vs dense %s MACs",
@@ -206,6 +209,9 @@ static void choose_impl(Graph *g, const ConvCost *k, Value **packed, const char 
     node_set_attr_string(g, n, "impl", impl);
     const char *reason = forced && strcmp(forced, impl) == 0 ? "forced by --spike-impl"
                          : group != 1                         ? "grouped convolution"
+                         : !gather_runs && (forced || k->gather <= k->events)
+                             ? arena_printf(g->arena, "gather runs at most %d kernel taps and 65535 input channels",
+                                            SPIKE_GATHER_MAX_TAPS)
                          : strcmp(impl, "gather") == 0         ? "cheapest estimate"
                          : !k->ok                              ? "only events runs this shape"
                                                                : "cheapest estimate";

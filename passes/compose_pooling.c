@@ -141,6 +141,7 @@ static void gather_costs(const Node *conv, const Pool *p, int levels, double *sp
     *composed = spike_cost_gather(&d);
 }
 
+/* The layer can take the pool into its kernel: undilated, explicit pads. */
 static bool composable(const Node *conv) {
     return attr_all(conv, "dilations", 1, 2) && strcmp(node_attr_string(conv, "auto_pad", "NOTSET"), "NOTSET") == 0;
 }
@@ -170,7 +171,9 @@ static const char *split_reason(const PassOptions *o, const Node *conv, const Po
     float lv[SPLIT_LEVELS_MAX];
     int levels = magnitudes_of(&conv->in[0]->vs, lv);
     double split, composed;
-    if (levels == 0 || !composable(conv)) return why;
+    const int64_t *wd = conv->in[1]->type.shape.dim;
+    /* the gather kernel walks at most SPIKE_GATHER_MAX_TAPS taps; a larger composed kernel would not run there */
+    if (levels == 0 || !composable(conv) || wd[2] * wd[3] * p->kh * p->kw > SPIKE_GATHER_MAX_TAPS) return why;
     gather_costs(conv, p, levels, &split, &composed);
     if (split <= composed)
         return arena_printf(ar, "%s; gather est. %.1f M split, %.1f M composed", why, split / 1e6, composed / 1e6);
@@ -235,9 +238,7 @@ static bool compose_conv(Graph *g, Node *conv, const PassOptions *opt) {
     const char *composed_why;
     const char *why = split_reason(opt, conv, &p, g->arena, &composed_why);
     if (why && split_conv(g, conv, &p, why)) return true;
-    if (!attr_all(conv, "dilations", 1, 2)) return false;
-    const char *ap = node_attr_string(conv, "auto_pad", "NOTSET");
-    if (strcmp(ap, "NOTSET") != 0) return false;
+    if (!composable(conv)) return false;
     int count;
     const int64_t *st = node_attr_ints(conv, "strides", &count);
     int64_t sh = st && count == 2 ? st[0] : 1, sw = st && count == 2 ? st[1] : 1;
