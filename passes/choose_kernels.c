@@ -101,6 +101,16 @@ static void conv_cost(const PassOptions *o, Node *n, ConvCost *k) {
         return;
     k->ok = node_attr_int(n, "group", 1) == 1;
     k->rate = layer_rate(o, n, &k->measured);
+    const Node *split = x->def && x->def->op == OP_SPLIT_LEVELS ? x->def : NULL;
+    if (split && !k->measured) {
+        /* spike planes of pooled spikes: each plane fires where the window's average is its level */
+        int count;
+        const int64_t *window = node_attr_ints(split, "kernel_shape", &count);
+        const Attr *levels = node_attr(split, "levels");
+        if (window && count == 2 && levels && levels->kind == ATTR_FLOATS && levels->n > 0)
+            k->rate = spike_cost_pooled_nonzero(window[0] * window[1], SPIKE_COST_DEFAULT_RATE, ternary_input(x)) /
+                      levels->n;
+    }
     const int64_t *xd = x->type.shape.dim, *wd = w->type.shape.dim, *yd = y->type.shape.dim;
     SpikeConvDims dims = {
         .in_pixels = (double)xd[0] * (double)(xd[2] * xd[3]),
@@ -111,7 +121,8 @@ static void conv_cost(const PassOptions *o, Node *n, ConvCost *k) {
         .rate = k->rate,
         .weight_bytes = (double)spike_conv_distinct_taps(w) * (double)(wd[0] * wd[1]) * sizeof(float),
     };
-    k->gather = spike_cost_gather(&dims);
+    /* the gather kernel's tap table and uint16 channel lists bound its shapes */
+    k->gather = wd[2] * wd[3] <= SPIKE_GATHER_MAX_TAPS && xd[1] <= 65535 ? spike_cost_gather(&dims) : INFINITY;
     dims.weight_bytes = (double)(wd[0] * wd[1] * wd[2] * wd[3]) * sizeof(float); /* events: every tap */
     k->events = spike_cost_events(&dims);
     k->dense_macs = dims.out_pixels * dims.taps * (double)xd[1] * (double)wd[0];
@@ -149,6 +160,7 @@ static void grant_tables(ConvCost *k, int n, int64_t weight_bytes) {
 /* ---- implementation ---- */
 
 static const char *millions(Graph *g, double v) {
+    if (!isfinite(v)) return "-";
     if (v < 1e3) return arena_printf(g->arena, "%.0f", v);
     return arena_printf(g->arena, v >= 1e6 ? "%.1f M" : "%.1f k", v >= 1e6 ? v / 1e6 : v / 1e3);
 }
@@ -176,8 +188,8 @@ static void choose_impl(Graph *g, const ConvCost *k, Value **packed, const char 
                        : k->use_lut                            ? "lut"
                        : k->ok && k->gather <= k->events        ? "gather"
                                                                : "events";
-    /* the gather kernel's tap table and uint16 channel lists bound its shapes */
-    bool gather_runs = w->type.shape.dim[2] * w->type.shape.dim[3] <= SPIKE_GATHER_MAX_TAPS && c <= 65535;
+    int64_t ktaps = w->type.shape.dim[2] * w->type.shape.dim[3];
+    bool gather_runs = isfinite(k->gather);
     if (strcmp(impl, "gather") == 0 && !gather_runs) impl = "events";
     if (group != 1 && strcmp(impl, "events") != 0) impl = "events";
     const char *est = arena_printf(g->arena, "%lldx%lldx%lldx%lld at %.0f %% (%s): est. lut %s, gather %s, events %s "
@@ -209,9 +221,11 @@ static void choose_impl(Graph *g, const ConvCost *k, Value **packed, const char 
     node_set_attr_string(g, n, "impl", impl);
     const char *reason = forced && strcmp(forced, impl) == 0 ? "forced by --spike-impl"
                          : group != 1                         ? "grouped convolution"
-                         : !gather_runs && (forced || k->gather <= k->events)
-                             ? arena_printf(g->arena, "gather runs at most %d kernel taps and 65535 input channels",
-                                            SPIKE_GATHER_MAX_TAPS)
+                         : !gather_runs && ktaps > SPIKE_GATHER_MAX_TAPS
+                             ? arena_printf(g->arena, "gather runs at most %d kernel taps, this layer has %lld",
+                                            SPIKE_GATHER_MAX_TAPS, (long long)ktaps)
+                         : !gather_runs ? arena_printf(g->arena, "gather runs at most 65535 input channels, this layer "
+                                                                  "has %lld", (long long)c)
                          : strcmp(impl, "gather") == 0         ? "cheapest estimate"
                          : !k->ok                              ? "only events runs this shape"
                                                                : "cheapest estimate";

@@ -105,20 +105,6 @@ static int magnitudes_of(const ValueSet *v, float *lv) {
     return n;
 }
 
-/* The fraction of k-element windows of spikes firing at rate r whose average is nonzero:
- * binary spikes, any spike; ternary ones (+1 and -1 equally likely), a sum other than 0. */
-static double pooled_nonzero(int64_t k, double r, bool ternary) {
-    if (!ternary || k > 64) return 1.0 - pow(1.0 - r, (double)k);
-    double sum[129] = {0}, next[129]; /* sum[s + k]: probability of the sum s so far */
-    sum[k] = 1.0;
-    for (int64_t i = 0; i < k; i++) {
-        for (int64_t s = 0; s <= 2 * k; s++)
-            next[s] = sum[s] * (1.0 - r) + (s > 0 ? sum[s - 1] : 0.0) * r / 2 + (s < 2 * k ? sum[s + 1] : 0.0) * r / 2;
-        memcpy(sum, next, sizeof sum);
-    }
-    return 1.0 - sum[k];
-}
-
 /* The estimated costs (spike_cost.h) of the gather kernel running Conv(P, W) as split spike
  * planes (*split) and as the composed layer (*composed), at the assumed firing rate. */
 static void gather_costs(const Node *conv, const Pool *p, int levels, double *split, double *composed) {
@@ -132,7 +118,7 @@ static void gather_costs(const Node *conv, const Pool *p, int levels, double *sp
         .taps = (double)(wd[2] * wd[3]),
         .c = levels * xd[1],
         .m = wd[0],
-        .rate = pooled_nonzero(window, r, ternary) / levels, /* one plane per magnitude */
+        .rate = spike_cost_pooled_nonzero(window, r, ternary) / levels, /* one plane per magnitude */
         .weight_bytes = levels * bytes,
     };
     *split = spike_cost_gather(&d);
@@ -160,13 +146,13 @@ static const char *split_reason(const PassOptions *o, const Node *conv, const Po
     const char *why;
     if (o && o->spike_impl) {
         if (strcmp(o->spike_impl, "lut") == 0) return NULL;
-        why = arena_printf(ar, "--spike-impl %s", o->spike_impl);
-        if (strcmp(o->spike_impl, "gather") != 0) return why;
+        if (strcmp(o->spike_impl, "gather") != 0) return arena_printf(ar, "--spike-impl %s", o->spike_impl);
+        why = "--spike-impl gather";
     } else {
         bool ternary = p->x->vs.n_levels > 0 && p->x->vs.levels[0] < 0;
         int64_t table = spike_lut_table_bytes_for(conv->in[1], SPIKE_LUT_GROUP, ternary);
         if (table <= SPIKE_LUT_MAX_BYTES) return NULL;
-        why = arena_printf(ar, "composed, its lookup table would take %lld KiB", (long long)(table >> 10));
+        why = arena_printf(ar, "not composed: its lookup table would take %lld KiB", (long long)(table >> 10));
     }
     float lv[SPLIT_LEVELS_MAX];
     int levels = magnitudes_of(&conv->in[0]->vs, lv);
@@ -223,7 +209,7 @@ static bool split_conv(Graph *g, Node *conv, const Pool *p, const char *why) {
     }
     sl->remark = arena_printf(g->arena, "%dx%d average pool of spikes, its %d magnitudes one spike plane each",
                               (int)p->kh, (int)p->kw, nl);
-    cv->remark = arena_printf(g->arena, "%dx%d average pool read as %d spike planes (not %s)", (int)p->kh, (int)p->kw,
+    cv->remark = arena_printf(g->arena, "%dx%d average pool read as %d spike planes (%s)", (int)p->kh, (int)p->kw,
                               nl, why);
     graph_replace_uses(g, conv->out[0], cv->out[0]);
     return true;
@@ -319,10 +305,20 @@ static bool compose_gemm(Graph *g, Node *gemm) {
     return true;
 }
 
+/* True if v holds spikes, or is an average pool (possibly flattened) of spikes: a 3x3 window
+ * of ternary spikes averages to 19 levels, more than a value set lists (VS_MAX_LEVELS), but
+ * composing needs only that the pool reads spikes. */
+static bool pooled_spikes(const Value *v) {
+    Pool p;
+    if (v->vs.n_levels > 0) return true;
+    if (v->def && (v->def->op == OP_FLATTEN || v->def->op == OP_RESHAPE)) v = v->def->in[0];
+    return as_pool(v, &p) && vs_is_unit_spikes(&p.x->vs);
+}
+
 int pass_compose_pooling(Graph *g, PassContext *cx) {
     for (Node *n = g->first; n; n = n->next) {
-        /* Only worth it when the pooled values are spikes (finite levels). */
-        if (n->n_in < 1 || n->in[0]->vs.n_levels == 0) continue;
+        /* Only worth it when the pooled values are spikes. */
+        if (n->n_in < 1 || !pooled_spikes(n->in[0])) continue;
         if (n->op == OP_CONV)
             compose_conv(g, n, cx->opt);
         else if (n->op == OP_GEMM)

@@ -2,6 +2,7 @@
  * spike_cost.c - the cost model of spike convolutions (spike_cost.h).
  */
 #include <math.h>
+#include <string.h>
 
 #include "ir/ir.h"
 #include "passes/passes.h"
@@ -48,4 +49,16 @@ double spike_cost_lut(const SpikeConvDims *d, int64_t table_bytes) {
     double rows = d->out_pixels * d->taps * (double)((d->c + SPIKE_LUT_GROUP - 1) / SPIKE_LUT_GROUP);
     double cost = rows * vectors(d) * COST_LUT;
     return table_bytes > SPIKE_COST_CACHE_BYTES ? cost * COST_LUT_OUT_OF_CACHE : cost;
+}
+
+double spike_cost_pooled_nonzero(int64_t k, double r, bool ternary) {
+    if (!ternary || k > 64) return 1.0 - pow(1.0 - r, (double)k);
+    double sum[129] = {0}, next[129]; /* sum[s + k]: the probability of the sum s so far */
+    sum[k] = 1.0;
+    for (int64_t i = 0; i < k; i++) {
+        for (int64_t s = 0; s <= 2 * k; s++)
+            next[s] = sum[s] * (1.0 - r) + (s > 0 ? sum[s - 1] : 0.0) * r / 2 + (s < 2 * k ? sum[s + 1] : 0.0) * r / 2;
+        memcpy(sum, next, sizeof sum);
+    }
+    return 1.0 - sum[k];
 }

@@ -24,6 +24,7 @@
 #ifndef TSNC_SPIKE_COST_H
 #define TSNC_SPIKE_COST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* What the cost of one spike convolution depends on. */
@@ -43,6 +44,10 @@ typedef struct SpikeConvDims {
 #define SPIKE_COST_CACHE_BYTES (1 << 20)
 
 double spike_cost_gather(const SpikeConvDims *d);
+/* The fraction of k-element windows of spikes firing at rate r whose average is nonzero:
+ * binary spikes, any spike; ternary ones (+1 and -1 equally likely), a sum other than 0.
+ * (The firing rate of the planes of tsnc.split_levels: this over the number of levels.) */
+double spike_cost_pooled_nonzero(int64_t k, double r, bool ternary);
 double spike_cost_events(const SpikeConvDims *d);
 /* table_bytes: the layer's lookup tables (spike_lut_table_bytes_for). */
 double spike_cost_lut(const SpikeConvDims *d, int64_t table_bytes);
