@@ -1,6 +1,6 @@
 /*
  * avx2.h - the vector vocabulary of the runtime/simd kernels (names: scalar.h) over
- * AVX2: 8 floats per vector. The compress step looks the set bits of an
+ * AVX2: 8 floats (or 4 doubles) per vector. The compress step looks the set bits of an
  * 8-bit mask up in a constant table of lane indices.
  */
 
@@ -15,6 +15,14 @@
 #undef tsnc_vmask_pos
 #undef tsnc_vmask_neg
 #undef tsnc_compress_u16
+#undef TSNC_VDW
+#undef tsnc_vd
+#undef tsnc_vd_zero
+#undef tsnc_vd_load
+#undef tsnc_vd_set1
+#undef tsnc_vd_add
+#undef tsnc_vd_fmadd
+#undef tsnc_vd_store_f32
 #define TSNC_VW 8
 #define tsnc_vf __m256
 #define tsnc_vzero() _mm256_setzero_ps()
@@ -25,6 +33,14 @@
 #define tsnc_vmask_pos(p) ((unsigned)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(p), _mm256_setzero_ps(), _CMP_GT_OQ)))
 #define tsnc_vmask_neg(p) ((unsigned)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(p), _mm256_setzero_ps(), _CMP_LT_OQ)))
 #define tsnc_compress_u16(out, bits, base) tsnc_compress_u16_avx2((out), (bits), (base))
+#define TSNC_VDW 4
+#define tsnc_vd __m256d
+#define tsnc_vd_zero() _mm256_setzero_pd()
+#define tsnc_vd_load(p) _mm256_loadu_pd(p)
+#define tsnc_vd_set1(x) _mm256_set1_pd(x)
+#define tsnc_vd_add(a, b) _mm256_add_pd((a), (b))
+#define tsnc_vd_fmadd(a, b, c) _mm256_fmadd_pd((a), (b), (c))
+#define tsnc_vd_store_f32(p, v) _mm_storeu_ps((p), _mm256_cvtpd_ps(v))
 
 /* @kernel simd_masks uses simd_vocab */
 /* The functions behind tsnc_vmask_pos/neg and tsnc_compress_u16, apart from the names so

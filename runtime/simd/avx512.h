@@ -1,6 +1,6 @@
 /*
  * avx512.h - the vector vocabulary of the runtime/simd kernels (names: scalar.h) over
- * AVX-512F: 16 floats per vector; masks are the compare's mask register and
+ * AVX-512F: 16 floats (or 8 doubles) per vector; masks are the compare's mask register and
  * the compress step is vpcompressd (AVX-512F), narrowed to 16 bits.
  */
 
@@ -15,6 +15,14 @@
 #undef tsnc_vmask_pos
 #undef tsnc_vmask_neg
 #undef tsnc_compress_u16
+#undef TSNC_VDW
+#undef tsnc_vd
+#undef tsnc_vd_zero
+#undef tsnc_vd_load
+#undef tsnc_vd_set1
+#undef tsnc_vd_add
+#undef tsnc_vd_fmadd
+#undef tsnc_vd_store_f32
 #define TSNC_VW 16
 #define tsnc_vf __m512
 #define tsnc_vzero() _mm512_setzero_ps()
@@ -25,6 +33,14 @@
 #define tsnc_vmask_pos(p) ((unsigned)_mm512_cmp_ps_mask(_mm512_loadu_ps(p), _mm512_setzero_ps(), _CMP_GT_OQ))
 #define tsnc_vmask_neg(p) ((unsigned)_mm512_cmp_ps_mask(_mm512_loadu_ps(p), _mm512_setzero_ps(), _CMP_LT_OQ))
 #define tsnc_compress_u16(out, bits, base) tsnc_compress_u16_avx512((out), (bits), (base))
+#define TSNC_VDW 8
+#define tsnc_vd __m512d
+#define tsnc_vd_zero() _mm512_setzero_pd()
+#define tsnc_vd_load(p) _mm512_loadu_pd(p)
+#define tsnc_vd_set1(x) _mm512_set1_pd(x)
+#define tsnc_vd_add(a, b) _mm512_add_pd((a), (b))
+#define tsnc_vd_fmadd(a, b, c) _mm512_fmadd_pd((a), (b), (c))
+#define tsnc_vd_store_f32(p, v) _mm256_storeu_ps((p), _mm512_cvtpd_ps(v))
 
 /* @kernel simd_masks uses simd_vocab */
 /* The functions behind tsnc_vmask_pos/neg and tsnc_compress_u16, apart from the names so

@@ -1,6 +1,6 @@
 /*
  * neon.h - the vector vocabulary of the runtime/simd kernels (names: scalar.h) over
- * AArch64 NEON: 4 floats per vector. Masks are built from the compare's
+ * AArch64 NEON: 4 floats (or 2 doubles) per vector. Masks are built from the compare's
  * lanes; the compress step writes the set lanes one by one.
  */
 
@@ -15,6 +15,14 @@
 #undef tsnc_vmask_pos
 #undef tsnc_vmask_neg
 #undef tsnc_compress_u16
+#undef TSNC_VDW
+#undef tsnc_vd
+#undef tsnc_vd_zero
+#undef tsnc_vd_load
+#undef tsnc_vd_set1
+#undef tsnc_vd_add
+#undef tsnc_vd_fmadd
+#undef tsnc_vd_store_f32
 #define TSNC_VW 4
 #define tsnc_vf float32x4_t
 #define tsnc_vzero() vdupq_n_f32(0.0f)
@@ -25,6 +33,14 @@
 #define tsnc_vmask_pos(p) tsnc_mask_neon(vcgtq_f32(vld1q_f32(p), vdupq_n_f32(0.0f)))
 #define tsnc_vmask_neg(p) tsnc_mask_neon(vcltq_f32(vld1q_f32(p), vdupq_n_f32(0.0f)))
 #define tsnc_compress_u16(out, bits, base) tsnc_compress_u16_neon((out), (bits), (base))
+#define TSNC_VDW 2
+#define tsnc_vd float64x2_t
+#define tsnc_vd_zero() vdupq_n_f64(0.0)
+#define tsnc_vd_load(p) vld1q_f64(p)
+#define tsnc_vd_set1(x) vdupq_n_f64(x)
+#define tsnc_vd_add(a, b) vaddq_f64((a), (b))
+#define tsnc_vd_fmadd(a, b, c) vfmaq_f64((c), (a), (b))
+#define tsnc_vd_store_f32(p, v) vst1_f32((p), vcvt_f32_f64(v))
 
 /* @kernel simd_masks uses simd_vocab */
 /* The functions behind tsnc_vmask_pos/neg and tsnc_compress_u16, apart from the names so

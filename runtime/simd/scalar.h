@@ -1,9 +1,9 @@
 /*
  * scalar.h - the vector vocabulary of the runtime/simd kernels for portable C99:
- * a "vector" is one float. runtime/simd/avx2.h, avx512.h and neon.h define
- * the same names over their intrinsics, so that a kernel written once over
- * them (runtime/simd/spike_gather.c) gives the same results on every
- * target: each lane sees the same additions in the same order.
+ * a "vector" is one float (or one double). runtime/simd/avx2.h, avx512.h and
+ * neon.h define the same names over their intrinsics, so that a kernel
+ * written once over them (runtime/simd/spike_gather.c, conv.c) gives the same
+ * results on every target: each lane sees the same additions in the same order.
  *
  * Every name is a macro, #undef-ed first, so that a test can include two
  * vocabularies in one file (test/targets/kernel_check.c).
@@ -19,6 +19,20 @@
  *                      writes base + i for every set bit i of bits, ascending, to
  *                      out (may write up to TSNC_VW entries: out needs that room);
  *                      returns how many were set
+ *
+ * and for doubles (the dense first convolution, runtime/simd/conv.c):
+ *
+ *   tsnc_vd            vector of TSNC_VDW doubles
+ *   tsnc_vd_zero()     all lanes +0
+ *   tsnc_vd_load(p)    TSNC_VDW doubles from p (no alignment needed)
+ *   tsnc_vd_set1(x)    all lanes the double x
+ *   tsnc_vd_add(a, b)
+ *   tsnc_vd_fmadd(a, b, c)
+ *                      a * b + c; the targets round once, the scalar C may round the
+ *                      product first: the same where the product is exact, as for the
+ *                      products of two floats the kernel forms
+ *   tsnc_vd_store_f32(p, v)
+ *                      the lanes rounded to float (to nearest), TSNC_VDW floats to p
  */
 
 /* @kernel simd_vocab */
@@ -32,6 +46,14 @@
 #undef tsnc_vmask_pos
 #undef tsnc_vmask_neg
 #undef tsnc_compress_u16
+#undef TSNC_VDW
+#undef tsnc_vd
+#undef tsnc_vd_zero
+#undef tsnc_vd_load
+#undef tsnc_vd_set1
+#undef tsnc_vd_add
+#undef tsnc_vd_fmadd
+#undef tsnc_vd_store_f32
 #define TSNC_VW 1
 #define tsnc_vf float
 #define tsnc_vzero() 0.0f
@@ -42,6 +64,14 @@
 #define tsnc_vmask_pos(p) ((unsigned)(*(p) > 0.0f))
 #define tsnc_vmask_neg(p) ((unsigned)(*(p) < 0.0f))
 #define tsnc_compress_u16(out, bits, base) ((out)[0] = (unsigned short)(base), (long)(bits))
+#define TSNC_VDW 1
+#define tsnc_vd double
+#define tsnc_vd_zero() 0.0
+#define tsnc_vd_load(p) (*(p))
+#define tsnc_vd_set1(x) ((double)(x))
+#define tsnc_vd_add(a, b) ((a) + (b))
+#define tsnc_vd_fmadd(a, b, c) ((a) * (b) + (c))
+#define tsnc_vd_store_f32(p, v) (*(p) = (float)(v))
 
 /* @kernel simd_masks uses simd_vocab */
 /* (the targets' functions behind the mask and compress names; here they are macros) */
