@@ -75,7 +75,7 @@ static void conv2d_direct_f32(const float *x, const float *w, const float *b, fl
 
 /* @kernel conv2d_phase_rows uses conv2d_params */
 /*
- * For the SIMD variants of conv2d_f32: the input rows that output row oy reads, from the
+ * For the vectorized conv2d_f32 (runtime/simd/conv.c): the input rows that output row oy reads, from the
  * channels xg[0..cg) of one group, as doubles with the padding as zeros and the columns split
  * by their remainder modulo the stride (phase ph holds columns ph, ph + sx, ph + 2 sx, ...), so
  * that the inputs of consecutive outputs for one tap are consecutive doubles:
@@ -109,8 +109,9 @@ static void conv2d_phase_rows(const float *xg, long cg, long oy, long len, doubl
 }
 
 /* @kernel conv2d_f32 uses conv2d_params conv2d_direct_f32 */
-/* conv2d: the direct kernel above. The target variants (runtime/avx2, runtime/neon) vectorize
- * the common shapes and fall back to conv2d_direct_f32 for the others (same results). */
+/* conv2d: the direct kernel above. The target variants (runtime/avx2, runtime/neon: the kernel
+ * of runtime/simd/conv.c over the target's double vectors) vectorize the common shapes and fall
+ * back to conv2d_direct_f32 for the others (same results). */
 static void conv2d_f32(const float *x, const float *w, const float *b, float *y,
                        const struct conv2d_params *p)
 {

@@ -39,7 +39,7 @@ names $target_files | sort -u >"$work/target.names"
 comm -12 "$work/generic.names" "$work/target.names" >"$work/variants.names"
 # every function of the simd kernels is compiled twice: the second time renamed
 # shellcheck disable=SC2086
-grep -oh '\bspike_[a-z0-9_]*\(gather\|lut_simd\)[a-z0-9_]*\b' $simd_files | sort -u >"$work/simd.names"
+grep -oh '\b\(spike_[a-z0-9_]*\(gather\|lut_simd\)[a-z0-9_]*\|conv2d_simd_f32\)\b' $simd_files | sort -u >"$work/simd.names"
 
 h="$work/kernel_variants.h"
 {

@@ -114,6 +114,11 @@ static void conv_case(long i, struct conv2d_params *p) {
         *p = wide;
         return;
     }
+    if (i == 5) { /* an ImageNet stem (3 -> 64 channels, 7x7, stride 2), 4 of its channels */
+        struct conv2d_params stem = {1, 3, 224, 224, 4, 7, 7, 112, 112, 2, 2, 3, 3, 1, 1, 1};
+        *p = stem;
+        return;
+    }
     g = rnd_in(1, 4) == 4 ? 2 : 1;
     p->group = g;
     p->n = rnd_in(1, 2);
@@ -144,7 +149,7 @@ static void check_conv(void) {
     for (i = 0; i < cases; i++) {
         struct conv2d_params p;
         long nx, nw, ny;
-        float *x, *w, *b, *y0, *y1;
+        float *x, *w, *b, *y0, *y1, *y2;
         int bias = rnd() % 4 != 0;
         conv_case(i, &p);
         nx = p.n * p.c * p.h * p.w;
@@ -155,15 +160,18 @@ static void check_conv(void) {
         b = rnd_array(p.m, 0);
         y0 = rnd_array(ny, 0);
         y1 = rnd_array(ny, 0);
+        y2 = rnd_array(ny, 0);
         if (i % 50 == 7) w[rnd() % (uint32_t)nw] = rnd() & 1 ? INFINITY : NAN; /* scalar path */
         conv2d_f32(x, w, bias ? b : NULL, y0, &p);
         tgt_conv2d_f32(x, w, bias ? b : NULL, y1, &p);
-        if (!same_f32("conv2d_f32", "", y0, y1, ny))
+        /* and the vectorized kernel's scalar build (runtime/simd/conv.c over scalar.h) */
+        conv2d_simd_f32(x, w, bias ? b : NULL, y2, &p);
+        if (!same_f32("conv2d_f32", "", y0, y1, ny) || !same_f32("conv2d_f32", "scalar build", y0, y2, ny))
             printf("  case %ld: n %ld c %ld h %ld w %ld m %ld k %ldx%ld out %ldx%ld stride %ld,%ld "
                    "pad %ld,%ld dil %ld,%ld group %ld\n",
                    i, p.n, p.c, p.h, p.w, p.m, p.kh, p.kw, p.oh, p.ow, p.stride_h, p.stride_w,
                    p.pad_top, p.pad_left, p.dil_h, p.dil_w, p.group);
-        free(x), free(w), free(b), free(y0), free(y1);
+        free(x), free(w), free(b), free(y0), free(y1), free(y2);
     }
     report("conv2d_f32", cases);
 }

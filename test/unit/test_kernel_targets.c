@@ -401,7 +401,9 @@ static void test_generated_guard(void **state) {
     assert_non_null(strstr(c, "/* -- conv2d_f32, from runtime/avx2/conv.c -- */"));
     assert_non_null(strstr(c, "/* -- conv2d_params, from runtime/generic/conv.c -- */"));
     assert_non_null(strstr(c, "/* -- relu_f32, from runtime/avx2/unary.c -- */"));
-    assert_non_null(strstr(c, "kernels, copied from runtime/avx2 and runtime/generic"));
+    /* the dense convolution: avx2/conv.c calls the kernel written once in runtime/simd/conv.c */
+    assert_non_null(strstr(c, "kernels, copied from runtime/avx2 and runtime/simd and runtime/generic"));
+    assert_non_null(strstr(c, "/* -- conv2d_simd_f32, from runtime/simd/conv.c -- */"));
     assert_non_null(strstr(h, "Compile net.c with -mavx2 -mfma."));
     char *dir = write_net(c, h);
     bool ok;
