@@ -63,6 +63,7 @@ static void conv2d_simd_f32(const float *x, const float *w, const float *b, floa
             const float *xg = x + (n * p->c + g * cg) * p->h * p->w;
             for (oy = 0; oy < p->oh; oy++) {
                 conv2d_phase_rows(xg, cg, oy, len, buf, p);
+                /* two output channels at a time: their FMA chains share the loads */
                 for (m = g * mg; m < (g + 1) * mg; m += 2) {
                     long m1 = m + 1 < (g + 1) * mg ? m + 1 : m; /* an odd last one: itself */
                     const float *w0 = w + m * cg * taps, *w1 = w + m1 * cg * taps;
@@ -70,11 +71,8 @@ static void conv2d_simd_f32(const float *x, const float *w, const float *b, floa
                     float *y1 = y + ((n * p->m + m1) * p->oh + oy) * p->ow;
                     tsnc_vd b0 = tsnc_vd_set1(b ? (double)b[m] : 0.0);
                     tsnc_vd b1 = tsnc_vd_set1(b ? (double)b[m1] : 0.0);
-                    float out[8 * V]; /* a block that overhangs the row: both channels */
+                    float out[8 * V];
                     for (ox = 0; p->ow - ox > 2 * V; ox += 4 * V) {
-                        /* stored in place when the block lies inside the row */
-                        int whole = ox + 4 * V <= p->ow;
-                        float *d0 = whole ? y0 + ox : out, *d1 = whole ? y1 + ox : out + 4 * V;
                         tsnc_vd a0 = tsnc_vd_zero(), a1 = a0, a2 = a0, a3 = a0;
                         tsnc_vd c0 = a0, c1 = a0, c2 = a0, c3 = a0;
                         for (i = 0; i < cg * p->kh; i++) { /* i = c * kh + ky */
@@ -95,23 +93,33 @@ static void conv2d_simd_f32(const float *x, const float *w, const float *b, floa
                                 c3 = tsnc_vd_fmadd(v3, wv, c3);
                             }
                         }
-                        tsnc_vd_store_f32(d0, tsnc_vd_add(a0, b0));
-                        tsnc_vd_store_f32(d0 + V, tsnc_vd_add(a1, b0));
-                        tsnc_vd_store_f32(d0 + 2 * V, tsnc_vd_add(a2, b0));
-                        tsnc_vd_store_f32(d0 + 3 * V, tsnc_vd_add(a3, b0));
-                        tsnc_vd_store_f32(d1, tsnc_vd_add(c0, b1));
-                        tsnc_vd_store_f32(d1 + V, tsnc_vd_add(c1, b1));
-                        tsnc_vd_store_f32(d1 + 2 * V, tsnc_vd_add(c2, b1));
-                        tsnc_vd_store_f32(d1 + 3 * V, tsnc_vd_add(c3, b1));
-                        if (whole) continue;
+                        if (ox + 4 * V <= p->ow) {
+                            tsnc_vd_store_f32(y0 + ox, tsnc_vd_add(a0, b0));
+                            tsnc_vd_store_f32(y0 + ox + V, tsnc_vd_add(a1, b0));
+                            tsnc_vd_store_f32(y0 + ox + 2 * V, tsnc_vd_add(a2, b0));
+                            tsnc_vd_store_f32(y0 + ox + 3 * V, tsnc_vd_add(a3, b0));
+                            /* y1 after y0: for an odd last channel they are the same row */
+                            tsnc_vd_store_f32(y1 + ox, tsnc_vd_add(c0, b1));
+                            tsnc_vd_store_f32(y1 + ox + V, tsnc_vd_add(c1, b1));
+                            tsnc_vd_store_f32(y1 + ox + 2 * V, tsnc_vd_add(c2, b1));
+                            tsnc_vd_store_f32(y1 + ox + 3 * V, tsnc_vd_add(c3, b1));
+                            continue;
+                        }
+                        /* the block overhangs the row: both channels through out */
+                        tsnc_vd_store_f32(out, tsnc_vd_add(a0, b0));
+                        tsnc_vd_store_f32(out + V, tsnc_vd_add(a1, b0));
+                        tsnc_vd_store_f32(out + 2 * V, tsnc_vd_add(a2, b0));
+                        tsnc_vd_store_f32(out + 3 * V, tsnc_vd_add(a3, b0));
+                        tsnc_vd_store_f32(out + 4 * V, tsnc_vd_add(c0, b1));
+                        tsnc_vd_store_f32(out + 5 * V, tsnc_vd_add(c1, b1));
+                        tsnc_vd_store_f32(out + 6 * V, tsnc_vd_add(c2, b1));
+                        tsnc_vd_store_f32(out + 7 * V, tsnc_vd_add(c3, b1));
                         for (j = 0; j < 4 * V && ox + j < p->ow; j++) {
                             y0[ox + j] = out[j];
                             y1[ox + j] = out[4 * V + j];
                         }
                     }
                     for (; ox < p->ow; ox += V) {
-                        int whole = ox + V <= p->ow;
-                        float *d0 = whole ? y0 + ox : out, *d1 = whole ? y1 + ox : out + V;
                         tsnc_vd a0 = tsnc_vd_zero(), c0 = a0;
                         for (i = 0; i < cg * p->kh; i++) {
                             const double *br = buf + i * row + ox;
@@ -121,9 +129,8 @@ static void conv2d_simd_f32(const float *x, const float *w, const float *b, floa
                                 c0 = tsnc_vd_fmadd(v0, tsnc_vd_set1((double)w1[i * p->kw + kx]), c0);
                             }
                         }
-                        tsnc_vd_store_f32(d0, tsnc_vd_add(a0, b0));
-                        tsnc_vd_store_f32(d1, tsnc_vd_add(c0, b1));
-                        if (whole) continue;
+                        tsnc_vd_store_f32(out, tsnc_vd_add(a0, b0));
+                        tsnc_vd_store_f32(out + V, tsnc_vd_add(c0, b1));
                         for (j = 0; j < V && ox + j < p->ow; j++) {
                             y0[ox + j] = out[j];
                             y1[ox + j] = out[V + j];
