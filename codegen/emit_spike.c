@@ -378,12 +378,12 @@ static int emit_spike_conv_gather(EmitCtx *cx, const Node *n) {
     const char *params = conv_params(cx, n, &cs);
     if (!params) return -1;
     if (cs.group != 1) return cx_error(cx, n, "impl gather needs group = 1");
-    if (cs.kh * cs.kw > SPIKE_GATHER_MAX_TAPS || cs.c > 65535)
-        return cx_error(cx, n, "impl gather needs at most %d kernel taps and 65535 input channels",
-                        SPIKE_GATHER_MAX_TAPS);
+    if (!spike_gather_fits(cs.kh * cs.kw, cs.c))
+        return cx_error(cx, n, "impl gather needs at most %d kernel taps and %d input channels",
+                        SPIKE_GATHER_MAX_TAPS, SPIKE_GATHER_MAX_CHANNELS);
     const float *w = const_f32(cx, n, n->in[1], "weight");
     if (!w) return -1;
-    int64_t *table_of, distinct, mb = 8 * (int64_t)cx_vector_floats(cx);
+    int64_t *table_of, distinct, mb = SPIKE_GATHER_BLOCK_VECTORS * (int64_t)cx_vector_floats(cx);
     float *wt = distinct_tap_weights(&cs, w, &table_of, &distinct);
     float *blocks = gather_blocks(wt, distinct, cs.c, cs.m, mb);
     free(wt);

@@ -510,7 +510,11 @@ int64_t spike_lut_table_bytes_for(const Value *w, int64_t group, bool ternary);
 #define SPIKE_GATHER_SLICE_FLOATS 8192
 #define SPIKE_GATHER_CT_MAX 512
 #define SPIKE_GATHER_LIST_SLACK 64
-#define SPIKE_GATHER_MAX_TAPS 64 /* kernel taps (kh*kw) the kernel's tap table holds */
+#define SPIKE_GATHER_MAX_TAPS 64         /* kernel taps (kh*kw) the kernel's tap table holds */
+#define SPIKE_GATHER_MAX_CHANNELS 65535  /* input channels its uint16 lists can name */
+#define SPIKE_GATHER_BLOCK_VECTORS 8     /* vectors of output channels per block of the weights */
+/* Can the gather kernel run a layer of taps kernel taps and c input channels? */
+bool spike_gather_fits(int64_t taps, int64_t c);
 int64_t spike_gather_tile(const Node *n, int64_t block);
 /* The same for a layer of c input channels. */
 int64_t spike_gather_tile_for(int64_t c, int64_t block);

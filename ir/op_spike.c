@@ -484,6 +484,10 @@ int64_t spike_gather_tile_for(int64_t c, int64_t block) {
     return c < ct ? c : ct;
 }
 
+bool spike_gather_fits(int64_t taps, int64_t c) {
+    return taps <= SPIKE_GATHER_MAX_TAPS && c <= SPIKE_GATHER_MAX_CHANNELS;
+}
+
 static bool is_gather_conv(const Node *n) {
     return n->op == OP_SPIKE_CONV && strcmp(node_attr_string(n, "impl", ""), "gather") == 0 && n->n_in >= 2 &&
            n->in[1]->type.shape.rank == 4 && n->in[0]->type.shape.rank == 4;
@@ -497,12 +501,13 @@ int64_t spike_gather_list_bytes_for(const Node *n, int64_t ct) {
 }
 
 int64_t spike_gather_list_bytes(const Node *n) {
-    /* the blocks of the targets: 8 vectors of 1, 4, 8 or 16 floats */
-    static const int64_t blocks[] = {8, 32, 64, 128};
+    /* the blocks of the targets: SPIKE_GATHER_BLOCK_VECTORS vectors of 1 (generic), 4 (NEON),
+     * 8 (AVX2) or 16 (AVX-512) floats, codegen/target.c's target_vector_floats */
+    static const int64_t lanes[] = {1, 4, 8, 16};
     int64_t most = 0;
     if (!is_gather_conv(n)) return 0;
-    for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++) {
-        int64_t b = spike_gather_list_bytes_for(n, spike_gather_tile(n, blocks[i]));
+    for (size_t i = 0; i < sizeof lanes / sizeof *lanes; i++) {
+        int64_t b = spike_gather_list_bytes_for(n, spike_gather_tile(n, SPIKE_GATHER_BLOCK_VECTORS * lanes[i]));
         if (b > most) most = b;
     }
     return most;

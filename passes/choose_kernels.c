@@ -67,7 +67,7 @@
 enum { TABLE_BUDGET_FLOOR = 6 << 20 };
 
 static bool ternary_input(const Value *x) {
-    return x->vs.n_levels > 0 && x->vs.levels[0] < 0;
+    return vs_has_negative(&x->vs);
 }
 
 /* The measured firing rate of layer n (compile --rates), or SPIKE_COST_DEFAULT_RATE; *measured says which. */
@@ -121,8 +121,8 @@ static void conv_cost(const PassOptions *o, Node *n, ConvCost *k) {
         .rate = k->rate,
         .weight_bytes = (double)spike_conv_distinct_taps(w) * (double)(wd[0] * wd[1]) * sizeof(float),
     };
-    /* the gather kernel's tap table and uint16 channel lists bound its shapes */
-    k->gather = wd[2] * wd[3] <= SPIKE_GATHER_MAX_TAPS && xd[1] <= 65535 ? spike_cost_gather(&dims) : INFINITY;
+    /* a layer the gather kernel cannot run is no candidate for it */
+    k->gather = spike_gather_fits(wd[2] * wd[3], xd[1]) ? spike_cost_gather(&dims) : INFINITY;
     dims.weight_bytes = (double)(wd[0] * wd[1] * wd[2] * wd[3]) * sizeof(float); /* events: every tap */
     k->events = spike_cost_events(&dims);
     k->dense_macs = dims.out_pixels * dims.taps * (double)xd[1] * (double)wd[0];
@@ -224,8 +224,8 @@ static void choose_impl(Graph *g, const ConvCost *k, Value **packed, const char 
                          : !gather_runs && ktaps > SPIKE_GATHER_MAX_TAPS
                              ? arena_printf(g->arena, "gather runs at most %d kernel taps, this layer has %lld",
                                             SPIKE_GATHER_MAX_TAPS, (long long)ktaps)
-                         : !gather_runs ? arena_printf(g->arena, "gather runs at most 65535 input channels, this layer "
-                                                                  "has %lld", (long long)c)
+                         : !gather_runs ? arena_printf(g->arena, "gather runs at most %d input channels, this layer "
+                                                                  "has %lld", SPIKE_GATHER_MAX_CHANNELS, (long long)c)
                          : strcmp(impl, "gather") == 0         ? "cheapest estimate"
                          : !k->ok                              ? "only events runs this shape"
                                                                : "cheapest estimate";

@@ -109,7 +109,7 @@ static int magnitudes_of(const ValueSet *v, float *lv) {
  * planes (*split) and as the composed layer (*composed), at the assumed firing rate. */
 static void gather_costs(const Node *conv, const Pool *p, int levels, double *split, double *composed) {
     const int64_t *xd = p->x->type.shape.dim, *wd = conv->in[1]->type.shape.dim, *yd = conv->out[0]->type.shape.dim;
-    bool ternary = p->x->vs.n_levels > 0 && p->x->vs.levels[0] < 0;
+    bool ternary = vs_has_negative(&p->x->vs);
     int64_t window = p->kh * p->kw;
     double r = SPIKE_COST_DEFAULT_RATE, bytes = (double)(wd[0] * wd[1] * wd[2] * wd[3]) * sizeof(float);
     SpikeConvDims d = {
@@ -149,7 +149,7 @@ static const char *split_reason(const PassOptions *o, const Node *conv, const Po
         if (strcmp(o->spike_impl, "gather") != 0) return arena_printf(ar, "--spike-impl %s", o->spike_impl);
         why = "--spike-impl gather";
     } else {
-        bool ternary = p->x->vs.n_levels > 0 && p->x->vs.levels[0] < 0;
+        bool ternary = vs_has_negative(&p->x->vs);
         int64_t table = spike_lut_table_bytes_for(conv->in[1], SPIKE_LUT_GROUP, ternary);
         if (table <= SPIKE_LUT_MAX_BYTES) return NULL;
         why = arena_printf(ar, "not composed: its lookup table would take %lld KiB", (long long)(table >> 10));
@@ -158,8 +158,8 @@ static const char *split_reason(const PassOptions *o, const Node *conv, const Po
     int levels = magnitudes_of(&conv->in[0]->vs, lv);
     double split, composed;
     const int64_t *wd = conv->in[1]->type.shape.dim;
-    /* the gather kernel walks at most SPIKE_GATHER_MAX_TAPS taps; a larger composed kernel would not run there */
-    if (levels == 0 || !composable(conv) || wd[2] * wd[3] * p->kh * p->kw > SPIKE_GATHER_MAX_TAPS) return why;
+    /* a composed layer the gather kernel could not run is no candidate */
+    if (levels == 0 || !composable(conv) || !spike_gather_fits(wd[2] * wd[3] * p->kh * p->kw, wd[1])) return why;
     gather_costs(conv, p, levels, &split, &composed);
     if (split <= composed)
         return arena_printf(ar, "%s; gather est. %.1f M split, %.1f M composed", why, split / 1e6, composed / 1e6);

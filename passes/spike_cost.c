@@ -33,8 +33,8 @@ static double streamed(const SpikeConvDims *d, double compute) {
 }
 
 double spike_cost_gather(const SpikeConvDims *d) {
-    /* the tile of AVX2's block of 8 vectors of 8 lanes, the model's unit */
-    int64_t ct = spike_gather_tile_for(d->c, 64);
+    /* the tile of AVX2's block (8-lane vectors, the model's unit) */
+    int64_t ct = spike_gather_tile_for(d->c, SPIKE_GATHER_BLOCK_VECTORS * 8);
     double tiles = (double)((d->c + ct - 1) / ct), events = d->out_pixels * d->taps * (double)d->c * d->rate;
     double walks = d->out_pixels * d->taps * tiles * (double)((d->m + 63) / 64);
     return streamed(d, events * vectors(d) * COST_GATHER + scan(d) + d->out_pixels * vectors(d) + walks * COST_LIST);

@@ -54,6 +54,10 @@ bool vs_is_unit_spikes(const ValueSet *v) {
     return vs_levels_within(v, -1, 1) && amp_is_one(&v->amp);
 }
 
+bool vs_has_negative(const ValueSet *v) {
+    return v->n_levels > 0 && v->levels[0] < 0;
+}
+
 bool vs_is_zero(const ValueSet *v) {
     return v->n_levels == 1 && v->levels[0] == 0.0f;
 }

@@ -21,6 +21,8 @@ bool vs_is_real(const ValueSet *v);
 bool vs_is_unit_spikes(const ValueSet *v);
 /* True if the levels are {-1,0,1} or a subset with -1 (ternary) / within {0,1} (binary). */
 bool vs_levels_within(const ValueSet *v, float lo, float hi);
+/* True if some level is negative: ternary rather than binary spikes (levels are sorted). */
+bool vs_has_negative(const ValueSet *v);
 /* Only the level 0: compatible with any amplitude. */
 bool vs_is_zero(const ValueSet *v);
 
