@@ -3,7 +3,8 @@
  * into the weights of a layer that reads the spikes and is carried (never
  * dropped) where a weight-less op (an identity shortcut Add) reads them;
  * per-channel alpha is folded per input channel; neuron recognition keeps
- * the model's outputs. Expected numbers are computed by hand.
+ * the model's outputs; the cost model's share of nonzero pooled values. Expected numbers
+ * are computed by hand (or by enumerating every window, as the comments say).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 
 #include "frontend/frontend.h"
 #include "passes/passes.h"
+#include "passes/spike_cost.h"
 
 /* Parses text and runs the whole pipeline, verifying after every pass. */
 static Graph *compile_text(const char *text) {
@@ -197,11 +199,30 @@ static void neuron_steps_become_lif(void **state) {
     graph_free(g);
 }
 
+/* The share of pooling windows whose average is nonzero (compose-pooling's and
+ * choose-kernels' firing rate of split spike planes). */
+static void pooled_nonzero_share(void **state) {
+    (void)state;
+    /* binary: any of 4 spikes at 50 %: 1 - 0.5^4 */
+    assert_float_equal(spike_cost_pooled_nonzero(4, 0.5, false), 0.9375, 1e-12);
+    /* ternary, one spike: nonzero exactly when it fires */
+    assert_float_equal(spike_cost_pooled_nonzero(1, 0.3, true), 0.3, 1e-12);
+    /* ternary, two spikes at 50 % (+1 and -1 at 25 % each): the sum is 0 for (0,0), (+,-) and
+     * (-,+): 0.25 + 0.0625 + 0.0625, so 0.625 is nonzero */
+    assert_float_equal(spike_cost_pooled_nonzero(2, 0.5, true), 0.625, 1e-12);
+    /* ternary 2x2 window at 25 %: sum 0 with no spike (0.75^4), two opposite ones
+     * (6 * 0.25^2 * 0.75^2 / 2) or four that cancel (0.25^4 * 6/16): 1 - 0.42333984375;
+     * a 3x3 window at 30 %: 0.7552310790233727 by enumerating the 3^9 windows */
+    assert_float_equal(spike_cost_pooled_nonzero(4, 0.25, true), 0.57666015625, 1e-12);
+    assert_float_equal(spike_cost_pooled_nonzero(9, 0.3, true), 0.7552310790233727, 1e-12);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(alpha_folds_into_gemm_and_is_carried_to_add),
         cmocka_unit_test(per_channel_alpha_folds_per_input_channel),
         cmocka_unit_test(neuron_steps_become_lif),
+        cmocka_unit_test(pooled_nonzero_share),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
