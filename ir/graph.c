@@ -212,6 +212,30 @@ const char *node_attr_string(const Node *n, const char *name, const char *dflt) 
     return a && a->kind == ATTR_STRING ? a->s : dflt;
 }
 
+bool tensor_equal(const Tensor *a, const Tensor *b) {
+    return type_eq(&a->type, &b->type) && memcmp(a->data, b->data, tensor_bytes(a)) == 0;
+}
+
+bool attr_equal(const Attr *a, const Attr *b) {
+    if (strcmp(a->name, b->name) != 0 || a->kind != b->kind) return false;
+    switch (a->kind) {
+    case ATTR_INT: return a->i == b->i;
+    case ATTR_FLOAT: return memcmp(&a->f, &b->f, sizeof a->f) == 0;
+    case ATTR_INTS: return a->n == b->n && memcmp(a->ints, b->ints, (size_t)a->n * sizeof *a->ints) == 0;
+    case ATTR_FLOATS: return a->n == b->n && memcmp(a->floats, b->floats, (size_t)a->n * sizeof *a->floats) == 0;
+    case ATTR_STRING: return strcmp(a->s, b->s) == 0;
+    case ATTR_TENSOR: return tensor_equal(a->t, b->t);
+    }
+    return false;
+}
+
+bool node_attrs_equal(const Node *a, const Node *b) {
+    if (a->n_attr != b->n_attr) return false;
+    for (int i = 0; i < a->n_attr; i++)
+        if (!attr_equal(&a->attr[i], &b->attr[i])) return false;
+    return true;
+}
+
 void node_remove_attr(Node *n, const char *name) {
     for (int i = 0; i < n->n_attr; i++)
         if (strcmp(n->attr[i].name, name) == 0) {

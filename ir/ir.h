@@ -345,6 +345,12 @@ void node_set_attr_ints(Graph *g, Node *n, const char *name, int count, const in
 void node_set_attr_floats(Graph *g, Node *n, const char *name, int count, const float *v);
 void node_set_attr_string(Graph *g, Node *n, const char *name, const char *s);
 void node_remove_attr(Node *n, const char *name);
+/* Same type and the same bytes. */
+bool tensor_equal(const Tensor *a, const Tensor *b);
+/* Same name, kind and value (floats compared bit for bit, so -0 != 0 and a NaN equals itself). */
+bool attr_equal(const Attr *a, const Attr *b);
+/* a and b carry equal attributes (both lists are kept sorted by name). */
+bool node_attrs_equal(const Node *a, const Node *b);
 
 /* ---- ops.c ------------------------------------------------------------- */
 

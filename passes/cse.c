@@ -28,23 +28,6 @@ static uint64_t hash_const(const Tensor *t) {
     return fnv(h, t->data, tensor_bytes(t));
 }
 
-static bool const_equal(const Tensor *a, const Tensor *b) {
-    return type_eq(&a->type, &b->type) && memcmp(a->data, b->data, tensor_bytes(a)) == 0;
-}
-
-static bool attr_equal(const Attr *a, const Attr *b) {
-    if (strcmp(a->name, b->name) != 0 || a->kind != b->kind) return false;
-    switch (a->kind) {
-    case ATTR_INT: return a->i == b->i;
-    case ATTR_FLOAT: return memcmp(&a->f, &b->f, sizeof a->f) == 0;
-    case ATTR_INTS: return a->n == b->n && memcmp(a->ints, b->ints, (size_t)a->n * sizeof *a->ints) == 0;
-    case ATTR_FLOATS: return a->n == b->n && memcmp(a->floats, b->floats, (size_t)a->n * sizeof *a->floats) == 0;
-    case ATTR_STRING: return strcmp(a->s, b->s) == 0;
-    case ATTR_TENSOR: return const_equal(a->t, b->t);
-    }
-    return false;
-}
-
 static uint64_t hash_node(const Node *n) {
     uint64_t h = fnv(FNV_BASIS, &n->op, sizeof n->op);
     for (int i = 0; i < n->n_in; i++) {
@@ -56,13 +39,10 @@ static uint64_t hash_node(const Node *n) {
 }
 
 static bool node_equal(const Node *a, const Node *b) {
-    if (a->op != b->op || a->n_in != b->n_in || a->n_out != b->n_out || a->n_attr != b->n_attr)
-        return false;
+    if (a->op != b->op || a->n_in != b->n_in || a->n_out != b->n_out) return false;
     for (int i = 0; i < a->n_in; i++)
         if (a->in[i] != b->in[i]) return false;
-    for (int i = 0; i < a->n_attr; i++)
-        if (!attr_equal(&a->attr[i], &b->attr[i])) return false;
-    return true;
+    return node_attrs_equal(a, b);
 }
 
 /* Open-addressing table of (hash, item) with linear probing. */
@@ -99,7 +79,7 @@ static const void *table_find_or_add(Table *t, uint64_t h, const void *item,
 }
 
 static bool eq_const_value(const void *a, const void *b) {
-    return const_equal(((const Value *)a)->konst, ((const Value *)b)->konst);
+    return tensor_equal(((const Value *)a)->konst, ((const Value *)b)->konst);
 }
 
 static bool eq_node(const void *a, const void *b) {

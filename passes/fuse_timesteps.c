@@ -31,21 +31,6 @@ static bool only_reader(const Graph *g, const Uses *u, const Value *v, const Nod
     return v->id < u->n_values && u->count[v->id] == 1 && u->users[v->id][0] == reader && !graph_is_output(g, v);
 }
 
-/* a and b have the same attributes (tsnc.lif's are all scalars). */
-static bool same_attrs(const Node *a, const Node *b) {
-    if (a->n_attr != b->n_attr) return false;
-    for (int i = 0; i < a->n_attr; i++) {
-        const Attr *x = &a->attr[i], *y = &b->attr[i];
-        if (strcmp(x->name, y->name) != 0 || x->kind != y->kind) return false;
-        if (x->kind == ATTR_INT ? x->i != y->i
-            : x->kind == ATTR_FLOAT ? memcmp(&x->f, &y->f, sizeof x->f) != 0
-            : x->kind == ATTR_STRING ? strcmp(x->s, y->s) != 0
-                                     : true)
-            return false;
-    }
-    return true;
-}
-
 /* u's output is its input with a leading axis of 1: the same elements in the same order. */
 static bool leading_unit_axis(const Node *u) {
     const Shape *in = &u->in[0]->type.shape, *out = &u->out[0]->type.shape;
@@ -66,7 +51,7 @@ static int stacked_chain(const Graph *g, const Uses *u, const Node *c, Node **li
         Node *l = q->in[0]->def;
         if (!l || l->op != OP_LIF || q->in[0]->def_index != 0 || !only_reader(g, u, q->in[0], q)) return 0;
         if (node_attr_int(l, "steps", 1) != 1) return 0;
-        if (t == 0 ? l->n_in != 1 : l->n_in != 2 || l->in[0] != lifs[0]->in[0] || !same_attrs(l, lifs[0]) ||
+        if (t == 0 ? l->n_in != 1 : l->n_in != 2 || l->in[0] != lifs[0]->in[0] || !node_attrs_equal(l, lifs[0]) ||
                                         l->in[1] != lifs[t - 1]->out[1] || !only_reader(g, u, l->in[1], l))
             return 0;
         lifs[t] = l;
