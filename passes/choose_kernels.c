@@ -347,10 +347,11 @@ static bool accepts(Closure *cl, const Node *n, int i, const Value *v) {
     }
 }
 
-/* A spike layer's output of the closure's (C, H, W) block, which may join it as a root. */
+/* A root of another closure (a spike layer's output, or split pooled spikes) of this one's
+ * (C, H, W) block, which may join it as a root. */
 static bool joinable_root(const Closure *cl, const Value *v) {
     const Shape *s = &v->type.shape;
-    return v->def && v->def->op == OP_SPIKE_CONV && !v->layout.channels_last && s->rank == 4 &&
+    return v->def && (v->def->op == OP_SPIKE_CONV || v->def->op == OP_SPLIT_LEVELS) && !v->layout.channels_last && s->rank == 4 &&
            s->dim[1] == cl->l.c && s->dim[2] == cl->l.h && s->dim[3] == cl->l.w;
 }
 

@@ -154,6 +154,10 @@ int pass_alpha_fold(Graph *g, PassContext *cx);
  * window = stride, no padding -> one layer reading x with a larger, strided
  * kernel and 1/k folded into the weights, so that it reads spikes. */
 int pass_compose_pooling(Graph *g, PassContext *cx);
+/* batch-timesteps: Conv/Gemm copies sharing their weights (an explicit-time
+ * export's per-timestep layers), none reading another, -> one layer over their
+ * inputs stacked along the batch axis (Concat, then Reshape + Gather per copy). */
+int pass_batch_timesteps(Graph *g, PassContext *cx);
 /* lower-spikes: Conv/Gemm/MatMul whose input holds {-1,0,1} -> tsnc.spike_*. */
 int pass_lower_spikes(Graph *g, PassContext *cx);
 /* choose-kernels: picks each spike layer's implementation (impl "lut" with a
