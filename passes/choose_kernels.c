@@ -616,8 +616,10 @@ static Node *sole_lif_spikes(const Graph *g, const Uses *u, const Value *v, cons
 
 /*
  * The neurons whose spikes a tsnc.pack reads, in timestep order: its input is
- * one lif's spikes, or the time-folded stack Reshape(Concat(Unsqueeze(s_t)))
- * of several. 0 if the input is anything else or the spikes have other readers.
+ * one lif's spikes, the time-folded stack Reshape(Concat(Unsqueeze(s_t))) of
+ * several, or Concat(s_t) along the batch axis (batch-timesteps stacks the
+ * steps of an explicit-time export so). 0 if the input is anything else or
+ * the spikes have other readers.
  */
 static int packed_lifs(const Graph *g, const Uses *u, const Node *p, Node **lifs, int max) {
     const Value *x = p->in[0];
@@ -627,6 +629,12 @@ static int packed_lifs(const Graph *g, const Uses *u, const Node *p, Node **lifs
         return 1;
     }
     const Node *r = x->def;
+    if (r && r->op == OP_CONCAT) {
+        if (!only_reader(g, u, x, p) || node_attr_int(r, "axis", 0) != 0 || r->n_in > max) return 0;
+        for (int t = 0; t < r->n_in; t++)
+            if (!(lifs[t] = sole_lif_spikes(g, u, r->in[t], r))) return 0;
+        return r->n_in;
+    }
     if (!r || (r->op != OP_RESHAPE && r->op != OP_FLATTEN) || !only_reader(g, u, x, p)) return 0;
     const Node *c = r->in[0]->def;
     if (!c || c->op != OP_CONCAT || !only_reader(g, u, r->in[0], r) || node_attr_int(c, "axis", 0) != 0 ||
@@ -698,11 +706,16 @@ static void fuse_packs(Graph *g) {
     }
     uses_free(u);
     rw_finish(&rw);
-    /* Each was the only reader of its stack (packed_lifs): Reshape(Concat(Unsqueeze(s_t))), or s. */
+    /* Each was the only reader of its stack (packed_lifs): Reshape(Concat(Unsqueeze(s_t))),
+     * Concat(s_t), or s. */
     for (int k = 0; k < n_replaced; k++) {
         Node *p = replaced[k], *r = p->in[0]->def;
         graph_remove_node(g, p);
         if (r->op == OP_LIF) continue;
+        if (r->op == OP_CONCAT) {
+            graph_remove_node(g, r);
+            continue;
+        }
         Node *c = r->in[0]->def;
         graph_remove_node(g, r);
         for (int t = 0; t < c->n_in; t++) graph_remove_node(g, c->in[t]->def);
