@@ -15,6 +15,7 @@
 #undef tsnc_vmask_pos
 #undef tsnc_vmask_neg
 #undef tsnc_compress_u16
+#undef tsnc_prefetch_l2
 #undef TSNC_VDW
 #undef tsnc_vd
 #undef tsnc_vd_zero
@@ -33,6 +34,7 @@
 #define tsnc_vmask_pos(p) ((unsigned)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(p), _mm256_setzero_ps(), _CMP_GT_OQ)))
 #define tsnc_vmask_neg(p) ((unsigned)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(p), _mm256_setzero_ps(), _CMP_LT_OQ)))
 #define tsnc_compress_u16(out, bits, base) tsnc_compress_u16_avx2((out), (bits), (base))
+#define tsnc_prefetch_l2(p) _mm_prefetch((const char *)(p), _MM_HINT_T1)
 #define TSNC_VDW 4
 #define tsnc_vd __m256d
 #define tsnc_vd_zero() _mm256_setzero_pd()

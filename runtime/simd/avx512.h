@@ -15,6 +15,7 @@
 #undef tsnc_vmask_pos
 #undef tsnc_vmask_neg
 #undef tsnc_compress_u16
+#undef tsnc_prefetch_l2
 #undef TSNC_VDW
 #undef tsnc_vd
 #undef tsnc_vd_zero
@@ -33,6 +34,7 @@
 #define tsnc_vmask_pos(p) ((unsigned)_mm512_cmp_ps_mask(_mm512_loadu_ps(p), _mm512_setzero_ps(), _CMP_GT_OQ))
 #define tsnc_vmask_neg(p) ((unsigned)_mm512_cmp_ps_mask(_mm512_loadu_ps(p), _mm512_setzero_ps(), _CMP_LT_OQ))
 #define tsnc_compress_u16(out, bits, base) tsnc_compress_u16_avx512((out), (bits), (base))
+#define tsnc_prefetch_l2(p) ((void)(p)) /* slower with 512-byte rows (docs/performance.md) */
 #define TSNC_VDW 8
 #define tsnc_vd __m512d
 #define tsnc_vd_zero() _mm512_setzero_pd()

@@ -15,6 +15,7 @@
 #undef tsnc_vmask_pos
 #undef tsnc_vmask_neg
 #undef tsnc_compress_u16
+#undef tsnc_prefetch_l2
 #undef TSNC_VDW
 #undef tsnc_vd
 #undef tsnc_vd_zero
@@ -33,6 +34,7 @@
 #define tsnc_vmask_pos(p) tsnc_mask_neon(vcgtq_f32(vld1q_f32(p), vdupq_n_f32(0.0f)))
 #define tsnc_vmask_neg(p) tsnc_mask_neon(vcltq_f32(vld1q_f32(p), vdupq_n_f32(0.0f)))
 #define tsnc_compress_u16(out, bits, base) tsnc_compress_u16_neon((out), (bits), (base))
+#define tsnc_prefetch_l2(p) ((void)(p)) /* not measured on an ARM core yet */
 #define TSNC_VDW 2
 #define tsnc_vd float64x2_t
 #define tsnc_vd_zero() vdupq_n_f64(0.0)

@@ -19,6 +19,9 @@
  *                      writes base + i for every set bit i of bits, ascending, to
  *                      out (may write up to TSNC_VW entries: out needs that room);
  *                      returns how many were set
+ *   tsnc_prefetch_l2(p)
+ *                      a hint to bring the cache line of p into the L2 cache (nothing in
+ *                      portable C)
  *
  * and for doubles (the dense first convolution, runtime/simd/conv.c):
  *
@@ -46,6 +49,7 @@
 #undef tsnc_vmask_pos
 #undef tsnc_vmask_neg
 #undef tsnc_compress_u16
+#undef tsnc_prefetch_l2
 #undef TSNC_VDW
 #undef tsnc_vd
 #undef tsnc_vd_zero
@@ -64,6 +68,7 @@
 #define tsnc_vmask_pos(p) ((unsigned)(*(p) > 0.0f))
 #define tsnc_vmask_neg(p) ((unsigned)(*(p) < 0.0f))
 #define tsnc_compress_u16(out, bits, base) ((out)[0] = (unsigned short)(base), (long)(bits))
+#define tsnc_prefetch_l2(p) ((void)(p))
 #define TSNC_VDW 1
 #define tsnc_vd double
 #define tsnc_vd_zero() 0.0

@@ -156,6 +156,14 @@ static void spike_gather_run_lane(const unsigned short *list, long ls, long npix
     }
 }
 
+/* Hints the cache to fetch `floats` contiguous floats from rows into L2, a 64-byte line (16
+ * floats) at a time. */
+static void spike_gather_prefetch(const float *rows, long floats)
+{
+    long o;
+    for (o = 0; o < floats; o += 16) tsnc_prefetch_l2(rows + o);
+}
+
 /* The first output coordinate o (>= 0) whose input coordinate o*stride - pad + off is >= 0. */
 static long spike_gather_first_inside(long pad, long off, long stride)
 {
@@ -178,7 +186,10 @@ static long spike_gather_first_inside(long pad, long off, long stride)
  * each tap, every pixel of the band adds that tap's events of that tile, in runs along output
  * rows. One (tile, tap) slice of a block, ct contiguous rows of bw floats, is thus used by the
  * whole band while it stays in L1 (codegen picks ct so that it fits), where walking all taps of
- * one pixel before the next would reach for all kh*kw*ct rows. A channels-last output is its
+ * one pixel before the next would reach for all kh*kw*ct rows. While a slice is walked, the next
+ * one is asked into L2 a chunk per run (tsnc_prefetch_l2): a layer whose weights do not stay in
+ * cache reads each slice from memory, in the random row order of the events, which the
+ * hardware prefetchers do not follow. A channels-last output is its
  * own accumulator and the band is the whole image of a sample, or of several samples together
  * while they have at most TSNC_GATHER_SAMPLES_BAND pixels (the timesteps of a small image then
  * share each slice while it is in cache); a row-major output gets TSNC_GATHER_BAND floats of
@@ -234,9 +245,26 @@ static void spike_conv2d_gather_f32(const float *x, const float *wt, const long 
                                 long offx = kx * p->dil_w, ox0 = spike_gather_first_inside(p->pad_left, offx, p->stride_w);
                                 long ox1 = p->ow, lstep = p->stride_w * tiles * ls;
                                 const float *wb = wblock + tap_table[ky * p->kw + kx] * c * bw + j0;
+                                long tap1 = ky * p->kw + kx + 1, t1 = tap1 < p->kh * p->kw ? t : t + 1;
+                                const float *next = NULL;
+                                long unfetched = 0, chunk = 0;
+                                if (t1 < tiles) {
+                                    /* the next slice, a chunk per run while this one is walked */
+                                    long r0 = t1 * ct, r1 = r0 + ct < c ? r0 + ct : c, runs = nbk * (oy1 - oy0);
+                                    tap1 = t1 == t ? tap1 : 0;
+                                    next = wblock + (tap_table[tap1] * c + r0) * bw;
+                                    unfetched = (r1 - r0) * bw;
+                                    chunk = runs > 0 ? ((unfetched + runs - 1) / runs + 15) / 16 * 16 : unfetched;
+                                }
                                 while (ox1 > ox0 && (ox1 - 1) * p->stride_w - p->pad_left + offx >= p->w) ox1--;
                                 for (k = 0; k < nbk; k++)
                                     for (oy = oy0; oy < oy1; oy++) {
+                                        if (unfetched > 0) {
+                                            long part = chunk < unfetched ? chunk : unfetched;
+                                            spike_gather_prefetch(next, part);
+                                            next += part;
+                                            unfetched -= part;
+                                        }
                                         /* the run of row oy inside the image and the band */
                                         long xa = ox0 > q0 - oy * p->ow ? ox0 : q0 - oy * p->ow;
                                         long xb = ox1 < q1 - oy * p->ow ? ox1 : q1 - oy * p->ow;
