@@ -42,6 +42,13 @@
 
 #define BATCH_MAX_COPIES 64
 
+/* Every dim known and nonzero (the Reshape that splits the batch needs them). */
+static bool static_shape(const Shape *s) {
+    for (int d = 0; d < s->rank; d++)
+        if (s->dim[d] < 1) return false;
+    return true;
+}
+
 /* n is a layer this pass can batch: its samples lie along axis 0 of input 0 and output 0. */
 static bool batchable(const Node *n) {
     if (n->op != OP_CONV && n->op != OP_GEMM) return false;
@@ -53,8 +60,8 @@ static bool batchable(const Node *n) {
                               n->in[2]->type.shape.dim[0] != 1)))
         return false;
     const Shape *x = &n->in[0]->type.shape, *y = &n->out[0]->type.shape;
-    return x->rank >= 1 && y->rank >= 1 && y->rank < IR_MAX_RANK && x->dim[0] >= 1 && y->dim[0] == x->dim[0] &&
-           !n->in[0]->layout.channels_last && !n->out[0]->layout.channels_last;
+    return x->rank >= 1 && y->rank >= 1 && y->rank < IR_MAX_RANK && static_shape(x) && static_shape(y) &&
+           y->dim[0] == x->dim[0] && !n->in[0]->layout.channels_last && !n->out[0]->layout.channels_last;
 }
 
 /* a and b compute the same function of their first input. */
