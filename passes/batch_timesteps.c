@@ -122,12 +122,16 @@ static void batch_copies(Graph *g, Node **copies, int k, const Taint *tainted) {
         node_infer_or_die(pick);
         picks[t] = pick->out[0];
     }
-    /* what reads the earlier copies (and what reads that, ...) moves after the new nodes, in
-     * its order; nothing else between the copies depends on them */
-    for (Node *n = first->next, *next; n && n != last; n = next) {
-        next = n->next;
-        if (reads_tainted(n, tainted)) graph_move_before(g, n, last);
-    }
+    /* What reads the earlier copies (and what reads that, ...) moves after the new nodes, in
+     * its order; nothing else between the copies depends on them. Collected first: a node
+     * moved before `last` lands ahead of the walk. */
+    Node **moving = malloc(((size_t)g->n_nodes + 1) * sizeof *moving);
+    int n_moving = 0;
+    if (!moving) die("out of memory");
+    for (Node *n = first->next; n && n != last; n = n->next)
+        if (reads_tainted(n, tainted)) moving[n_moving++] = n;
+    for (int i = 0; i < n_moving; i++) graph_move_before(g, moving[i], last);
+    free(moving);
     for (int t = 0; t < k; t++)
         if (!graph_replace_uses(g, copies[t]->out[0], picks[t])) die("batch-timesteps: a copy changed type");
 }
@@ -153,30 +157,31 @@ int pass_batch_timesteps(Graph *g, PassContext *cx) {
     for (int i = 0; i < n_cand; i++) cand_of[cand[i]->id] = i;
     for (int i = 0; i < n_cand; i++) {
         if (done[i]) continue;
-        int k = 0;
-        for (int j = i + 1; j < n_cand && !k; j++) k = !done[j] && same_layer(cand[i], cand[j]);
-        if (!k) continue;
+        done[i] = true;
+        /* the last candidate that may join: the sweep stops there */
+        const Node *end = NULL;
+        for (int j = i + 1; j < n_cand; j++)
+            if (!done[j] && same_layer(cand[i], cand[j])) end = cand[j];
+        if (!end) continue;
         /* sweep forward from the first copy: a copy that reads nothing derived from the copies
-         * taken so far joins them */
+         * taken so far joins them (candidates before i are all done) */
         Taint taint = {calloc((size_t)g->n_values + 1, sizeof(bool)), g->n_values}, *tainted = &taint;
         Node *copies[BATCH_MAX_COPIES];
+        int k = 1;
         if (!taint.on) die("out of memory");
         copies[0] = cand[i];
-        k = 1;
         taint_outputs(cand[i], tainted);
         for (Node *n = cand[i]->next; n; n = n->next) {
-            if (reads_tainted(n, tainted)) {
-                taint_outputs(n, tainted);
-                continue;
-            }
             int j = n->id < n_ids ? cand_of[n->id] : -1;
-            if (j > i && !done[j] && k < BATCH_MAX_COPIES && same_layer(cand[i], n)) {
+            if (reads_tainted(n, tainted))
+                taint_outputs(n, tainted);
+            else if (j >= 0 && !done[j] && k < BATCH_MAX_COPIES && same_layer(cand[i], n)) {
                 copies[k++] = n;
                 done[j] = true;
                 taint_outputs(n, tainted);
             }
+            if (n == end) break;
         }
-        done[i] = true;
         if (k > 1) batch_copies(g, copies, k, tainted);
         free(taint.on);
     }
