@@ -62,6 +62,7 @@ TAGS = dict(KNOWN_ISSUES, **{
     "conv2d-spike": "a 2-D Conv that reads spikes",
     "dilation": "a Conv with dilations > 1",
     "explicit": "explicit per-step graph",
+    "node-order": "the nodes in a random topological order (an unrolled loop's step-major order among them)",
     "folded": "time folded into the batch [T*B, ...]",
     "gap": "GlobalAveragePool",
     "gemm-spike": "a Gemm that reads spikes",
@@ -972,6 +973,18 @@ def layer(g, st, analog, same=False):
     return apply(g, st, fn, S2), kind
 
 
+def shuffled_topological(nodes, available, rng):
+    """nodes in a random order in which every node comes after the producers of its inputs."""
+    have, left, order = set(available), list(nodes), []
+    while left:
+        ready = [n for n in left if all(not i or i in have for i in n.input)]
+        pick = ready[rng.integers(len(ready))]
+        order.append(pick)
+        left.remove(pick)
+        have.update(pick.output)
+    return order
+
+
 def generate(seed, avoid=()):
     """One case: dict(model, probe_model, input_shape, samples, tags, exact, probes, seed).
 
@@ -1002,8 +1015,16 @@ def generate(seed, avoid=()):
         idx = rng.integers(0, flat.size, size=2)
         flat[idx] = rng.choice([np.inf, -np.inf, np.nan], size=2)
     out_shape = g.shape[out]
+    # Half the graphs list their nodes in another valid order, from an RNG of their own so that
+    # the graph of every seed stays what it was: exporters write layer-major or step-major
+    # orders of an unrolled time loop, and passes that move nodes must handle any.
+    order_rng = np.random.default_rng([seed if isinstance(seed, int) else 0, 7])
+    nodes = g.nodes
+    if "node-order" not in avoid and order_rng.random() < 0.5:
+        nodes = shuffled_topological(nodes, {"input"} | {t.name for t in g.inits}, order_rng)
+        g.tags.add("node-order")
     graph = helper.make_graph(
-        g.nodes, "difftest_%d" % seed,
+        nodes, "difftest_%d" % seed,
         [helper.make_tensor_value_info("input", F32, list(in_shape))],
         [helper.make_tensor_value_info(out, F32, list(out_shape))],
         initializer=g.inits)
