@@ -117,12 +117,14 @@ static bool per_input_amp(const Amp *a, const Shape *x, bool conv, float *out, i
         return true;
     }
     if (conv) {
+        if (x->dim[0] < 1 || x->dim[1] < 1) return false; /* an empty activation: nothing to scale */
         int64_t hw = shape_numel(x) / (x->dim[0] * x->dim[1]);
         if (a->n != x->dim[1] || a->inner != hw) return false;
         memcpy(out, a->v, (size_t)count * sizeof *out);
         return true;
     }
     /* [M, K]: element (m, k) has flat index m*K + k; the amplitude must not depend on m. */
+    if (count < 1 || a->n * a->inner < 1) return false;
     int64_t rows = x->rank >= 2 ? shape_numel(x) / count : 1;
     if (rows > 1 && count % (a->n * a->inner) != 0) return false;
     for (int64_t k = 0; k < count; k++) out[k] = amp_at(a, k);
@@ -169,6 +171,7 @@ static void fold_one(Stripper *st, Node *n) {
     if (n->op == OP_GEMM && node_attr_int(n, "transA", 0)) return;
     if (conv && x->type.shape.rank < 3) return;
     int64_t count = conv ? x->type.shape.dim[1] : x->type.shape.dim[x->type.shape.rank - 1];
+    if (count < 1) return; /* no input channels: no weights to scale */
     float *amp = malloc((size_t)count * sizeof *amp);
     if (!amp) die("out of memory");
     if (per_input_amp(&x->vs.amp, &x->type.shape, conv, amp, count)) {
