@@ -5,25 +5,6 @@
  */
 
 /* @kernel simd_vocab needs <immintrin.h> */
-#undef TSNC_VW
-#undef tsnc_vf
-#undef tsnc_vzero
-#undef tsnc_vload
-#undef tsnc_vstore
-#undef tsnc_vadd
-#undef tsnc_vsub
-#undef tsnc_vmask_pos
-#undef tsnc_vmask_neg
-#undef tsnc_compress_u16
-#undef tsnc_prefetch_l2
-#undef TSNC_VDW
-#undef tsnc_vd
-#undef tsnc_vd_zero
-#undef tsnc_vd_load
-#undef tsnc_vd_set1
-#undef tsnc_vd_add
-#undef tsnc_vd_fmadd
-#undef tsnc_vd_store_f32
 #define TSNC_VW 8
 #define tsnc_vf __m256
 #define tsnc_vzero() _mm256_setzero_ps()

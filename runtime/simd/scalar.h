@@ -5,8 +5,9 @@
  * written once over them (runtime/simd/spike_gather.c, conv.c) gives the same
  * results on every target: each lane sees the same additions in the same order.
  *
- * Every name is a macro, #undef-ed first, so that a test can include two
- * vocabularies in one file (test/targets/kernel_check.c).
+ * Every name is a macro; generated code holds one vocabulary, and the test that
+ * includes two in one file clears these names between them
+ * (test/targets/check_kernels.sh).
  *
  *   tsnc_vf            vector of TSNC_VW floats
  *   tsnc_vzero()       all lanes 0
@@ -39,25 +40,6 @@
  */
 
 /* @kernel simd_vocab */
-#undef TSNC_VW
-#undef tsnc_vf
-#undef tsnc_vzero
-#undef tsnc_vload
-#undef tsnc_vstore
-#undef tsnc_vadd
-#undef tsnc_vsub
-#undef tsnc_vmask_pos
-#undef tsnc_vmask_neg
-#undef tsnc_compress_u16
-#undef tsnc_prefetch_l2
-#undef TSNC_VDW
-#undef tsnc_vd
-#undef tsnc_vd_zero
-#undef tsnc_vd_load
-#undef tsnc_vd_set1
-#undef tsnc_vd_add
-#undef tsnc_vd_fmadd
-#undef tsnc_vd_store_f32
 #define TSNC_VW 1
 #define tsnc_vf float
 #define tsnc_vzero() 0.0f

@@ -56,6 +56,8 @@ h="$work/kernel_variants.h"
     # call them (their tgt_ names stay defined while the target files are included)
     if [ -n "$vocab" ]; then
         while read -r n; do echo "#define $n tgt_$n"; done <"$work/simd.names"
+        # the vocabulary's names, defined by scalar.h above, are the target's from here on
+        sed -n 's/^#define \([A-Za-z_][A-Za-z_0-9]*\).*/#undef \1/p' "$src/runtime/simd/scalar.h"
         echo "#include \"runtime/simd/$target.h\""
         for f in $simd_files; do echo "#include \"runtime/simd/$(basename "$f")\""; done
     fi
